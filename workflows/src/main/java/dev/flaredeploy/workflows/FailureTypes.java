@@ -1,0 +1,34 @@
+package dev.flaredeploy.workflows;
+
+import java.util.Set;
+
+/**
+ * Failure types carried by {@code ApplicationFailure}s; the CLI maps them to exit codes. Defined once,
+ * here.
+ */
+public final class FailureTypes {
+  /** the project's configuration is wrong (wrangler config, flaredeploy.toml, environment, binding) */
+  public static final String CONFIG_INVALID = "ConfigInvalid";
+  /** the pinned source is gone and cannot be rebuilt, or the requested commit does not exist */
+  public static final String SOURCE_UNAVAILABLE = "SourceUnavailable";
+  /** a tool flaredeploy needs (wrangler, git) is missing on the worker */
+  public static final String TOOL_MISSING = "ToolMissing";
+  /** a migration failed to apply (bad SQL, constraint); retrying cannot fix it */
+  public static final String MIGRATION_FAILED = "MigrationFailed";
+  /** the new release could not be put live */
+  public static final String RELEASE_FAILED = "ReleaseFailed";
+  /** the release did not pass its smoke checks within the smoke timeout */
+  public static final String SMOKE_TEST_FAILED = "SmokeTestFailed";
+  /** wrangler failed in a way a retry may fix */
+  public static final String WRANGLER_FAILED = "WranglerFailed";
+  /** a compensation failed; a person must act */
+  public static final String COMPENSATION_FAILED = "CompensationFailed";
+  /** the workflow's own terminal failure: the run did not succeed (details in the report memo) */
+  public static final String DEPLOYMENT_FAILED = "DeploymentFailed";
+
+  /** Types a retry cannot fix; listed in every activity's RetryOptions.doNotRetry. */
+  public static final Set<String> NON_RETRYABLE =
+      Set.of(CONFIG_INVALID, SOURCE_UNAVAILABLE, TOOL_MISSING, MIGRATION_FAILED, SMOKE_TEST_FAILED);
+
+  private FailureTypes() {}
+}

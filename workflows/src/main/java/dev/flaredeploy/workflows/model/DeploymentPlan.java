@@ -1,0 +1,28 @@
+package dev.flaredeploy.workflows.model;
+
+import java.util.List;
+
+/**
+ * The outcome of prepare: everything later steps need, pinned. A resumed deployment works from this
+ * record only, never from the project directory as it may be now.
+ *
+ * @param configFile file name of the wrangler config inside the snapshot (wrangler.toml, …)
+ * @param restoreDatabaseOn steps whose failure also restores the databases (see {@code Steps})
+ */
+public record DeploymentPlan(
+    String service,
+    String environment,
+    String target,
+    SourceSnapshot source,
+    String configFile,
+    List<DatabasePlan> databases,
+    SmokePlan smoke,
+    List<String> restoreDatabaseOn,
+    LocalSettings local,
+    int attempt) {
+
+  /** True when the top-level wrangler config is used (no {@code --env}). */
+  public boolean isDefaultEnvironment() {
+    return "default".equals(environment);
+  }
+}

@@ -1,0 +1,30 @@
+package dev.flaredeploy.workflows.model;
+
+import java.util.List;
+
+/**
+ * The run as a person sees it: the query result while it runs, the memo and result once it ended, and
+ * the CLI's {@code --output json}.
+ *
+ * @param state RUNNING, SUCCEEDED, ROLLED_BACK, CANCELLED, NEEDS_ATTENTION or FAILED (see {@link
+ *     DeploymentState})
+ * @param actionsRequired what a person must do when state is NEEDS_ATTENTION
+ */
+public record DeploymentReport(
+    String id,
+    String runId,
+    String service,
+    String environment,
+    String target,
+    String commit,
+    boolean dirty,
+    String source,
+    String state,
+    String summary,
+    List<StepReport> steps,
+    List<DatabaseReport> databases,
+    ReleaseReport release,
+    ErrorReport error,
+    List<String> actionsRequired,
+    String startedAt,
+    String finishedAt) {}

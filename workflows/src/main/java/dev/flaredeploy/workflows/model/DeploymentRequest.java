@@ -1,0 +1,21 @@
+package dev.flaredeploy.workflows.model;
+
+/**
+ * What the CLI asks for: deploy this project directory to this target and environment.
+ *
+ * <p>Holds no secret: credentials are read by activities from the worker's own environment.
+ *
+ * @param projectDir absolute path of the project on the worker's machine
+ * @param environment wrangler environment name, or {@code "default"} for the top level
+ * @param target {@code local} or {@code cloudflare}
+ * @param service the Worker name as the CLI resolved it (prepare checks it again)
+ * @param commit a git commit to deploy instead of the working tree as it is, or null
+ * @param requestedBy who asked (user@host), for the history
+ */
+public record DeploymentRequest(
+    String projectDir,
+    String environment,
+    String target,
+    String service,
+    String commit,
+    String requestedBy) {}

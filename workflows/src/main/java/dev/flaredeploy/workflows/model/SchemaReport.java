@@ -1,0 +1,9 @@
+package dev.flaredeploy.workflows.model;
+
+import java.util.List;
+
+/**
+ * What validate-schema saw: per database the applied and pending migrations, and the release live now
+ * (null when nothing is live).
+ */
+public record SchemaReport(List<DatabaseStatus> databases, String liveRelease, int attempt) {}

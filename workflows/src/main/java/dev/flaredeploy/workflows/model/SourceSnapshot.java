@@ -1,0 +1,11 @@
+package dev.flaredeploy.workflows.model;
+
+/**
+ * A content-addressed copy of the project taken by prepare.
+ *
+ * @param id sha256 over the snapshot's paths and contents; also the release version on the local target
+ * @param path where the snapshot lives on the worker's machine
+ * @param commit git commit of the source, or null outside git
+ * @param dirty true when the working tree had uncommitted changes
+ */
+public record SourceSnapshot(String id, String path, String commit, boolean dirty) {}
