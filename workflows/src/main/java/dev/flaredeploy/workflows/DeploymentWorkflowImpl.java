@@ -1,0 +1,405 @@
+package dev.flaredeploy.workflows;
+
+import dev.flaredeploy.workflows.internal.ReportBuilder;
+import dev.flaredeploy.workflows.model.Checkpoint;
+import dev.flaredeploy.workflows.model.CompensationOutcome;
+import dev.flaredeploy.workflows.model.DatabasePlan;
+import dev.flaredeploy.workflows.model.DatabaseStatus;
+import dev.flaredeploy.workflows.model.DeploymentPlan;
+import dev.flaredeploy.workflows.model.DeploymentReport;
+import dev.flaredeploy.workflows.model.DeploymentRequest;
+import dev.flaredeploy.workflows.model.DeploymentState;
+import dev.flaredeploy.workflows.model.MigrationOutcome;
+import dev.flaredeploy.workflows.model.Release;
+import dev.flaredeploy.workflows.model.RestorePoint;
+import dev.flaredeploy.workflows.model.SchemaReport;
+import dev.flaredeploy.workflows.model.SmokeOutcome;
+import io.temporal.activity.ActivityCancellationType;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.common.RetryOptions;
+import io.temporal.failure.ActivityFailure;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.CanceledFailure;
+import io.temporal.failure.TemporalFailure;
+import io.temporal.failure.TimeoutFailure;
+import io.temporal.workflow.Workflow;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+
+/**
+ * The runbook: each step registers its compensation just before its action; when a step fails or the run
+ * is cancelled, compensations run in reverse in a detached cancellation scope, so a cancel still undoes.
+ *
+ * <p>Which compensations run: rollback-worker always; restore-database when the run was cancelled or the
+ * failed step is in the plan's {@code restoreDatabaseOn} (default: only a failed apply-migrations).
+ */
+public class DeploymentWorkflowImpl implements DeploymentWorkflow {
+  private static final Logger log = Workflow.getLogger(DeploymentWorkflowImpl.class);
+
+  /**
+   * Heartbeat timeout of every long step: seconds, so a dead worker's step moves to another worker fast.
+   * Activities heartbeat about once a second while wrangler runs.
+   */
+  static final Duration HEARTBEAT = Duration.ofSeconds(10);
+
+  private static RetryOptions retries(int maxAttempts) {
+    return RetryOptions.newBuilder()
+        .setInitialInterval(Duration.ofSeconds(1))
+        .setBackoffCoefficient(2)
+        .setMaximumInterval(Duration.ofSeconds(30))
+        .setMaximumAttempts(maxAttempts)
+        .setDoNotRetry(FailureTypes.NON_RETRYABLE.toArray(String[]::new))
+        .build();
+  }
+
+  private static ActivityOptions options(Duration startToClose, int maxAttempts) {
+    return ActivityOptions.newBuilder()
+        .setStartToCloseTimeout(startToClose)
+        .setHeartbeatTimeout(HEARTBEAT)
+        // wait for a cancelled step to stop before compensating: never restore under a running apply
+        .setCancellationType(ActivityCancellationType.WAIT_CANCELLATION_COMPLETED)
+        .setRetryOptions(retries(maxAttempts))
+        .build();
+  }
+
+  /** Timeouts and retries, declared once per step, with the reason. */
+  private static final Map<String, ActivityOptions> STEP_OPTIONS =
+      Map.of(
+          // copying the source and reading config: quick, a retry helps only with a flaky disk
+          Steps.PREPARE, options(Duration.ofMinutes(5), 3),
+          // reads only: retry freely
+          Steps.VALIDATE_SCHEMA, options(Duration.ofMinutes(5), 5),
+          Steps.CHECKPOINT, options(Duration.ofMinutes(15), 5),
+          // a bad migration is non-retryable; a crash mid-apply retries and applies only what is left
+          Steps.APPLY_MIGRATIONS, options(Duration.ofMinutes(30), 5),
+          Steps.DEPLOY_WORKER, options(Duration.ofMinutes(5), 3),
+          // compensations must get through: retried longer, then the run asks a person
+          Steps.ROLLBACK_WORKER, options(Duration.ofMinutes(5), 8),
+          Steps.RESTORE_DATABASE, options(Duration.ofMinutes(15), 8));
+
+  private ReportBuilder report;
+
+  /** Undo actions registered so far, in registration order. */
+  private final List<Compensation> compensations = new ArrayList<>();
+
+  /** Steps whose failure also restores the databases; from the plan, the default until prepare ran. */
+  private List<String> restoreDatabaseOn = Steps.DEFAULT_RESTORE_DATABASE_ON;
+
+  /**
+   * @param binding the database a restore is for (null for rollback-worker)
+   * @param manualAction what a person must do if this compensation cannot complete
+   */
+  private record Compensation(
+      String step, String binding, String manualAction, Supplier<CompensationOutcome> action) {}
+
+  @Override
+  public DeploymentReport deploy(DeploymentRequest request) {
+    report =
+        new ReportBuilder(
+            Workflow::currentTimeMillis,
+            Workflow.getInfo().getWorkflowId(),
+            Workflow.getInfo().getRunId(),
+            request);
+    String failedStep = Steps.PREPARE;
+    try {
+      DeploymentPlan plan =
+          step(Steps.PREPARE, "pin the source and read the configuration",
+              a -> a.prepare(request), DeploymentPlan::attempt, this::describePlan);
+      report.source(plan.source().id(), plan.source().commit(), plan.source().dirty());
+      restoreDatabaseOn = plan.restoreDatabaseOn();
+
+      failedStep = Steps.VALIDATE_SCHEMA;
+      SchemaReport schema =
+          step(Steps.VALIDATE_SCHEMA, "read applied and pending migrations",
+              a -> a.validateSchema(plan), SchemaReport::attempt, this::describeSchema);
+      schema.databases().forEach(d -> report.database(d.binding(), d.pending()));
+      boolean releaseNeeded = !plan.source().id().equals(schema.liveRelease());
+      boolean migrationsPending = schema.databases().stream().anyMatch(d -> !d.pending().isEmpty());
+      if (!releaseNeeded && !migrationsPending) {
+        report.release(schema.liveRelease(), schema.liveRelease(), null);
+        return succeed(
+            "nothing to do: no pending migrations and release "
+                + shortId(schema.liveRelease())
+                + " is already live");
+      }
+
+      failedStep = Steps.CHECKPOINT;
+      Checkpoint checkpoint =
+          step(Steps.CHECKPOINT, "take a restore point per database",
+              a -> a.checkpoint(plan), Checkpoint::attempt,
+              c -> c.restorePoints().size() + " restore point(s); live release: "
+                  + (c.liveRelease() == null ? "none" : shortId(c.liveRelease())));
+      checkpoint.restorePoints().forEach(rp -> report.checkpoint(rp.binding(), rp.location()));
+
+      failedStep = Steps.APPLY_MIGRATIONS;
+      for (DatabasePlan database : plan.databases()) {
+        if (pendingOf(schema, database.binding()).isEmpty()) {
+          continue;
+        }
+        RestorePoint restorePoint = restorePointOf(checkpoint, database.binding());
+        compensations.add(new Compensation(Steps.RESTORE_DATABASE, database.binding(),
+            "restore database " + database.binding() + " from its restore point "
+                + restorePoint.location() + " (it may hold part of this deployment's migrations)",
+            () -> activities(Steps.RESTORE_DATABASE,
+                    "restore " + database.binding() + " to its restore point")
+                .restoreDatabase(plan, restorePoint)));
+        MigrationOutcome applied =
+            step(Steps.APPLY_MIGRATIONS, "apply migrations to " + database.binding(),
+                a -> a.applyMigrations(plan, database), MigrationOutcome::attempt,
+                m -> database.binding() + ": applied " + String.join(", ", m.applied()));
+        report.applied(database.binding(), applied.applied());
+      }
+      if (!migrationsPending) {
+        report.skippedStep(Steps.APPLY_MIGRATIONS, "no pending migrations");
+      }
+
+      failedStep = Steps.DEPLOY_WORKER;
+      String previous = checkpoint.liveRelease();
+      if (releaseNeeded) {
+        compensations.add(new Compensation(Steps.ROLLBACK_WORKER, null,
+            previous == null
+                ? "stop the release this deployment started (nothing was live before it)"
+                : "put release " + previous + " live again (the new release may still serve)",
+            () -> activities(Steps.ROLLBACK_WORKER,
+                    previous == null ? "stop the new release" : "put " + shortId(previous) + " live again")
+                .rollbackWorker(plan, previous)));
+      }
+      Release release =
+          step(Steps.DEPLOY_WORKER, "put release " + shortId(plan.source().id()) + " live",
+              a -> a.deployWorker(plan), Release::attempt,
+              r -> "release " + shortId(r.version()) + " live at " + r.url());
+      report.release(release.version(), previous, release.url());
+
+      failedStep = Steps.SMOKE_TEST;
+      step(Steps.SMOKE_TEST, "check " + release.url(),
+          a -> smokeActivities(plan).smokeTest(plan, release), SmokeOutcome::attempt,
+          SmokeOutcome::detail);
+
+      int applied = schema.databases().stream().mapToInt(d -> d.pending().size()).sum();
+      return succeed(
+          "deployed release " + shortId(release.version()) + " of " + request.service() + " ("
+              + request.environment() + ", " + request.target() + "): "
+              + (applied == 0 ? "no migrations" : applied + " migration(s) applied")
+              + ", smoke test passed");
+    } catch (ActivityFailure | CanceledFailure e) {
+      boolean cancelled = isCancellation(e);
+      String failed = failedStep;
+      recordError(failed, e, cancelled);
+      Workflow.newDetachedCancellationScope(() -> compensate(failed, cancelled)).run();
+      return fail(failed, cancelled);
+    }
+  }
+
+  @Override
+  public DeploymentReport progress() {
+    return report == null ? null : report.build();
+  }
+
+  /** Runs one step, keeping the report (and the memo) current before and after. */
+  private <T> T step(
+      String name,
+      String summary,
+      Function<DeploymentActivities, T> action,
+      java.util.function.ToIntFunction<T> attempts,
+      Function<T, String> detail) {
+    int index = report.startStep(name, summary);
+    publish();
+    try {
+      T result = action.apply(activities(name, summary));
+      report.finishStep(index, "SUCCEEDED", attempts.applyAsInt(result), detail.apply(result));
+      publish();
+      return result;
+    } catch (ActivityFailure | CanceledFailure e) {
+      report.finishStep(index, isCancellation(e) ? "CANCELLED" : "FAILED", attemptsOf(e), messageOf(e));
+      publish();
+      throw e;
+    }
+  }
+
+  /** Undoes what was done, newest first. A compensation that fails is reported, never hidden. */
+  private void compensate(String failedStep, boolean cancelled) {
+    for (int i = compensations.size() - 1; i >= 0; i--) {
+      Compensation c = compensations.get(i);
+      String what = c.binding() == null ? c.step() : c.step() + " " + c.binding();
+      if (c.step().equals(Steps.RESTORE_DATABASE) && !cancelled && !restoreDatabaseOn.contains(failedStep)) {
+        report.skippedStep(what, "kept: the migrations are expected to be backward-compatible "
+            + "([compensation] restore_database_on does not include " + failedStep + ")");
+        continue;
+      }
+      int index = report.startStep(c.step(), what);
+      publish();
+      try {
+        CompensationOutcome outcome = c.action().get();
+        report.finishStep(index, "SUCCEEDED", outcome.attempt(), outcome.detail());
+        if (c.binding() != null) {
+          report.restored(c.binding());
+        }
+      } catch (ActivityFailure e) {
+        report.finishStep(index, "FAILED", attemptsOf(e), messageOf(e));
+        report.actionRequired(c.manualAction() + "; " + c.step() + " failed: " + messageOf(e));
+      }
+      publish();
+    }
+  }
+
+  private DeploymentReport succeed(String summary) {
+    report.finish(DeploymentState.SUCCEEDED, summary);
+    publishFinal();
+    return report.build();
+  }
+
+  private DeploymentReport fail(String failedStep, boolean cancelled) {
+    DeploymentState state;
+    String summary;
+    if (report.hasActionsRequired()) {
+      state = DeploymentState.NEEDS_ATTENTION;
+      summary = failedStep + " failed and a compensation did not complete: a person must act";
+    } else if (cancelled) {
+      state = DeploymentState.CANCELLED;
+      summary = "cancelled during " + failedStep + "; what it had changed was undone";
+    } else if (compensations.isEmpty()) {
+      state = DeploymentState.FAILED;
+      summary = failedStep + " failed before anything changed";
+    } else {
+      state = DeploymentState.ROLLED_BACK;
+      summary = failedStep + " failed; " + undoneSummary();
+    }
+    report.finish(state, summary);
+    publishFinal();
+    if (state == DeploymentState.CANCELLED) {
+      throw new CanceledFailure(summary);
+    }
+    throw ApplicationFailure.newNonRetryableFailure(
+        state.name() + ": " + summary, FailureTypes.DEPLOYMENT_FAILED, state.name());
+  }
+
+  private String undoneSummary() {
+    boolean restored =
+        report.build().steps().stream()
+            .anyMatch(s -> s.name().equals(Steps.RESTORE_DATABASE) && s.state().equals("SUCCEEDED"));
+    boolean rolledBack =
+        report.build().steps().stream()
+            .anyMatch(s -> s.name().equals(Steps.ROLLBACK_WORKER) && s.state().equals("SUCCEEDED"));
+    List<String> parts = new ArrayList<>();
+    if (rolledBack) {
+      parts.add("the previous release is live again");
+    } else {
+      parts.add("the live release was not touched");
+    }
+    parts.add(restored ? "the database was restored to its restore point" : "the database keeps its migrations");
+    return String.join("; ", parts);
+  }
+
+  private void recordError(String step, TemporalFailure e, boolean cancelled) {
+    if (cancelled) {
+      report.error(step, "Cancelled", "the deployment was cancelled");
+      return;
+    }
+    Throwable cause = e.getCause() == null ? e : e.getCause();
+    String type =
+        cause instanceof ApplicationFailure af ? af.getType()
+            : cause instanceof TimeoutFailure ? "Timeout"
+            : cause.getClass().getSimpleName();
+    report.error(step, type, messageOf(e));
+    log.warn("step {} failed: {}", step, messageOf(e));
+  }
+
+  private String describePlan(DeploymentPlan plan) {
+    return "source " + shortId(plan.source().id())
+        + (plan.source().commit() == null ? "" : " at " + shortId(plan.source().commit()))
+        + (plan.source().dirty() ? " (uncommitted changes)" : "")
+        + ", " + plan.databases().size() + " database(s)";
+  }
+
+  private String describeSchema(SchemaReport schema) {
+    List<String> parts = new ArrayList<>();
+    for (DatabaseStatus d : schema.databases()) {
+      parts.add(d.binding() + ": " + d.applied().size() + " applied, " + d.pending().size() + " pending");
+    }
+    parts.add("live release: " + (schema.liveRelease() == null ? "none" : shortId(schema.liveRelease())));
+    return String.join("; ", parts);
+  }
+
+  private DeploymentActivities activities(String step, String summary) {
+    return Workflow.newActivityStub(
+        DeploymentActivities.class,
+        ActivityOptions.newBuilder(STEP_OPTIONS.get(step)).setSummary(summary).build());
+  }
+
+  /** The smoke test may take as long as the configured smoke timeout, plus room for one request. */
+  private DeploymentActivities smokeActivities(DeploymentPlan plan) {
+    return Workflow.newActivityStub(
+        DeploymentActivities.class,
+        ActivityOptions.newBuilder(options(
+                Duration.ofMillis(plan.smoke().timeoutMillis()).plus(Duration.ofMinutes(1)), 3))
+            .setSummary("smoke-test " + plan.smoke().checks().size() + " check(s)")
+            .build());
+  }
+
+  private void publish() {
+    Workflow.upsertMemo(Map.of(DeploymentAttributes.REPORT_MEMO, report.build()));
+  }
+
+  private void publishFinal() {
+    publish();
+    Workflow.upsertTypedSearchAttributes(
+        DeploymentAttributes.STATE.valueSet(report.state().name()));
+  }
+
+  private static List<String> pendingOf(SchemaReport schema, String binding) {
+    return schema.databases().stream()
+        .filter(d -> d.binding().equals(binding))
+        .findFirst()
+        .map(DatabaseStatus::pending)
+        .orElse(List.of());
+  }
+
+  private static RestorePoint restorePointOf(Checkpoint checkpoint, String binding) {
+    return checkpoint.restorePoints().stream()
+        .filter(rp -> rp.binding().equals(binding))
+        .findFirst()
+        .orElseThrow(() -> ApplicationFailure.newNonRetryableFailure(
+            "checkpoint took no restore point for " + binding, FailureTypes.DEPLOYMENT_FAILED));
+  }
+
+  private static boolean isCancellation(TemporalFailure e) {
+    return e instanceof CanceledFailure || e.getCause() instanceof CanceledFailure;
+  }
+
+  /** The attempt an activity reported in its failure details (our activities put it first), else 1. */
+  private static int attemptsOf(TemporalFailure e) {
+    if (e.getCause() instanceof ApplicationFailure af) {
+      try {
+        Integer attempt = af.getDetails().get(0, Integer.class);
+        return attempt == null ? 1 : attempt;
+      } catch (RuntimeException notThere) {
+        return 1;
+      }
+    }
+    return 1;
+  }
+
+  /** The message a person should read: the root application failure's, not Temporal's wrapper. */
+  private static String messageOf(Throwable e) {
+    Throwable t = e;
+    while (t instanceof ActivityFailure && t.getCause() != null) {
+      t = t.getCause();
+    }
+    if (t instanceof ApplicationFailure af) {
+      return af.getOriginalMessage();
+    }
+    if (t instanceof TimeoutFailure tf) {
+      return "timed out (" + tf.getTimeoutType() + ")";
+    }
+    return t.getMessage();
+  }
+
+  static String shortId(String id) {
+    return id == null ? "none" : id.length() > 12 ? id.substring(0, 12) : id;
+  }
+}

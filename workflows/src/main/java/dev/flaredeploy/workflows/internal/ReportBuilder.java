@@ -1,0 +1,148 @@
+package dev.flaredeploy.workflows.internal;
+
+import dev.flaredeploy.workflows.model.DatabaseReport;
+import dev.flaredeploy.workflows.model.DeploymentReport;
+import dev.flaredeploy.workflows.model.DeploymentRequest;
+import dev.flaredeploy.workflows.model.DeploymentState;
+import dev.flaredeploy.workflows.model.ErrorReport;
+import dev.flaredeploy.workflows.model.ReleaseReport;
+import dev.flaredeploy.workflows.model.StepReport;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
+
+/**
+ * The mutable state behind a {@link DeploymentReport}, kept by the workflow. Deterministic: time comes
+ * from the clock it is given (the workflow's).
+ */
+public final class ReportBuilder {
+  private final LongSupplier clock;
+  private final String id;
+  private final String runId;
+  private final DeploymentRequest request;
+  private final String startedAt;
+  private final List<StepReport> steps = new ArrayList<>();
+  private final Map<String, DatabaseReport> databases = new LinkedHashMap<>();
+  private final List<String> actionsRequired = new ArrayList<>();
+  private String commit;
+  private boolean dirty;
+  private String source;
+  private DeploymentState state = DeploymentState.RUNNING;
+  private String summary = "started";
+  private ReleaseReport release;
+  private ErrorReport error;
+  private String finishedAt;
+
+  public ReportBuilder(LongSupplier clock, String id, String runId, DeploymentRequest request) {
+    this.clock = clock;
+    this.id = id;
+    this.runId = runId;
+    this.request = request;
+    this.commit = request.commit();
+    this.startedAt = now();
+  }
+
+  public String now() {
+    return Instant.ofEpochMilli(clock.getAsLong()).toString();
+  }
+
+  /** Adds a RUNNING step; returns its index for {@link #finishStep}. */
+  public int startStep(String name, String detail) {
+    steps.add(new StepReport(name, "RUNNING", 0, now(), null, detail));
+    return steps.size() - 1;
+  }
+
+  public void finishStep(int index, String stepState, int attempts, String detail) {
+    StepReport s = steps.get(index);
+    steps.set(index, new StepReport(s.name(), stepState, attempts, s.startedAt(), now(), detail));
+  }
+
+  /** A step that was decided without running (e.g. nothing to migrate). */
+  public void skippedStep(String name, String detail) {
+    String at = now();
+    steps.add(new StepReport(name, "SKIPPED", 0, at, at, detail));
+  }
+
+  public void source(String sourceId, String commit, boolean dirty) {
+    this.source = sourceId;
+    this.commit = commit;
+    this.dirty = dirty;
+  }
+
+  public void database(String binding, List<String> pending) {
+    databases.put(binding, new DatabaseReport(binding, List.copyOf(pending), List.of(), null));
+  }
+
+  public void checkpoint(String binding, String location) {
+    DatabaseReport d = databases.get(binding);
+    if (d != null) {
+      databases.put(binding, new DatabaseReport(binding, d.pending(), d.applied(), location));
+    }
+  }
+
+  public void applied(String binding, List<String> applied) {
+    DatabaseReport d = databases.get(binding);
+    if (d != null) {
+      databases.put(binding, new DatabaseReport(binding, d.pending(), List.copyOf(applied), d.checkpoint()));
+    }
+  }
+
+  /** After a restore the database holds none of what this deployment applied. */
+  public void restored(String binding) {
+    applied(binding, List.of());
+  }
+
+  public void release(String version, String previousVersion, String url) {
+    release = new ReleaseReport(version, previousVersion, url);
+  }
+
+  public ReleaseReport release() {
+    return release;
+  }
+
+  public void error(String step, String type, String message) {
+    error = new ErrorReport(step, type, message);
+  }
+
+  public void actionRequired(String action) {
+    actionsRequired.add(action);
+  }
+
+  public boolean hasActionsRequired() {
+    return !actionsRequired.isEmpty();
+  }
+
+  public void finish(DeploymentState finalState, String finalSummary) {
+    state = finalState;
+    summary = finalSummary;
+    finishedAt = now();
+  }
+
+  public DeploymentState state() {
+    return state;
+  }
+
+  public DeploymentReport build() {
+    return new DeploymentReport(
+        id,
+        runId,
+        request.service(),
+        request.environment(),
+        request.target(),
+        commit,
+        dirty,
+        source,
+        state.name(),
+        summary,
+        List.copyOf(steps),
+        List.copyOf(databases.values()),
+        release,
+        error,
+        List.copyOf(actionsRequired),
+        startedAt,
+        finishedAt);
+  }
+}

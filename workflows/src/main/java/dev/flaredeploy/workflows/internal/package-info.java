@@ -1,0 +1,2 @@
+/** Workflow-side helpers that other modules must not use. */
+package dev.flaredeploy.workflows.internal;

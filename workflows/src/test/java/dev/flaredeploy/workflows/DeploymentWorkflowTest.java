@@ -1,0 +1,262 @@
+package dev.flaredeploy.workflows;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.flaredeploy.workflows.model.DeploymentReport;
+import dev.flaredeploy.workflows.model.DeploymentRequest;
+import dev.flaredeploy.workflows.model.StepReport;
+import io.temporal.api.enums.v1.IndexedValueType;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowFailedException;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import io.temporal.common.SearchAttributes;
+import io.temporal.failure.CanceledFailure;
+import io.temporal.testing.TestEnvironmentOptions;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.worker.Worker;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Workflow logic against an in-memory world (real Temporal test server, fake activities). */
+class DeploymentWorkflowTest {
+  private static final String QUEUE = "test";
+  private TestWorkflowEnvironment env;
+  private WorkflowClient client;
+  private FakeActivities world;
+
+  @BeforeEach
+  void start() {
+    TestEnvironmentOptions.Builder options = TestEnvironmentOptions.newBuilder();
+    DeploymentAttributes.ALL.forEach(
+        k -> options.registerSearchAttribute(k.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD));
+    env = TestWorkflowEnvironment.newInstance(options.build());
+    world = new FakeActivities();
+    Worker worker = env.newWorker(QUEUE);
+    worker.registerWorkflowImplementationTypes(DeploymentWorkflowImpl.class);
+    worker.registerActivitiesImplementations(world);
+    env.start();
+    client = env.getWorkflowClient();
+  }
+
+  @AfterEach
+  void stop() {
+    env.close();
+  }
+
+  @Test
+  void freshDeploymentRunsEveryStepAndSucceeds() {
+    DeploymentReport report = deploy();
+
+    assertThat(report.state()).isEqualTo("SUCCEEDED");
+    assertThat(stepNames(report))
+        .containsExactly("prepare", "validate-schema", "checkpoint", "apply-migrations", "deploy-worker", "smoke-test");
+    assertThat(report.steps()).allSatisfy(s -> {
+      assertThat(s.state()).isEqualTo("SUCCEEDED");
+      assertThat(s.attempts()).isEqualTo(1);
+      assertThat(s.finishedAt()).isNotNull();
+    });
+    assertThat(report.databases().get(0).applied()).containsExactly("0001_init.sql", "0002_add.sql");
+    assertThat(report.databases().get(0).checkpoint()).isEqualTo("/checkpoints/DB.sql");
+    assertThat(report.release().version()).isEqualTo(world.sourceId);
+    assertThat(report.release().previousVersion()).isNull();
+    assertThat(world.live).isEqualTo(world.sourceId);
+  }
+
+  @Test
+  void redeployOfTheSameSourceIsANoOp() {
+    deploy();
+    world.calls.clear();
+
+    DeploymentReport again = deploy();
+
+    assertThat(again.state()).isEqualTo("SUCCEEDED");
+    assertThat(again.summary()).startsWith("nothing to do");
+    assertThat(world.calls).containsExactly("prepare", "validate-schema");
+  }
+
+  @Test
+  void aNewMigrationAloneIsAppliedWithoutANewRelease() {
+    deploy();
+    world.files.add("0003_more.sql");
+    world.calls.clear();
+
+    DeploymentReport report = deploy();
+
+    assertThat(report.state()).isEqualTo("SUCCEEDED");
+    assertThat(report.databases().get(0).applied()).containsExactly("0003_more.sql");
+    assertThat(world.calls).doesNotContain("rollback-worker", "restore-database");
+    assertThat(world.live).isEqualTo(world.sourceId);
+  }
+
+  @Test
+  void failedMigrationRestoresTheDatabaseAndLeavesTheLiveReleaseAlone() {
+    deploy();
+    String live = world.live;
+    world.files.add("0003_ok.sql");
+    world.files.add("0004_bad.sql");
+    world.failMigration = "0004_bad.sql";
+    world.sourceId = "src-bbbbbbbbbbbbbbbb";
+
+    DeploymentReport report = deployExpectingFailure();
+
+    assertThat(report.state()).isEqualTo("ROLLED_BACK");
+    assertThat(report.error().step()).isEqualTo("apply-migrations");
+    assertThat(report.error().type()).isEqualTo(FailureTypes.MIGRATION_FAILED);
+    assertThat(report.error().message()).contains("0004_bad.sql", "syntax error");
+    assertThat(world.ledger).containsExactly("0001_init.sql", "0002_add.sql");
+    assertThat(world.live).isEqualTo(live);
+    assertThat(world.calls).doesNotContain("deploy-worker", "rollback-worker");
+    assertThat(stateOf(report, "restore-database")).isEqualTo("SUCCEEDED");
+  }
+
+  @Test
+  void failedSmokeTestRollsBackTheReleaseAndKeepsMigrationsByDefault() {
+    deploy();
+    String previous = world.live;
+    world.files.add("0003_more.sql");
+    world.sourceId = "src-cccccccccccccccc";
+    world.failSmoke = true;
+
+    DeploymentReport report = deployExpectingFailure();
+
+    assertThat(report.state()).isEqualTo("ROLLED_BACK");
+    assertThat(report.error().type()).isEqualTo(FailureTypes.SMOKE_TEST_FAILED);
+    assertThat(world.live).isEqualTo(previous);
+    assertThat(world.ledger).contains("0003_more.sql");
+    assertThat(stateOf(report, "restore-database DB")).isEqualTo("SKIPPED");
+    assertThat(report.summary()).contains("previous release is live again", "keeps its migrations");
+  }
+
+  @Test
+  void failedSmokeTestAlsoRestoresTheDatabaseWhenPolicySaysSo() {
+    deploy();
+    world.files.add("0003_more.sql");
+    world.sourceId = "src-dddddddddddddddd";
+    world.failSmoke = true;
+    world.restoreDatabaseOn = List.of("apply-migrations", "smoke-test");
+
+    DeploymentReport report = deployExpectingFailure();
+
+    assertThat(report.state()).isEqualTo("ROLLED_BACK");
+    assertThat(world.ledger).doesNotContain("0003_more.sql");
+    List<String> names = stepNames(report);
+    assertThat(names.indexOf("rollback-worker")).isLessThan(names.lastIndexOf("restore-database"));
+  }
+
+  @Test
+  void compensationThatCannotCompleteEndsNeedingAttentionWithWhatToDo() {
+    deploy();
+    world.sourceId = "src-eeeeeeeeeeeeeeee";
+    world.failSmoke = true;
+    world.failRollback = true;
+
+    DeploymentReport report = deployExpectingFailure();
+
+    assertThat(report.state()).isEqualTo("NEEDS_ATTENTION");
+    assertThat(report.actionsRequired()).singleElement().asString()
+        .contains("put release src-aaaaaaaaaaaaaaaa live again", "port 8787 is held");
+  }
+
+  @Test
+  void cancelDuringTheSmokeTestUndoesEverythingAndEndsCancelled() throws Exception {
+    deploy();
+    world.files.add("0003_more.sql");
+    world.sourceId = "src-ffffffffffffffff";
+    world.holdSmoke = new CountDownLatch(1);
+    WorkflowStub stub = startUntyped();
+
+    assertThat(world.holdSmoke.await(30, TimeUnit.SECONDS)).isTrue();
+    stub.cancel("changed my mind");
+
+    assertThatThrownBy(() -> stub.getResult(DeploymentReport.class))
+        .isInstanceOf(WorkflowFailedException.class)
+        .hasCauseInstanceOf(CanceledFailure.class);
+    DeploymentReport report = memo(stub);
+    assertThat(report.state()).isEqualTo("CANCELLED");
+    assertThat(world.live).isEqualTo("src-aaaaaaaaaaaaaaaa");
+    assertThat(world.ledger).doesNotContain("0003_more.sql");
+  }
+
+  @Test
+  void failureBeforeAnyChangeEndsFailedWithNothingToUndo() {
+    world.failMigration = null;
+    world.files.clear();
+    world.sourceId = "src-1111111111111111";
+    world.failSmoke = true;
+    world.live = "src-1111111111111111";
+    world.files.add("0001_init.sql");
+    world.failMigration = "0001_init.sql";
+
+    DeploymentReport report = deployExpectingFailure();
+
+    // the only change attempted was the migration, whose restore ran
+    assertThat(report.state()).isEqualTo("ROLLED_BACK");
+    assertThat(world.calls).doesNotContain("deploy-worker");
+  }
+
+  @Test
+  void finishedRunsRecordTheirStateAsASearchAttribute() {
+    deploy();
+    WorkflowStub stub = client.newUntypedWorkflowStub(workflowId());
+    SearchAttributes attributes = stub.describe().getTypedSearchAttributes();
+    assertThat(attributes.get(DeploymentAttributes.STATE)).isEqualTo("SUCCEEDED");
+    assertThat(attributes.get(DeploymentAttributes.SERVICE)).isEqualTo("svc");
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private DeploymentReport deploy() {
+    WorkflowStub stub = startUntyped();
+    stub.getResult(DeploymentReport.class);
+    return memo(stub);
+  }
+
+  private DeploymentReport deployExpectingFailure() {
+    WorkflowStub stub = startUntyped();
+    assertThatThrownBy(() -> stub.getResult(DeploymentReport.class))
+        .isInstanceOf(WorkflowFailedException.class);
+    return memo(stub);
+  }
+
+  private WorkflowStub startUntyped() {
+    DeploymentWorkflow wf = client.newWorkflowStub(DeploymentWorkflow.class,
+        WorkflowOptions.newBuilder()
+            .setTaskQueue(QUEUE)
+            .setWorkflowId(workflowId())
+            .setTypedSearchAttributes(SearchAttributes.newBuilder()
+                .set(DeploymentAttributes.SERVICE, "svc")
+                .set(DeploymentAttributes.STATE, "RUNNING")
+                .build())
+            .build());
+    WorkflowClient.start(wf::deploy, new DeploymentRequest("/p", "default", "local", "svc", null, "test"));
+    return WorkflowStub.fromTyped(wf);
+  }
+
+  private static String workflowId() {
+    return DeploymentIds.workflowId("local", "svc", "default");
+  }
+
+  private DeploymentReport memo(WorkflowStub stub) {
+    return client.newUntypedWorkflowStub(stub.getExecution().getWorkflowId(),
+            java.util.Optional.of(stub.getExecution().getRunId()), java.util.Optional.empty())
+        .describe().getMemo(DeploymentAttributes.REPORT_MEMO, DeploymentReport.class, DeploymentReport.class);
+  }
+
+  private static List<String> stepNames(DeploymentReport report) {
+    return report.steps().stream().map(StepReport::name).toList();
+  }
+
+  private static String stateOf(DeploymentReport report, String name) {
+    return report.steps().stream()
+        .filter(s -> s.name().equals(name) || s.name().startsWith(name))
+        .map(StepReport::state)
+        .reduce((a, b) -> b)
+        .orElse("absent");
+  }
+}
