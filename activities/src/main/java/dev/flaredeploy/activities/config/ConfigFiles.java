@@ -52,7 +52,7 @@ final class ConfigFiles {
           file,
           first.position() == null ? 0 : first.position().line(),
           null,
-          "not valid TOML: " + first.getMessage() + more + "; fix the syntax at this line");
+          "not valid TOML: " + first.getMessage() + more + "; fix the syntax near this line");
     }
     return new ConfigTable(file, ConfigSyntax.TOML, "", new ConfigNode(tomlTable(result), 0));
   }
@@ -83,7 +83,9 @@ final class ConfigFiles {
           file,
           lineOf(e.getLocation()),
           null,
-          "not valid JSON: " + e.getOriginalMessage().lines().findFirst().orElse("") + "; fix the syntax at this line",
+          "not valid JSON: "
+              + e.getOriginalMessage().lines().findFirst().orElse("")
+              + "; fix the syntax near this line",
           e);
     } catch (IOException e) {
       throw unreadable(file, e);
@@ -140,7 +142,10 @@ final class ConfigFiles {
       case VALUE_STRING -> new ConfigNode(parser.getText(), line);
       case VALUE_NUMBER_INT -> {
         JsonParser.NumberType type = parser.getNumberType();
-        Object number = type == JsonParser.NumberType.BIG_INTEGER ? parser.getBigIntegerValue() : parser.getLongValue();
+        Object number =
+            type == JsonParser.NumberType.BIG_INTEGER
+                ? parser.getBigIntegerValue()
+                : parser.getLongValue();
         yield new ConfigNode(number, line);
       }
       case VALUE_NUMBER_FLOAT -> new ConfigNode(parser.getDoubleValue(), line);

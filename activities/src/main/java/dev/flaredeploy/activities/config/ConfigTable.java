@@ -72,7 +72,12 @@ final class ConfigTable {
   }
 
   Optional<ConfigValue<String>> string(String name) {
-    return child(name).map(child -> typed(name, child, String.class, "a string"));
+    return string(name, "a string");
+  }
+
+  /** A string, where a value of another type is reported as "expected {@code expected}, got …". */
+  Optional<ConfigValue<String>> string(String name, String expected) {
+    return child(name).map(child -> typed(name, child, String.class, expected));
   }
 
   Optional<ConfigValue<Long>> integer(String name, String expected) {

@@ -10,6 +10,9 @@ import java.util.regex.Pattern;
 public final class Durations {
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
 
+  /** What a duration looks like, for messages: {@code expected <this>, got …}. */
+  public static final String EXPECTED = "a duration such as \"30s\" (<n>ms, <n>s, <n>m or <n>h)";
+
   private Durations() {}
 
   /**
@@ -20,7 +23,7 @@ public final class Durations {
     Matcher matcher = DURATION.matcher(text);
     if (!matcher.matches()) {
       throw new IllegalArgumentException(
-          "expected a duration such as \"30s\" (<n>ms, <n>s, <n>m or <n>h), got " + ConfigNode.quote(text));
+          "expected " + EXPECTED + ", got " + ConfigNode.quote(text));
     }
     long unit =
         switch (matcher.group(2)) {

@@ -123,7 +123,7 @@ final class FlaredeployConfigReader {
     ConfigTable smoke = table.table("smoke").orElse(null);
     if (smoke != null) {
       smoke.rejectUnknownKeys(List.of("timeout", "check"));
-      timeout = smoke.string("timeout").map(FlaredeployConfigReader::duration).orElse(null);
+      timeout = smoke.string("timeout", Durations.EXPECTED).map(FlaredeployConfigReader::duration).orElse(null);
       checks = smoke.tables("check").map(FlaredeployConfigReader::checks).orElse(null);
       if (checks != null && checks.isEmpty()) {
         throw smoke.error(
@@ -169,7 +169,10 @@ final class FlaredeployConfigReader {
           check
               .string("path")
               .orElseThrow(
-                  () -> check.error("path", "missing; every check needs the path it requests, e.g. path = \"/health\""));
+                  () ->
+                      check.error(
+                          "path",
+                          "missing; every check needs the path it requests, e.g. path = \"/health\""));
       if (!path.value().startsWith("/")) {
         throw path.error("expected a path starting with \"/\", got " + ConfigNode.quote(path.value()));
       }

@@ -164,7 +164,9 @@ final class WranglerConfigReader {
     String choices =
         available.isEmpty()
             ? file + " defines no environments; use \"default\" for the top level, or add "
-                + (top.syntax() == ConfigSyntax.TOML ? "[env." + environment + "]" : "\"env\": {\"" + environment + "\": {…}}")
+                + (top.syntax() == ConfigSyntax.TOML
+                    ? "[env." + environment + "]"
+                    : "\"env\": {\"" + environment + "\": {…}}")
             : "the available environments are "
                 + String.join(", ", available.stream().map(ConfigNode::quote).toList())
                 + ", and \"default\" for the top level";

@@ -155,8 +155,12 @@ class ProjectConfigLoaderTest {
         }
         """);
 
-    assertThat(loader.load(dir, "default").databases()).extracting(DatabasePlan::databaseName).containsExactly("shop-db");
-    assertThat(loader.load(dir, "staging").databases()).extracting(DatabasePlan::databaseId).containsExactly("id-staging");
+    assertThat(loader.load(dir, "default").databases())
+        .extracting(DatabasePlan::databaseName)
+        .containsExactly("shop-db");
+    assertThat(loader.load(dir, "staging").databases())
+        .extracting(DatabasePlan::databaseId)
+        .containsExactly("id-staging");
   }
 
   @Test
@@ -341,7 +345,9 @@ class ProjectConfigLoaderTest {
 
     ConfigException e = catchThrowableOfType(ConfigException.class, () -> loader.load(dir, "default"));
 
-    assertThat(e).hasMessageStartingWith("wrangler.toml:3: d1_databases[0]: ").hasMessageContaining("add database_name");
+    assertThat(e)
+        .hasMessageStartingWith("wrangler.toml:3: d1_databases[0]: ")
+        .hasMessageContaining("add database_name");
   }
 
   @Test
@@ -383,7 +389,9 @@ class ProjectConfigLoaderTest {
     ConfigException e = catchThrowableOfType(ConfigException.class, () -> loader.load(dir, "default"));
 
     assertThat(e)
-        .hasMessageStartingWith("wrangler.toml:9: d1_databases[1].binding: \"DB\" is already bound by d1_databases[0].binding (line 5)");
+        .hasMessageStartingWith(
+            "wrangler.toml:9: d1_databases[1].binding: \"DB\" is already bound by"
+                + " d1_databases[0].binding (line 5)");
   }
 
   @Test
@@ -448,7 +456,7 @@ class ProjectConfigLoaderTest {
   @Test
   void ordersMigrationsLikeWranglerAndIgnoresOtherFiles() {
     project
-        .write("wrangler.toml", "name = \"shop\"\nmain = \"src/index.js\"\n[[d1_databases]]\nbinding = \"DB\"\ndatabase_name = \"x\"\nmigrations_dir = \"db\"\n")
+        .write("wrangler.toml", withMigrationsDir("db"))
         .write("db/10_c.sql", "")
         .write("db/2_b.sql", "")
         .write("db/1_a.sql", "")
@@ -465,12 +473,24 @@ class ProjectConfigLoaderTest {
 
   @Test
   void warnsWhenTheMigrationsDirectoryIsMissing() {
-    project.write("wrangler.toml", "name = \"shop\"\nmain = \"src/index.js\"\n[[d1_databases]]\nbinding = \"DB\"\ndatabase_name = \"x\"\nmigrations_dir = \"nowhere\"\n");
+    project.write("wrangler.toml", withMigrationsDir("nowhere"));
 
     LoadedProject loaded = loader.load(dir, "default");
 
     assertThat(loaded.databases().get(0).migrations()).isEmpty();
     assertThat(loaded.warnings()).singleElement().asString().contains("nowhere").contains("no migrations");
+  }
+
+  private static String withMigrationsDir(String migrationsDir) {
+    return """
+        name = "shop"
+        main = "src/index.js"
+        [[d1_databases]]
+        binding = "DB"
+        database_name = "x"
+        migrations_dir = "%s"
+        """
+        .formatted(migrationsDir);
   }
 
   private static String sha256(String content) throws RuntimeException {
