@@ -31,6 +31,19 @@ final class WranglerConfigReader {
   private static final Pattern JS_IDENTIFIER = Pattern.compile("[A-Za-z_$][A-Za-z0-9_$]*");
   private static final Pattern SQL_IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
+  /** Keys wrangler knows in a {@code d1_databases} entry; others get a warning, as wrangler gives. */
+  private static final List<String> D1_KEYS =
+      List.of(
+          "binding",
+          "database_name",
+          "database_id",
+          "preview_database_id",
+          "migrations_dir",
+          "migrations_table",
+          "migrations_pattern",
+          "database_internal_env",
+          "remote");
+
   static final String DEFAULT_MIGRATIONS_DIR = "migrations";
   static final String DEFAULT_MIGRATIONS_TABLE = "d1_migrations";
 
@@ -201,6 +214,18 @@ final class WranglerConfigReader {
         throw binding.error(
             "expected a JavaScript identifier (letters, digits, _ and $, not starting with a digit), got "
                 + ConfigNode.quote(binding.value()));
+      }
+      for (String key : entry.keys()) {
+        if (!D1_KEYS.contains(key)) {
+          warnings.add(
+              entry.file().getFileName()
+                  + ":"
+                  + entry.lineOf(key)
+                  + ": "
+                  + entry.keyOf(key)
+                  + ": not a D1 setting wrangler knows, so it is ignored"
+                  + Suggestions.nearest(key, D1_KEYS).map(k -> "; did you mean \"" + k + "\"?").orElse(""));
+        }
       }
       ConfigValue<String> earlier = seen.putIfAbsent(binding.value(), binding);
       if (earlier != null) {

@@ -454,6 +454,28 @@ class ProjectConfigLoaderTest {
   }
 
   @Test
+  void warnsAboutAMisspeltDatabaseSettingThatWouldBeIgnored() {
+    project.write(
+        "wrangler.toml",
+        """
+        name = "shop"
+        main = "src/index.js"
+        [[d1_databases]]
+        binding = "DB"
+        database_name = "x"
+        migration_dir = "db"
+        """);
+
+    LoadedProject loaded = loader.load(dir, "default");
+
+    assertThat(loaded.databases().get(0).migrationsDir()).isEqualTo("migrations");
+    assertThat(loaded.warnings())
+        .containsExactly(
+            "wrangler.toml:6: d1_databases[0].migration_dir: not a D1 setting wrangler knows, so it is"
+                + " ignored; did you mean \"migrations_dir\"?");
+  }
+
+  @Test
   void ordersMigrationsLikeWranglerAndIgnoresOtherFiles() {
     project
         .write("wrangler.toml", withMigrationsDir("db"))
