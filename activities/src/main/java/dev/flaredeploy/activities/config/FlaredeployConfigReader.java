@@ -1,0 +1,214 @@
+package dev.flaredeploy.activities.config;
+
+import dev.flaredeploy.workflows.Steps;
+import dev.flaredeploy.workflows.model.LocalSettings;
+import dev.flaredeploy.workflows.model.SmokeCheck;
+import dev.flaredeploy.workflows.model.SmokePlan;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads {@code flaredeploy.toml}, what wrangler has no place for: the target, smoke checks, the local port
+ * and which failed steps restore the databases. The file is optional; when it is absent every default
+ * applies. It is strict: unknown keys, wrong types and bad values are {@link ConfigException}s.
+ *
+ * <p>{@code [env.NAME]} overrides the top level for that wrangler environment, key by key; a {@code
+ * smoke.check} list replaces the whole list. Every {@code [env.NAME]} is checked, not only the selected
+ * one, and NAME must be an environment of the wrangler config.
+ */
+final class FlaredeployConfigReader {
+  static final String FILE_NAME = "flaredeploy.toml";
+
+  static final List<String> TARGETS = List.of("local", "cloudflare");
+  static final String DEFAULT_TARGET = "local";
+  static final long DEFAULT_SMOKE_TIMEOUT_MILLIS = 30_000;
+  static final List<SmokeCheck> DEFAULT_CHECKS = List.of(new SmokeCheck("/health", null, null));
+  static final int DEFAULT_PORT = 8787;
+
+  private static final List<String> SECTION_KEYS = List.of("target", "smoke", "local", "compensation");
+  private static final List<String> TOP_KEYS = List.of("target", "smoke", "local", "compensation", "env");
+
+  /** The settings of one environment, defaults applied. */
+  record FlaredeploySettings(
+      String target, SmokePlan smoke, LocalSettings local, List<String> restoreDatabaseOn) {}
+
+  /** What one section (the top level or one {@code [env.NAME]}) sets; null where it says nothing. */
+  private record Overrides(
+      String target, Long smokeTimeoutMillis, List<SmokeCheck> checks, Integer port, List<String> restoreOn) {
+
+    static final Overrides NONE = new Overrides(null, null, null, null, null);
+
+    Overrides overriddenBy(Overrides env) {
+      return new Overrides(
+          env.target != null ? env.target : target,
+          env.smokeTimeoutMillis != null ? env.smokeTimeoutMillis : smokeTimeoutMillis,
+          env.checks != null ? env.checks : checks,
+          env.port != null ? env.port : port,
+          env.restoreOn != null ? env.restoreOn : restoreOn);
+    }
+
+    FlaredeploySettings withDefaults() {
+      return new FlaredeploySettings(
+          target != null ? target : DEFAULT_TARGET,
+          new SmokePlan(
+              smokeTimeoutMillis != null ? smokeTimeoutMillis : DEFAULT_SMOKE_TIMEOUT_MILLIS,
+              checks != null ? checks : DEFAULT_CHECKS),
+          new LocalSettings(port != null ? port : DEFAULT_PORT),
+          restoreOn != null ? restoreOn : Steps.DEFAULT_RESTORE_DATABASE_ON);
+    }
+  }
+
+  /**
+   * @param environment {@code "default"} or a wrangler environment name
+   * @param wranglerFile the wrangler config's file name, for messages
+   * @param wranglerEnvironments the environments the wrangler config defines
+   */
+  FlaredeploySettings read(
+      Path projectDir, String environment, String wranglerFile, Collection<String> wranglerEnvironments) {
+    Path file = projectDir.resolve(FILE_NAME);
+    if (!Files.exists(file)) {
+      return Overrides.NONE.withDefaults();
+    }
+    ConfigTable top = ConfigFiles.readToml(file);
+    top.rejectUnknownKeys(TOP_KEYS);
+    Overrides settings = section(top);
+    Map<String, ConfigTable> environments = top.table("env").map(ConfigTable::subtables).orElse(Map.of());
+    for (Map.Entry<String, ConfigTable> env : environments.entrySet()) {
+      if (!wranglerEnvironments.contains(env.getKey())) {
+        throw env.getValue()
+            .error(
+                "no environment "
+                    + ConfigNode.quote(env.getKey())
+                    + " in "
+                    + wranglerFile
+                    + (wranglerEnvironments.isEmpty()
+                        ? ", which defines none"
+                        : " (it defines " + String.join(", ", wranglerEnvironments) + ")")
+                    + "; remove this section or define the environment in "
+                    + wranglerFile
+                    + " first (the top level of this file applies to the \"default\" environment)");
+      }
+      Overrides overrides = section(env.getValue());
+      if (env.getKey().equals(environment)) {
+        settings = settings.overriddenBy(overrides);
+      }
+    }
+    return settings.withDefaults();
+  }
+
+  private static Overrides section(ConfigTable table) {
+    if (!table.key().isEmpty()) {
+      table.rejectUnknownKeys(SECTION_KEYS);
+    }
+    String target =
+        table
+            .string("target")
+            .map(
+                value -> {
+                  if (!TARGETS.contains(value.value())) {
+                    throw value.error(
+                        "expected one of \"local\", \"cloudflare\", got " + ConfigNode.quote(value.value()));
+                  }
+                  return value.value();
+                })
+            .orElse(null);
+    Long timeout = null;
+    List<SmokeCheck> checks = null;
+    ConfigTable smoke = table.table("smoke").orElse(null);
+    if (smoke != null) {
+      smoke.rejectUnknownKeys(List.of("timeout", "check"));
+      timeout = smoke.string("timeout", Durations.EXPECTED).map(FlaredeployConfigReader::duration).orElse(null);
+      checks = smoke.tables("check").map(FlaredeployConfigReader::checks).orElse(null);
+      if (checks != null && checks.isEmpty()) {
+        throw smoke.error(
+            "check", "expected at least one check; remove the key to use the default GET /health expecting 2xx");
+      }
+    }
+    Integer port =
+        table
+            .table("local")
+            .flatMap(
+                local -> {
+                  local.rejectUnknownKeys(List.of("port"));
+                  return local.integer("port", "an integer between 1 and 65535");
+                })
+            .map(value -> (int) inRange(value, 1, 65535, "an integer between 1 and 65535"))
+            .orElse(null);
+    List<String> restoreOn =
+        table
+            .table("compensation")
+            .flatMap(
+                compensation -> {
+                  compensation.rejectUnknownKeys(List.of("restore_database_on"));
+                  return compensation.strings("restore_database_on");
+                })
+            .map(FlaredeployConfigReader::restorableSteps)
+            .orElse(null);
+    return new Overrides(target, timeout, checks, port, restoreOn);
+  }
+
+  private static long duration(ConfigValue<String> value) {
+    try {
+      return Durations.parseMillis(value.value());
+    } catch (IllegalArgumentException e) {
+      throw value.error(e.getMessage());
+    }
+  }
+
+  private static List<SmokeCheck> checks(List<ConfigTable> tables) {
+    List<SmokeCheck> checks = new ArrayList<>();
+    for (ConfigTable check : tables) {
+      check.rejectUnknownKeys(List.of("path", "expect_status", "expect_body_contains"));
+      ConfigValue<String> path =
+          check
+              .string("path")
+              .orElseThrow(
+                  () ->
+                      check.error(
+                          "path",
+                          "missing; every check needs the path it requests, e.g. path = \"/health\""));
+      if (!path.value().startsWith("/")) {
+        throw path.error("expected a path starting with \"/\", got " + ConfigNode.quote(path.value()));
+      }
+      String statusExpected = "an integer between 100 and 599";
+      Integer status =
+          check
+              .integer("expect_status", statusExpected)
+              .map(value -> (int) inRange(value, 100, 599, statusExpected))
+              .orElse(null);
+      String body = check.string("expect_body_contains").map(ConfigValue::value).orElse(null);
+      checks.add(new SmokeCheck(path.value(), status, body));
+    }
+    return List.copyOf(checks);
+  }
+
+  private static long inRange(ConfigValue<Long> value, long min, long max, String expected) {
+    if (value.value() < min || value.value() > max) {
+      throw value.error("expected " + expected + ", got " + value.value());
+    }
+    return value.value();
+  }
+
+  private static List<String> restorableSteps(List<ConfigValue<String>> values) {
+    Set<String> steps = new LinkedHashSet<>();
+    for (ConfigValue<String> value : values) {
+      if (!Steps.RESTORABLE.contains(value.value())) {
+        throw value.error(
+            "expected one of "
+                + String.join(", ", Steps.RESTORABLE.stream().map(ConfigNode::quote).toList())
+                + ", got "
+                + ConfigNode.quote(value.value()));
+      }
+      if (!steps.add(value.value())) {
+        throw value.error(ConfigNode.quote(value.value()) + " is listed twice; list each step once");
+      }
+    }
+    return List.copyOf(steps);
+  }
+}

@@ -1,0 +1,49 @@
+package dev.flaredeploy.activities.config;
+
+import dev.flaredeploy.workflows.model.DatabasePlan;
+import dev.flaredeploy.workflows.model.LocalSettings;
+import dev.flaredeploy.workflows.model.SmokePlan;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A project's configuration for one environment, as read by {@link ProjectConfigLoader}: the wrangler
+ * config resolved the way wrangler resolves it, with {@code flaredeploy.toml} and its defaults applied.
+ *
+ * @param service the top-level wrangler {@code name}; the same for every environment
+ * @param environment {@code "default"} for the top level, else the wrangler environment name
+ * @param configFile absolute path of the wrangler config that was used
+ * @param workerName the Worker's name in this environment: the environment's {@code name} if set, else
+ *     {@code <service>-<environment>}; {@code service} for the default environment
+ * @param main the Worker's entry point as written, relative to the config file's directory (it exists)
+ * @param databases the D1 bindings of this environment only, each with its migrations in wrangler's order
+ * @param smoke how the release is checked (default: {@code GET /health} expecting 2xx, 30 s)
+ * @param restoreDatabaseOn steps whose failure restores the databases (values of {@code Steps.RESTORABLE})
+ * @param local where the local target serves the release (default port 8787)
+ * @param target {@code "local"} (default) or {@code "cloudflare"}
+ * @param warnings things that are allowed but probably not meant, for the user to see
+ */
+public record LoadedProject(
+    String service,
+    String environment,
+    Path configFile,
+    String workerName,
+    String main,
+    List<DatabasePlan> databases,
+    SmokePlan smoke,
+    List<String> restoreDatabaseOn,
+    LocalSettings local,
+    String target,
+    List<String> warnings) {
+
+  public LoadedProject {
+    databases = List.copyOf(databases);
+    restoreDatabaseOn = List.copyOf(restoreDatabaseOn);
+    warnings = List.copyOf(warnings);
+  }
+
+  /** True when the top-level wrangler config is used (no {@code --env}). */
+  public boolean isDefaultEnvironment() {
+    return ProjectConfigLoader.DEFAULT_ENVIRONMENT.equals(environment);
+  }
+}

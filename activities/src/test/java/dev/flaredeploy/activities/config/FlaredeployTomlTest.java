@@ -1,0 +1,303 @@
+package dev.flaredeploy.activities.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.flaredeploy.workflows.Steps;
+import dev.flaredeploy.workflows.model.SmokeCheck;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FlaredeployTomlTest {
+  private static final String WRANGLER =
+      """
+      name = "shop"
+      main = "src/index.js"
+      [[d1_databases]]
+      binding = "DB"
+      database_name = "shop-db"
+      [env.staging]
+      [[env.staging.d1_databases]]
+      binding = "DB"
+      database_name = "shop-db-staging"
+      """;
+
+  @TempDir Path dir;
+  private ProjectFiles project;
+  private final ProjectConfigLoader loader = new ProjectConfigLoader();
+
+  @BeforeEach
+  void setUp() {
+    project = new ProjectFiles(dir).withWorkerAndMigrations().write("wrangler.toml", WRANGLER);
+  }
+
+  @Test
+  void appliesDefaultsWhenFlaredeployTomlIsAbsent() {
+    LoadedProject loaded = loader.load(dir, "staging");
+
+    assertThat(loaded.target()).isEqualTo("local");
+    assertThat(loaded.smoke().timeoutMillis()).isEqualTo(30_000);
+    assertThat(loaded.smoke().checks()).containsExactly(new SmokeCheck("/health", null, null));
+    assertThat(loaded.local().port()).isEqualTo(8787);
+    assertThat(loaded.restoreDatabaseOn()).isEqualTo(Steps.DEFAULT_RESTORE_DATABASE_ON);
+  }
+
+  @Test
+  void readsEverySetting() {
+    project.write(
+        "flaredeploy.toml",
+        """
+        target = "cloudflare"
+        [smoke]
+        timeout = "2m"
+        [[smoke.check]]
+        path = "/health"
+        expect_status = 204
+        [[smoke.check]]
+        path = "/"
+        expect_body_contains = "hello"
+        [local]
+        port = 9000
+        [compensation]
+        restore_database_on = ["apply-migrations", "smoke-test"]
+        """);
+
+    LoadedProject loaded = loader.load(dir, "default");
+
+    assertThat(loaded.target()).isEqualTo("cloudflare");
+    assertThat(loaded.smoke().timeoutMillis()).isEqualTo(120_000);
+    assertThat(loaded.smoke().checks())
+        .containsExactly(new SmokeCheck("/health", 204, null), new SmokeCheck("/", null, "hello"));
+    assertThat(loaded.local().port()).isEqualTo(9000);
+    assertThat(loaded.restoreDatabaseOn()).containsExactly("apply-migrations", "smoke-test");
+  }
+
+  @Test
+  void overridesTheTopLevelKeyByKeyForTheSelectedEnvironment() {
+    project.write(
+        "flaredeploy.toml",
+        """
+        [smoke]
+        timeout = "30s"
+        [[smoke.check]]
+        path = "/health"
+        [[smoke.check]]
+        path = "/version"
+        [local]
+        port = 8787
+
+        [env.staging.smoke]
+        timeout = "90s"
+        [env.staging.local]
+        port = 8788
+        """);
+
+    LoadedProject staging = loader.load(dir, "staging");
+    LoadedProject top = loader.load(dir, "default");
+
+    assertThat(staging.smoke().timeoutMillis()).isEqualTo(90_000);
+    assertThat(staging.smoke().checks()).extracting(SmokeCheck::path).containsExactly("/health", "/version");
+    assertThat(staging.local().port()).isEqualTo(8788);
+    assertThat(top.smoke().timeoutMillis()).isEqualTo(30_000);
+    assertThat(top.local().port()).isEqualTo(8787);
+  }
+
+  @Test
+  void replacesTheWholeCheckListForAnEnvironment() {
+    project.write(
+        "flaredeploy.toml",
+        """
+        [[smoke.check]]
+        path = "/health"
+        [[smoke.check]]
+        path = "/version"
+
+        [[env.staging.smoke.check]]
+        path = "/ready"
+        """);
+
+    assertThat(loader.load(dir, "staging").smoke().checks()).containsExactly(new SmokeCheck("/ready", null, null));
+  }
+
+  @Test
+  void rejectsUnknownKeyInFlaredeployTomlWithLineAndKey() {
+    project.write(
+        "flaredeploy.toml",
+        """
+        [smoke]
+        timeout = "30s"
+
+        [local]
+        prot = 8787
+        """);
+
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> loader.load(dir, "default"));
+
+    assertThat(e.line()).hasValue(5);
+    assertThat(e.key()).contains("local.prot");
+    assertThat(e).hasMessage("flaredeploy.toml:5: local.prot: unknown key; did you mean \"port\"? allowed here: port");
+  }
+
+  @Test
+  void rejectsUnknownTopLevelSection() {
+    project.write("flaredeploy.toml", "[deploy]\nstrategy = \"gradual\"\n");
+
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> loader.load(dir, "default"));
+
+    assertThat(e.key()).contains("deploy");
+    assertThat(e).hasMessageContaining("allowed here: target, smoke, local, compensation, env");
+  }
+
+  @Test
+  void rejectsAWrongTypeNamingKeyAndLine() {
+    project.write(
+        "flaredeploy.toml",
+        """
+        [smoke]
+        timeout = "30s"
+
+        [[smoke.check]]
+        path = "/health"
+        [[smoke.check]]
+        path = "/"
+        expect_status = "ok"
+        """);
+
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> loader.load(dir, "default"));
+
+    assertThat(e)
+        .hasMessage(
+            "flaredeploy.toml:8: smoke.check[1].expect_status:"
+                + " expected an integer between 100 and 599, got \"ok\"");
+  }
+
+  @Test
+  void rejectsAStatusOutOfRange() {
+    project.write("flaredeploy.toml", "[[smoke.check]]\npath = \"/\"\nexpect_status = 700\n");
+
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> loader.load(dir, "default"));
+
+    assertThat(e)
+        .hasMessage(
+            "flaredeploy.toml:3: smoke.check[0].expect_status:"
+                + " expected an integer between 100 and 599, got 700");
+  }
+
+  @Test
+  void rejectsACheckPathWithoutLeadingSlash() {
+    project.write("flaredeploy.toml", "[[smoke.check]]\npath = \"health\"\n");
+
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> loader.load(dir, "default"));
+
+    assertThat(e)
+        .hasMessage(
+            "flaredeploy.toml:2: smoke.check[0].path: expected a path starting with \"/\", got \"health\"");
+  }
+
+  @Test
+  void rejectsABadDuration() {
+    project.write("flaredeploy.toml", "[smoke]\ntimeout = \"30 seconds\"\n");
+
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> loader.load(dir, "default"));
+
+    assertThat(e.line()).hasValue(2);
+    assertThat(e.key()).contains("smoke.timeout");
+    assertThat(e)
+        .hasMessageContaining("expected a duration such as \"30s\"")
+        .hasMessageContaining("got \"30 seconds\"");
+  }
+
+  @Test
+  void rejectsATimeoutWrittenAsABareNumber() {
+    project.write("flaredeploy.toml", "[smoke]\ntimeout = 30\n");
+
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> loader.load(dir, "default"));
+
+    assertThat(e)
+        .hasMessage(
+            "flaredeploy.toml:2: smoke.timeout:"
+                + " expected a duration such as \"30s\" (<n>ms, <n>s, <n>m or <n>h), got 30");
+  }
+
+  @Test
+  void rejectsAZeroDuration() {
+    project.write("flaredeploy.toml", "[smoke]\ntimeout = \"0ms\"\n");
+
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> loader.load(dir, "default"));
+
+    assertThat(e).hasMessageContaining("smoke.timeout: expected a duration greater than 0");
+  }
+
+  @Test
+  void rejectsAStepThatCannotRestoreTheDatabase() {
+    project.write(
+        "flaredeploy.toml",
+        "[compensation]\nrestore_database_on = [\"apply-migrations\", \"checkpoint\"]\n");
+
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> loader.load(dir, "default"));
+
+    assertThat(e)
+        .hasMessage(
+            "flaredeploy.toml:2: compensation.restore_database_on[1]: expected one of \"apply-migrations\","
+                + " \"deploy-worker\", \"smoke-test\", got \"checkpoint\"");
+  }
+
+  @Test
+  void acceptsAnEmptyRestoreListMeaningNeverRestore() {
+    project.write("flaredeploy.toml", "[compensation]\nrestore_database_on = []\n");
+
+    assertThat(loader.load(dir, "default").restoreDatabaseOn()).isEmpty();
+  }
+
+  @Test
+  void rejectsAPortOutOfRange() {
+    project.write("flaredeploy.toml", "[env.staging.local]\nport = 70000\n");
+
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> loader.load(dir, "default"));
+
+    assertThat(e)
+        .hasMessage(
+            "flaredeploy.toml:2: env.staging.local.port: expected an integer between 1 and 65535, got 70000");
+  }
+
+  @Test
+  void rejectsAnUnknownTarget() {
+    project.write("flaredeploy.toml", "target = \"aws\"\n");
+
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> loader.load(dir, "default"));
+
+    assertThat(e).hasMessage("flaredeploy.toml:1: target: expected one of \"local\", \"cloudflare\", got \"aws\"");
+  }
+
+  @Test
+  void rejectsAnEnvironmentTheWranglerConfigDoesNotDefine() {
+    project.write("flaredeploy.toml", "[local]\nport = 8787\n\n[env.prod.local]\nport = 8790\n");
+
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> loader.load(dir, "default"));
+
+    assertThat(e.line()).hasValue(4);
+    assertThat(e.key()).contains("env.prod");
+    assertThat(e).hasMessageContaining("no environment \"prod\" in wrangler.toml (it defines staging)");
+  }
+
+  @Test
+  void checksEnvironmentSectionsThatAreNotSelected() {
+    project.write("flaredeploy.toml", "[env.staging]\ntarget = 3\n");
+
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> loader.load(dir, "default"));
+
+    assertThat(e).hasMessage("flaredeploy.toml:2: env.staging.target: expected a string, got 3");
+  }
+
+  @Test
+  void reportsMalformedFlaredeployTomlWithItsLine() {
+    project.write("flaredeploy.toml", "[smoke]\ntimeout = \"30s\n");
+
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> loader.load(dir, "default"));
+
+    assertThat(e.line()).hasValue(2);
+    assertThat(e).hasMessageStartingWith("flaredeploy.toml:2: not valid TOML: ");
+  }
+}
