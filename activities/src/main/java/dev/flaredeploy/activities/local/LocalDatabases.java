@@ -120,13 +120,20 @@ public class LocalDatabases {
 
   /**
    * Applies the binding's pending migrations with {@code d1 migrations apply}, each file atomically with
-   * its ledger row, and returns what this call applied, read back from the ledger. A second call applies
-   * nothing.
+   * its ledger row, and returns what this call applied, read back from the ledger. Looks first: when the
+   * ledger already records every file the plan lists, wrangler is not run. A second call applies nothing.
+   * Heartbeats through {@code tick}.
    *
    * @throws MigrationFailedException when a file fails; the files before it stay applied
+   * @throws D1CommandException when wrangler fails otherwise, or succeeds but the ledger lacks a file the
+   *     plan lists (the plan and the config disagree about the migrations)
    */
   public ApplyResult applyMigrations(LocalDatabaseContext ctx, ProcessRunner.Tick tick) {
     List<String> before = appliedMigrations(ctx, tick);
+    List<String> planned = plannedNames(ctx);
+    if (!planned.isEmpty() && before.containsAll(planned)) {
+      return new ApplyResult(ctx.binding(), List.of(), before); // nothing pending: wrangler would do nothing
+    }
     List<String> args = ctx.d1Local("migrations", "apply");
     ProcessResult result = wrangler.run(args, ctx.workdir(), commandTimeout, tick);
     if (!result.succeeded()) {
@@ -138,12 +145,7 @@ public class LocalDatabases {
           ctx.binding(), error.file(), error.error(), after, without(after, before));
     }
     List<String> after = appliedMigrations(ctx, tick);
-    List<String> missing = new ArrayList<>();
-    for (MigrationFile file : Optional.ofNullable(ctx.database().migrations()).orElse(List.of())) {
-      if (!after.contains(file.name())) {
-        missing.add(file.name());
-      }
-    }
+    List<String> missing = planned.stream().filter(name -> !after.contains(name)).toList();
     if (!missing.isEmpty()) {
       throw new D1CommandException(
           ctx.binding(),
@@ -217,6 +219,12 @@ public class LocalDatabases {
           dump + " is not a d1 export: it does not start with " + EXPORT_HEADER);
     }
     return content;
+  }
+
+  /** The migration files the plan lists (wrangler's order); empty when the plan does not list them. */
+  private static List<String> plannedNames(LocalDatabaseContext ctx) {
+    List<MigrationFile> files = ctx.database().migrations();
+    return files == null ? List.of() : files.stream().map(MigrationFile::name).toList();
   }
 
   private static List<String> without(List<String> after, List<String> before) {
