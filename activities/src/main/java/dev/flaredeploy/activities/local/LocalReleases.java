@@ -45,9 +45,10 @@ import java.util.function.IntSupplier;
  * file, so any process (a worker, the CLI) can inspect or stop the release.
  *
  * <p><b>Only what we started is touched.</b> A process is stopped only through the pid recorded in the
- * runtime file, after checking that this pid still runs wrangler on the recorded port; when the wrapper
- * itself is gone, its leftover node/workerd children are found through its process group. A foreign
- * process on the port is never stopped: it is reported.
+ * runtime file, after checking that this pid still runs {@code wrangler dev} with the recorded config on
+ * the recorded port; when the wrapper itself is gone, its leftover node/workerd children are found
+ * through its process group. A foreign process on the port is never stopped: it is reported, and a
+ * release onto a port held by one is refused before the current release is touched.
  *
  * <p>Calls on the same (service, environment) are serialised, across JVMs, by a lock file next to the
  * runtime file.
@@ -196,11 +197,18 @@ public class LocalReleases {
           recorded == null
               ? null
               : recorded.version().equals(sourceId) ? recorded.previousVersion() : recorded.version();
+      boolean portIsOurs =
+          recorded != null
+              && recorded.port() == port
+              && state.status() != LiveStatus.FOREIGN_PROCESS_ON_PORT;
+      if (!portIsOurs) {
+        requirePortFree(port, Duration.ofMillis(500), tick); // refuse before stopping anything
+      }
       if (recorded != null) {
         stopRecorded(recorded, tick);
         deleteRuntime(service, environment);
       }
-      requirePortFree(port, recorded != null && recorded.port() == port, tick);
+      requirePortFree(port, PORT_RELEASE_WAIT, tick);
       return start(service, environment, sourceId, previous, dir, config, port, tick);
     }
   }
@@ -350,9 +358,8 @@ public class LocalReleases {
     }
   }
 
-  private void requirePortFree(int port, boolean justReleasedByUs, ProcessRunner.Tick tick) {
-    long deadline =
-        System.nanoTime() + (justReleasedByUs ? PORT_RELEASE_WAIT : Duration.ofMillis(500)).toNanos();
+  private static void requirePortFree(int port, Duration wait, ProcessRunner.Tick tick) {
+    long deadline = System.nanoTime() + wait.toNanos();
     while (portInUse(port)) {
       if (System.nanoTime() > deadline) {
         throw new LocalReleaseException(
@@ -366,18 +373,25 @@ public class LocalReleases {
     }
   }
 
-  /** The recorded wrapper, if its pid still runs wrangler on the recorded port. */
+  /**
+   * The recorded wrapper, if its pid still runs what we started: {@code wrangler dev} with the recorded
+   * config (a path under the flaredeploy home) on the recorded port. Guards against pid reuse.
+   */
   private static Optional<ProcessHandle> ours(RunningRelease r) {
     return ProcessHandle.of(r.pid())
         .filter(ProcessHandle::isAlive)
-        .filter(p -> isWranglerDevOnPort(ProcessGroup.commandLine(p), r.port()));
+        .filter(p -> isDevServerOf(ProcessGroup.commandLine(p), r.configFile(), r.port()));
   }
 
+  static boolean isDevServerOf(String commandLine, Path config, int port) {
+    return commandLine.contains(" -c " + config + " ") && isWranglerDevOnPort(commandLine, port);
+  }
+
+  /** True for the command line of a {@code wrangler dev … --port <port>}. */
   static boolean isWranglerDevOnPort(String commandLine, int port) {
     List<String> words = Arrays.asList(commandLine.split("\\s+"));
     int at = words.indexOf("--port");
-    return commandLine.contains("wrangler")
-        && words.contains("dev")
+    return words.contains("dev")
         && at >= 0
         && at + 1 < words.size()
         && words.get(at + 1).equals(Integer.toString(port));
@@ -395,7 +409,10 @@ public class LocalReleases {
         r.pid(),
         p -> {
           String cmd = ProcessGroup.commandLine(p);
-          return cmd.contains("wrangler") || cmd.contains("workerd") || cmd.contains("esbuild");
+          return cmd.contains(r.configFile().toString())
+              || cmd.contains("wrangler")
+              || cmd.contains("workerd")
+              || cmd.contains("esbuild");
         });
   }
 
@@ -475,7 +492,7 @@ public class LocalReleases {
       if (marker >= 0) {
         text = text.substring(text.indexOf('\n', marker) + 1);
       }
-      List<String> lines = text.lines().toList();
+      List<String> lines = text.strip().lines().toList();
       return String.join("\n", lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size()));
     } catch (IOException e) {
       return "(log unreadable: " + e.getMessage() + ")";

@@ -220,6 +220,23 @@ class LocalReleasesTest {
   }
 
   @Test
+  void aForeignProcessOnTheNewPortLeavesTheCurrentReleaseServing() throws Exception {
+    RunningRelease v1 = timedRelease("v1", workdirV1);
+    int otherPort = TestPorts.free();
+    try (ServerSocket foreign = new ServerSocket()) {
+      foreign.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), otherPort));
+
+      assertThatThrownBy(
+              () -> releases.release(SERVICE, ENV, "v2", workdirV2, otherPort, ProcessRunner.Tick.NONE))
+          .isInstanceOf(LocalReleaseException.class)
+          .hasMessageContaining("port " + otherPort);
+    }
+
+    assertThat(releases.live(SERVICE, ENV)).hasValue(v1);
+    assertThat(get(port, "/")).startsWith("200 hello-d1: try");
+  }
+
+  @Test
   void liveReportsAForeignProcessOnTheRecordedPortAndStopLeavesItAlone() throws Exception {
     Process gone = new ProcessBuilder("true").start();
     gone.waitFor();
@@ -251,6 +268,27 @@ class LocalReleasesTest {
     } finally {
       foreign.stop(0);
     }
+  }
+
+  @Test
+  void aReleaseThatFailsToStartLeavesNothingRunningAndQuotesItsLog() throws IOException {
+    Path broken = workspace.snapshots().resolve("broken");
+    LocalWorkspace.copyTree(workdirV1.resolve("src"), broken.resolve("src"));
+    Files.writeString(
+        broken.resolve("wrangler.toml"),
+        Files.readString(workdirV1.resolve("wrangler.toml")).replace("src/index.js", "src/missing.js"));
+    Path workdir = workspace.workdir(SERVICE, ENV, "broken", broken);
+
+    assertThatThrownBy(() -> timedRelease("broken", workdir))
+        .isInstanceOfSatisfying(
+            LocalReleaseException.class,
+            e -> assertThat(e.failureType()).isEqualTo(FailureTypes.RELEASE_FAILED))
+        .hasMessageContaining("release broken of hello-d1/default failed to start: wrangler dev exited with code 1")
+        .hasMessageContaining("--- end of " + workspace.releasesDir(SERVICE, ENV).resolve("broken.log"))
+        .hasMessageContaining("src/missing.js");
+
+    assertThat(workspace.runtimeFile(SERVICE, ENV)).doesNotExist();
+    assertThat(LocalReleases.portInUse(port)).isFalse();
   }
 
   @Test
