@@ -169,7 +169,9 @@ public class LocalReleases {
    * only), requires the port to be free, starts the release detached, records it in the runtime file and
    * waits until it answers HTTP, calling {@code tick} about once a second. If it does not answer within
    * the start timeout it is stopped, the runtime file removed, and the exception carries the end of its
-   * log.
+   * log; nothing then runs on the environment (the previous release was already stopped), and rolling
+   * back means releasing the previous version again (its working copy is kept in {@code releasesDir}).
+   * When the port is held by a program we did not start, nothing is changed.
    *
    * @throws LocalReleaseException {@link FailureTypes#RELEASE_FAILED} when the port is held by another
    *     program or the release does not start; {@link FailureTypes#CONFIG_INVALID} when the working copy
