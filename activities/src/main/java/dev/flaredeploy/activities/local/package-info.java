@@ -1,6 +1,9 @@
 /**
- * The local target: working copies of pinned sources ({@link dev.flaredeploy.activities.local.LocalWorkspace})
- * and their D1 databases ({@link dev.flaredeploy.activities.local.LocalDatabases}), kept under the flaredeploy
- * home and driven through the pinned wrangler with {@code --local --persist-to}.
+ * The local target, kept under the flaredeploy home and driven through the pinned wrangler: where its
+ * files live ({@link dev.flaredeploy.activities.local.LocalWorkspace}), its D1 databases with {@code
+ * --local --persist-to} ({@link dev.flaredeploy.activities.local.LocalDatabases}), and its release
+ * runtime ({@link dev.flaredeploy.activities.local.LocalReleases}): a detached, supervised {@code
+ * wrangler dev} per (service, environment) that outlives the JVM that started it and is recorded in a
+ * runtime file, so that any later process can inspect, replace or stop it.
  */
 package dev.flaredeploy.activities.local;
