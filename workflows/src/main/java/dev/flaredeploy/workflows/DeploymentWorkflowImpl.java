@@ -148,11 +148,13 @@ public class DeploymentWorkflowImpl implements DeploymentWorkflow {
             () -> activities(Steps.RESTORE_DATABASE,
                     "restore " + database.binding() + " to its restore point")
                 .restoreDatabase(plan, restorePoint)));
-        MigrationOutcome applied =
+        List<String> pending = pendingOf(schema, database.binding());
+        MigrationOutcome outcome =
             step(Steps.APPLY_MIGRATIONS, "apply migrations to " + database.binding(),
                 a -> a.applyMigrations(plan, database), MigrationOutcome::attempt,
-                m -> database.binding() + ": applied " + String.join(", ", m.applied()));
-        report.applied(database.binding(), applied.applied());
+                m -> database.binding() + ": applied "
+                    + String.join(", ", pending.stream().filter(m.ledger()::contains).toList()));
+        report.applied(database.binding(), pending.stream().filter(outcome.ledger()::contains).toList());
       }
       if (!migrationsPending) {
         report.skippedStep(Steps.APPLY_MIGRATIONS, "no pending migrations");

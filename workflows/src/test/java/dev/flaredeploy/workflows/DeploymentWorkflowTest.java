@@ -102,6 +102,7 @@ class DeploymentWorkflowTest {
     world.files.add("0004_bad.sql");
     world.failMigration = "0004_bad.sql";
     world.sourceId = "src-bbbbbbbbbbbbbbbb";
+    world.calls.clear();
 
     DeploymentReport report = deployExpectingFailure();
 
@@ -184,20 +185,15 @@ class DeploymentWorkflowTest {
   }
 
   @Test
-  void failureBeforeAnyChangeEndsFailedWithNothingToUndo() {
-    world.failMigration = null;
-    world.files.clear();
-    world.sourceId = "src-1111111111111111";
-    world.failSmoke = true;
-    world.live = "src-1111111111111111";
-    world.files.add("0001_init.sql");
-    world.failMigration = "0001_init.sql";
+  void badConfigurationFailsBeforeAnythingChangedWithItsType() {
+    world.failPrepare = true;
 
     DeploymentReport report = deployExpectingFailure();
 
-    // the only change attempted was the migration, whose restore ran
-    assertThat(report.state()).isEqualTo("ROLLED_BACK");
-    assertThat(world.calls).doesNotContain("deploy-worker");
+    assertThat(report.state()).isEqualTo("FAILED");
+    assertThat(report.error().type()).isEqualTo(FailureTypes.CONFIG_INVALID);
+    assertThat(report.error().message()).contains("wrangler.toml:3");
+    assertThat(world.calls).containsExactly("prepare");
   }
 
   @Test

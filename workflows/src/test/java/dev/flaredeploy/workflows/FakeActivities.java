@@ -35,6 +35,7 @@ class FakeActivities implements DeploymentActivities {
   volatile String sourceId = "src-aaaaaaaaaaaaaaaa";
   volatile String failMigration;
   volatile boolean failSmoke;
+  volatile boolean failPrepare;
   volatile boolean failRollback;
   volatile List<String> restoreDatabaseOn = Steps.DEFAULT_RESTORE_DATABASE_ON;
   /** when set, smoke-test waits on it (heartbeating) so a test can cancel mid-step */
@@ -44,6 +45,10 @@ class FakeActivities implements DeploymentActivities {
   @Override
   public DeploymentPlan prepare(DeploymentRequest request) {
     calls.add(Steps.PREPARE);
+    if (failPrepare) {
+      throw ApplicationFailure.newNonRetryableFailure(
+          "wrangler.toml:3: d1_databases[0].binding: required", FailureTypes.CONFIG_INVALID, attempt());
+    }
     List<MigrationFile> migrations = files.stream().map(f -> new MigrationFile(f, "sha-" + f)).toList();
     return new DeploymentPlan(request.service(), request.environment(), request.target(),
         new SourceSnapshot(sourceId, "/snapshots/" + sourceId, "c0ffee", false), "wrangler.toml",
@@ -82,7 +87,7 @@ class FakeActivities implements DeploymentActivities {
       ledger.add(f);
       applied.add(f);
     }
-    return new MigrationOutcome(database.binding(), applied, attempt());
+    return new MigrationOutcome(database.binding(), List.copyOf(ledger), attempt());
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.flaredeploy.workflows.model;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import java.util.List;
 
 /**
@@ -8,6 +9,7 @@ import java.util.List;
  * @param migrationsDir relative to the config file's directory (default {@code migrations})
  * @param migrations the migration files in wrangler's order
  */
+@JsonIgnoreProperties(ignoreUnknown = true)
 public record DatabasePlan(
     String binding,
     String databaseName,

@@ -1,5 +1,6 @@
 package dev.flaredeploy.workflows.model;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import java.util.List;
 
 /**
@@ -9,6 +10,7 @@ import java.util.List;
  * @param configFile file name of the wrangler config inside the snapshot (wrangler.toml, …)
  * @param restoreDatabaseOn steps whose failure also restores the databases (see {@code Steps})
  */
+@JsonIgnoreProperties(ignoreUnknown = true)
 public record DeploymentPlan(
     String service,
     String environment,
@@ -19,10 +21,4 @@ public record DeploymentPlan(
     SmokePlan smoke,
     List<String> restoreDatabaseOn,
     LocalSettings local,
-    int attempt) {
-
-  /** True when the top-level wrangler config is used (no {@code --env}). */
-  public boolean isDefaultEnvironment() {
-    return "default".equals(environment);
-  }
-}
+    int attempt) {}

@@ -1,5 +1,6 @@
 package dev.flaredeploy.workflows.model;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import java.util.List;
 
 /**
@@ -10,6 +11,7 @@ import java.util.List;
  *     DeploymentState})
  * @param actionsRequired what a person must do when state is NEEDS_ATTENTION
  */
+@JsonIgnoreProperties(ignoreUnknown = true)
 public record DeploymentReport(
     String id,
     String runId,

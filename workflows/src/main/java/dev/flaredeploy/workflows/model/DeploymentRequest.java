@@ -1,5 +1,7 @@
 package dev.flaredeploy.workflows.model;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+
 /**
  * What the CLI asks for: deploy this project directory to this target and environment.
  *
@@ -12,6 +14,7 @@ package dev.flaredeploy.workflows.model;
  * @param commit a git commit to deploy instead of the working tree as it is, or null
  * @param requestedBy who asked (user@host), for the history
  */
+@JsonIgnoreProperties(ignoreUnknown = true)
 public record DeploymentRequest(
     String projectDir,
     String environment,

@@ -1,6 +1,11 @@
 package dev.flaredeploy.workflows.model;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import java.util.List;
 
-/** The migrations this attempt (and earlier attempts of the same step) applied to one binding. */
-public record MigrationOutcome(String binding, List<String> applied, int attempt) {}
+/**
+ * One binding after apply-migrations: every migration its ledger holds now, in ledger order. What this
+ * deployment applied is the part of it that validate-schema reported pending (robust to retries).
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record MigrationOutcome(String binding, List<String> ledger, int attempt) {}

@@ -1,4 +1,7 @@
 package dev.flaredeploy.workflows.model;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+
 /** The release this deployment put live, the one live before it, and where it answers. */
+@JsonIgnoreProperties(ignoreUnknown = true)
 public record ReleaseReport(String version, String previousVersion, String url) {}

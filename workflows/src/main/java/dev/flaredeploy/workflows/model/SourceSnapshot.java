@@ -1,5 +1,7 @@
 package dev.flaredeploy.workflows.model;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+
 /**
  * A content-addressed copy of the project taken by prepare.
  *
@@ -8,4 +10,5 @@ package dev.flaredeploy.workflows.model;
  * @param commit git commit of the source, or null outside git
  * @param dirty true when the working tree had uncommitted changes
  */
+@JsonIgnoreProperties(ignoreUnknown = true)
 public record SourceSnapshot(String id, String path, String commit, boolean dirty) {}
