@@ -1,0 +1,174 @@
+package dev.flaredeploy.activities;
+
+import dev.flaredeploy.activities.config.ConfigException;
+import dev.flaredeploy.activities.config.LoadedProject;
+import dev.flaredeploy.activities.config.ProjectConfigLoader;
+import dev.flaredeploy.activities.local.D1CommandException;
+import dev.flaredeploy.activities.local.LocalReleaseException;
+import dev.flaredeploy.activities.local.MigrationFailedException;
+import dev.flaredeploy.activities.process.ProcessRunner.ProcessTimeoutException;
+import dev.flaredeploy.activities.process.ProcessRunner.Tick;
+import dev.flaredeploy.activities.smoke.SmokeChecker;
+import dev.flaredeploy.activities.smoke.SmokeTestFailedException;
+import dev.flaredeploy.activities.source.SourceException;
+import dev.flaredeploy.activities.source.SourceSnapshots;
+import dev.flaredeploy.workflows.DeploymentActivities;
+import dev.flaredeploy.workflows.FailureTypes;
+import dev.flaredeploy.workflows.model.Checkpoint;
+import dev.flaredeploy.workflows.model.CompensationOutcome;
+import dev.flaredeploy.workflows.model.DatabasePlan;
+import dev.flaredeploy.workflows.model.DeploymentPlan;
+import dev.flaredeploy.workflows.model.DeploymentRequest;
+import dev.flaredeploy.workflows.model.MigrationOutcome;
+import dev.flaredeploy.workflows.model.Release;
+import dev.flaredeploy.workflows.model.RestorePoint;
+import dev.flaredeploy.workflows.model.SchemaReport;
+import dev.flaredeploy.workflows.model.SmokeOutcome;
+import dev.flaredeploy.workflows.model.SourceSnapshot;
+import io.temporal.activity.Activity;
+import io.temporal.activity.ActivityExecutionContext;
+import io.temporal.client.ActivityCompletionException;
+import io.temporal.failure.ApplicationFailure;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The steps as Temporal activities: heartbeats while work runs, and failures turned into typed {@code
+ * ApplicationFailure}s (non-retryable where a retry cannot help) whose first detail is the attempt. The
+ * side effects themselves live in a {@link DeploymentTarget} per target name.
+ */
+public class DeploymentActivitiesImpl implements DeploymentActivities {
+  private final SourceSnapshots sources;
+  private final ProjectConfigLoader configLoader;
+  private final Map<String, DeploymentTarget> targets;
+  private final SmokeChecker smoke;
+
+  public DeploymentActivitiesImpl(
+      SourceSnapshots sources,
+      ProjectConfigLoader configLoader,
+      Map<String, DeploymentTarget> targets,
+      SmokeChecker smoke) {
+    this.sources = sources;
+    this.configLoader = configLoader;
+    this.targets = Map.copyOf(targets);
+    this.smoke = smoke;
+  }
+
+  @Override
+  public DeploymentPlan prepare(DeploymentRequest request) {
+    return guarded(() -> {
+      target(request.target());
+      SourceSnapshot source = sources.pin(Path.of(request.projectDir()), request.commit());
+      LoadedProject project = configLoader.load(Path.of(source.path()), request.environment());
+      if (!project.service().equals(request.service())) {
+        throw ApplicationFailure.newNonRetryableFailure(
+            "the source names its Worker \"" + project.service() + "\" but this deployment is for \""
+                + request.service() + "\"; start a deployment for " + project.service() + " instead",
+            FailureTypes.CONFIG_INVALID, attempt());
+      }
+      return new DeploymentPlan(project.service(), project.environment(), request.target(), source,
+          project.configFile().getFileName().toString(), project.databases(), project.smoke(),
+          project.restoreDatabaseOn(), project.local(), attempt());
+    });
+  }
+
+  @Override
+  public SchemaReport validateSchema(DeploymentPlan plan) {
+    return guarded(() -> {
+      DeploymentTarget target = target(plan.target());
+      return new SchemaReport(target.databases(plan, heartbeat()),
+          target.liveRelease(plan).orElse(null), attempt());
+    });
+  }
+
+  @Override
+  public Checkpoint checkpoint(DeploymentPlan plan) {
+    return guarded(() -> {
+      DeploymentTarget target = target(plan.target());
+      String runId = Activity.getExecutionContext().getInfo().getRunId();
+      return new Checkpoint(target.checkpoint(plan, runId, heartbeat()),
+          target.liveRelease(plan).orElse(null), attempt());
+    });
+  }
+
+  @Override
+  public MigrationOutcome applyMigrations(DeploymentPlan plan, DatabasePlan database) {
+    return guarded(() -> new MigrationOutcome(database.binding(),
+        target(plan.target()).applyMigrations(plan, database, heartbeat()), attempt()));
+  }
+
+  @Override
+  public Release deployWorker(DeploymentPlan plan) {
+    return guarded(() -> new Release(plan.source().id(),
+        target(plan.target()).release(plan, heartbeat()), attempt()));
+  }
+
+  @Override
+  public SmokeOutcome smokeTest(DeploymentPlan plan, Release release) {
+    return guarded(() -> new SmokeOutcome(
+        smoke.check(release.url(), plan.smoke(), heartbeat()).detail(), attempt()));
+  }
+
+  @Override
+  public CompensationOutcome rollbackWorker(DeploymentPlan plan, String previousVersion) {
+    return guarded(() -> new CompensationOutcome(
+        target(plan.target()).rollback(plan, previousVersion, heartbeat()), attempt()));
+  }
+
+  @Override
+  public CompensationOutcome restoreDatabase(DeploymentPlan plan, RestorePoint restorePoint) {
+    return guarded(() -> new CompensationOutcome(
+        target(plan.target()).restore(plan, restorePoint, heartbeat()), attempt()));
+  }
+
+  private DeploymentTarget target(String name) {
+    DeploymentTarget target = targets.get(name);
+    if (target == null) {
+      throw ApplicationFailure.newNonRetryableFailure(
+          "target \"" + name + "\" is not available in this worker; available: "
+              + String.join(", ", targets.keySet()),
+          FailureTypes.CONFIG_INVALID, attempt());
+    }
+    return target;
+  }
+
+  /** Heartbeats on each tick; a cancelled or timed-out activity stops the work through the exception. */
+  private static Tick heartbeat() {
+    ActivityExecutionContext context = Activity.getExecutionContext();
+    return () -> context.heartbeat(null);
+  }
+
+  private static int attempt() {
+    return Activity.getExecutionContext().getInfo().getAttempt();
+  }
+
+  /** Runs a step, mapping what went wrong to a failure type with an actionable message. */
+  private static <T> T guarded(Supplier<T> step) {
+    try {
+      return step.get();
+    } catch (ApplicationFailure | ActivityCompletionException e) {
+      throw e;
+    } catch (ConfigException e) {
+      throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), FailureTypes.CONFIG_INVALID, attempt());
+    } catch (SourceException e) {
+      throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), FailureTypes.SOURCE_UNAVAILABLE, attempt());
+    } catch (MigrationFailedException e) {
+      throw ApplicationFailure.newNonRetryableFailure(
+          e.getMessage() + "; the database will be restored to its restore point",
+          FailureTypes.MIGRATION_FAILED, attempt());
+    } catch (SmokeTestFailedException e) {
+      throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), FailureTypes.SMOKE_TEST_FAILED, attempt());
+    } catch (LocalReleaseException e) {
+      boolean retryable = FailureTypes.RELEASE_FAILED.equals(e.failureType());
+      throw retryable
+          ? ApplicationFailure.newFailure(e.getMessage(), e.failureType(), attempt())
+          : ApplicationFailure.newNonRetryableFailure(e.getMessage(), e.failureType(), attempt());
+    } catch (D1CommandException | ProcessTimeoutException e) {
+      throw ApplicationFailure.newFailure(e.getMessage(), FailureTypes.WRANGLER_FAILED, attempt());
+    } catch (RuntimeException e) {
+      throw ApplicationFailure.newFailure(
+          e.getClass().getSimpleName() + ": " + e.getMessage(), e.getClass().getName(), attempt());
+    }
+  }
+}

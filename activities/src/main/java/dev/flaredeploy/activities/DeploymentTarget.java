@@ -1,0 +1,38 @@
+package dev.flaredeploy.activities;
+
+import dev.flaredeploy.activities.process.ProcessRunner.Tick;
+import dev.flaredeploy.workflows.model.DatabasePlan;
+import dev.flaredeploy.workflows.model.DatabaseStatus;
+import dev.flaredeploy.workflows.model.DeploymentPlan;
+import dev.flaredeploy.workflows.model.RestorePoint;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where a deployment goes (local, cloudflare): the steps' side effects, without Temporal concerns.
+ * Every method may run twice for the same deployment and must look before it acts. {@code tick} is
+ * called about once a second while a method works (the caller heartbeats from it).
+ */
+public interface DeploymentTarget {
+
+  /** Applied and pending migrations per database. Changes nothing. */
+  List<DatabaseStatus> databases(DeploymentPlan plan, Tick tick);
+
+  /** The release version serving now, if any. */
+  Optional<String> liveRelease(DeploymentPlan plan);
+
+  /** A restore point per database, named after {@code runId} so a retry reuses its own restore point. */
+  List<RestorePoint> checkpoint(DeploymentPlan plan, String runId, Tick tick);
+
+  /** Applies pending migrations of one binding; returns its ledger afterwards. */
+  List<String> applyMigrations(DeploymentPlan plan, DatabasePlan database, Tick tick);
+
+  /** Puts the plan's source live; returns the URL where it answers. */
+  String release(DeploymentPlan plan, Tick tick);
+
+  /** Puts {@code version} live again, or (null) stops what this plan released. Returns what it did. */
+  String rollback(DeploymentPlan plan, String version, Tick tick);
+
+  /** Puts one database back to its restore point. Returns what it did. */
+  String restore(DeploymentPlan plan, RestorePoint restorePoint, Tick tick);
+}

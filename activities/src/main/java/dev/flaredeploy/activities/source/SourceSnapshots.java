@@ -1,0 +1,220 @@
+package dev.flaredeploy.activities.source;
+
+import dev.flaredeploy.activities.local.LocalWorkspace;
+import dev.flaredeploy.activities.process.ProcessResult;
+import dev.flaredeploy.activities.process.ProcessRunner;
+import dev.flaredeploy.workflows.model.SourceSnapshot;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * Pins the source of a deployment: a content-addressed, immutable copy of the project under {@code
+ * <home>/snapshots/<id>}, where the id is a sha256 over the relative paths and contents of its files. The
+ * same source always gets the same id, which is also the release version on the local target.
+ *
+ * <p>Left out of a snapshot: {@code .git}, {@code node_modules} and {@code .wrangler} (state and build
+ * output, not source).
+ */
+public class SourceSnapshots {
+  private static final Set<String> EXCLUDED = Set.of(".git", "node_modules", ".wrangler");
+  private static final Duration GIT_TIMEOUT = Duration.ofMinutes(2);
+  private static final int ID_LENGTH = 16;
+
+  private final Path root;
+  private final ProcessRunner runner;
+
+  public SourceSnapshots(Path root, ProcessRunner runner) {
+    this.root = root;
+    this.runner = runner;
+  }
+
+  /**
+   * Snapshots {@code projectDir} as it is now (commit == null), or the project's directory at {@code
+   * commit} from git. Records the commit and whether the working tree had uncommitted changes.
+   *
+   * @throws SourceException when the commit is unknown or git is needed but absent
+   */
+  public SourceSnapshot pin(Path projectDir, String commit) {
+    Path dir = projectDir.toAbsolutePath().normalize();
+    if (!Files.isDirectory(dir)) {
+      throw new SourceException("project directory " + dir + " does not exist");
+    }
+    try {
+      Files.createDirectories(root);
+      Path partial = Files.createTempDirectory(root, ".partial-");
+      try {
+        String recordedCommit;
+        boolean dirty;
+        if (commit == null) {
+          copyProject(dir, partial);
+          GitState state = gitState(dir);
+          recordedCommit = state.commit();
+          dirty = state.dirty();
+        } else {
+          recordedCommit = resolveCommit(dir, commit);
+          extractFromGit(dir, recordedCommit, partial);
+          dirty = false;
+        }
+        String id = contentHash(partial);
+        Path target = root.resolve(id);
+        if (Files.isDirectory(target)) {
+          LocalWorkspace.deleteTree(partial);
+        } else {
+          Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
+        }
+        return new SourceSnapshot(id, target.toString(), recordedCommit, dirty);
+      } catch (IOException | RuntimeException e) {
+        LocalWorkspace.deleteTree(partial);
+        throw e;
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not snapshot " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The commit checked out in {@code dir} (null outside git) and whether the tree has changes. */
+  public record GitState(String commit, boolean dirty) {}
+
+  public GitState gitState(Path dir) {
+    String commit = git(dir, "rev-parse", "HEAD");
+    boolean dirty = commit != null && !git(dir, "status", "--porcelain", "--", ".").isEmpty();
+    return new GitState(commit, dirty);
+  }
+
+  /**
+   * Resolves {@code commit} (a sha, tag or branch) in the repository of {@code dir} to a full sha.
+   *
+   * @throws SourceException when git does not know it
+   */
+  public String resolveCommit(Path dir, String commit) {
+    String resolved = git(dir, "rev-parse", "--verify", "--quiet", commit + "^{commit}");
+    if (resolved == null || resolved.isEmpty()) {
+      throw new SourceException("commit " + commit + " is not known to the git repository of " + dir);
+    }
+    return resolved;
+  }
+
+  /**
+   * The snapshot's directory, after checking that its content still has its id: a resumed deployment
+   * deploys exactly what prepare pinned, or nothing.
+   *
+   * @throws SourceException when the snapshot is gone or was changed
+   */
+  public Path verified(SourceSnapshot snapshot) {
+    Path dir = Path.of(snapshot.path());
+    if (!Files.isDirectory(dir)) {
+      throw new SourceException("the pinned source " + snapshot.id() + " is gone from " + dir
+          + (snapshot.commit() == null ? "" : "; deploy again, or with --commit " + snapshot.commit()));
+    }
+    String actual = contentHash(dir);
+    if (!actual.equals(snapshot.id())) {
+      throw new SourceException("the pinned source " + snapshot.id() + " in " + dir
+          + " was changed (its content hash is now " + actual + "); refusing to deploy it");
+    }
+    return dir;
+  }
+
+  /** sha256 over every file's relative path and content, in path order; the first 16 hex digits. */
+  public static String contentHash(Path dir) {
+    try (Stream<Path> walk = Files.walk(dir)) {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      List<Path> files =
+          walk.filter(Files::isRegularFile)
+              .filter(p -> !excluded(dir.relativize(p)))
+              .sorted()
+              .toList();
+      for (Path file : files) {
+        digest.update(dir.relativize(file).toString().replace('\\', '/').getBytes(StandardCharsets.UTF_8));
+        digest.update((byte) 0);
+        try (InputStream in = Files.newInputStream(file)) {
+          byte[] buffer = new byte[8192];
+          for (int n; (n = in.read(buffer)) > 0; ) {
+            digest.update(buffer, 0, n);
+          }
+        }
+        digest.update((byte) 0);
+      }
+      return HexFormat.of().formatHex(digest.digest()).substring(0, ID_LENGTH);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static boolean excluded(Path relative) {
+    for (Path part : relative) {
+      if (EXCLUDED.contains(part.toString())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static void copyProject(Path from, Path to) throws IOException {
+    try (Stream<Path> walk = Files.walk(from)) {
+      for (Path source : (Iterable<Path>) walk::iterator) {
+        Path relative = from.relativize(source);
+        if (relative.toString().isEmpty() || excluded(relative)) {
+          continue;
+        }
+        Path dest = to.resolve(relative.toString());
+        if (Files.isDirectory(source)) {
+          Files.createDirectories(dest);
+        } else if (Files.isRegularFile(source)) {
+          Files.createDirectories(dest.getParent());
+          Files.copy(source, dest, StandardCopyOption.COPY_ATTRIBUTES);
+        }
+      }
+    }
+  }
+
+  /** Extracts the project's directory (its path inside the repository) at {@code commit}. */
+  private void extractFromGit(Path dir, String commit, Path into) throws IOException {
+    String prefix = git(dir, "rev-parse", "--show-prefix");
+    Path tar = Files.createTempFile(root, ".archive-", ".tar");
+    try {
+      String tree = commit + ":" + (prefix == null ? "" : prefix);
+      ProcessResult archive = runner.run(
+          List.of("git", "-C", dir.toString(), "archive", "--format=tar", "-o", tar.toString(), tree),
+          dir, Map.of(), GIT_TIMEOUT, ProcessRunner.Tick.NONE);
+      if (!archive.succeeded()) {
+        throw new SourceException("git archive of " + tree + " failed: " + archive.diagnostics().strip());
+      }
+      ProcessResult untar = runner.run(List.of("tar", "-xf", tar.toString(), "-C", into.toString()),
+          dir, Map.of(), GIT_TIMEOUT, ProcessRunner.Tick.NONE);
+      if (!untar.succeeded()) {
+        throw new SourceException("could not unpack " + tree + ": " + untar.diagnostics().strip());
+      }
+    } finally {
+      Files.deleteIfExists(tar);
+    }
+  }
+
+  /** Runs git in {@code dir}; its trimmed stdout, or null when this is not a git repository. */
+  private String git(Path dir, String... args) {
+    List<String> argv = Stream.concat(Stream.of("git", "-C", dir.toString()), Stream.of(args)).toList();
+    try {
+      ProcessResult result = runner.run(argv, dir, Map.of(), GIT_TIMEOUT, ProcessRunner.Tick.NONE);
+      return result.succeeded() ? result.stdout().strip() : null;
+    } catch (UncheckedIOException noGit) {
+      if (args.length > 0 && !"rev-parse".equals(args[0])) {
+        throw new SourceException("git is needed for this and could not be run: " + noGit.getMessage());
+      }
+      return null;
+    }
+  }
+}

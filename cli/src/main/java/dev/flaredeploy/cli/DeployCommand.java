@@ -1,0 +1,164 @@
+package dev.flaredeploy.cli;
+
+import dev.flaredeploy.activities.config.ConfigException;
+import dev.flaredeploy.activities.config.LoadedProject;
+import dev.flaredeploy.activities.config.ProjectConfigLoader;
+import dev.flaredeploy.activities.process.ProcessRunner;
+import dev.flaredeploy.activities.source.SourceException;
+import dev.flaredeploy.activities.source.SourceSnapshots;
+import dev.flaredeploy.cli.client.AlreadyRunningException;
+import dev.flaredeploy.cli.client.Deployments;
+import dev.flaredeploy.cli.render.Json;
+import dev.flaredeploy.cli.render.Progress;
+import dev.flaredeploy.worker.ActivitiesFactory;
+import dev.flaredeploy.worker.EmbeddedTemporal;
+import dev.flaredeploy.worker.TemporalConnection;
+import dev.flaredeploy.worker.TemporalSettings;
+import dev.flaredeploy.worker.TemporalUnreachableException;
+import dev.flaredeploy.workflows.model.DeploymentReport;
+import dev.flaredeploy.workflows.model.DeploymentRequest;
+import io.temporal.api.common.v1.WorkflowExecution;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+@Command(name = "deploy", mixinStandardHelpOptions = true,
+    description = {
+      "Deploy a Worker and its D1 databases: prepare, validate-schema, checkpoint, apply-migrations,",
+      "deploy-worker, smoke-test; undone in reverse when a step fails.",
+      "Validates the project first (bad input: exit 2, nothing started), then follows the deployment",
+      "with step progress on stderr and prints the result on stdout."})
+class DeployCommand implements Callable<Integer> {
+  @ParentCommand FlaredeployCommand root;
+
+  @Parameters(index = "0", arity = "0..1", defaultValue = ".", paramLabel = "PROJECT_DIR",
+      description = "the project (with wrangler.json, wrangler.jsonc or wrangler.toml); default: .")
+  Path projectDir;
+
+  @Option(names = "--env", defaultValue = "default", paramLabel = "NAME",
+      description = "wrangler environment; default: the top level")
+  String environment;
+
+  @Option(names = "--target", paramLabel = "local", description = "where to deploy (default: flaredeploy.toml's target, else local)")
+  String target;
+
+  @Option(names = "--commit", paramLabel = "SHA", description = "deploy this git commit instead of the directory as it is")
+  String commit;
+
+  @Option(names = "--detach", description = "print the deployment id and return instead of following it")
+  boolean detach;
+
+  @Override
+  public Integer call() {
+    Path dir = projectDir.toAbsolutePath().normalize();
+    LoadedProject project = validate(dir);
+    String chosenTarget = target != null ? target : project.target();
+    if (!chosenTarget.equals("local")) {
+      throw new CliException(ExitCode.INVALID_INPUT, "target \"" + chosenTarget + "\" is not available in this "
+          + "version of flaredeploy; use --target local");
+    }
+    SourceSnapshots git = new SourceSnapshots(dir, new ProcessRunner());
+    String recordedCommit;
+    boolean dirty;
+    if (commit != null) {
+      try {
+        recordedCommit = git.resolveCommit(dir, commit);
+      } catch (SourceException e) {
+        throw new CliException(ExitCode.INVALID_INPUT, e.getMessage());
+      }
+      dirty = false;
+    } else {
+      SourceSnapshots.GitState state = git.gitState(dir);
+      recordedCommit = state.commit();
+      dirty = state.dirty();
+    }
+    DeploymentRequest request = new DeploymentRequest(dir.toString(), environment, chosenTarget,
+        project.service(), commit == null ? null : recordedCommit, requestedBy());
+
+    TemporalSettings settings = Connections.settings(root);
+    try (TemporalConnection connection = TemporalConnection.connect(settings, Connections.CONNECT_TIMEOUT)) {
+      return run(Connections.deployments(root, connection), request, recordedCommit, dirty,
+          "Ctrl-C stops following, not the deployment; `flaredeploy watch ID` follows it again");
+    } catch (TemporalUnreachableException e) {
+      if (settings.explicit()) {
+        throw new CliException(ExitCode.UNAVAILABLE, e.getMessage(), e);
+      }
+      return runEmbedded(settings, request, recordedCommit, dirty);
+    }
+  }
+
+  /** No server at the default address: an in-process server and worker for this one deployment. */
+  private int runEmbedded(TemporalSettings settings, DeploymentRequest request, String commit, boolean dirty) {
+    if (detach) {
+      throw new CliException(ExitCode.INVALID_INPUT, "--detach needs a Temporal server that outlives this command, "
+          + "and none answers at " + settings.address() + "; start one (docker compose up, or flaredeploy dev-server)");
+    }
+    System.err.println("No Temporal server at " + settings.address() + ": running this deployment with an in-process "
+        + "server and worker, which last only as long as this command. For durable deployments start a server "
+        + "(docker compose up, or flaredeploy dev-server) and a worker (flaredeploy worker).");
+    try (EmbeddedTemporal embedded = EmbeddedTemporal.start(settings.namespace(), root.taskQueue, activities())) {
+      Deployments deployments = new Deployments(
+          embedded.connection().client(), embedded.connection().stubs(), root.taskQueue);
+      return run(deployments, request, commit, dirty, "keep this command running until it ends");
+    }
+  }
+
+  private int run(Deployments deployments, DeploymentRequest request, String commit, boolean dirty, String hint) {
+    WorkflowExecution execution;
+    try {
+      execution = deployments.start(request, commit, dirty);
+    } catch (AlreadyRunningException e) {
+      throw new CliException(ExitCode.REFUSED, "a deployment of " + request.service() + " (" + request.environment()
+          + ", " + request.target() + ") is already running: " + e.workflowId() + " (run " + e.runId() + "); "
+          + "follow it with `flaredeploy watch " + e.workflowId() + "` or stop it with `flaredeploy cancel "
+          + e.workflowId() + "`");
+    }
+    if (detach) {
+      if (root.output == FlaredeployCommand.OutputFormat.json) {
+        System.out.println(Json.write(Map.of("id", execution.getWorkflowId(), "runId", execution.getRunId(),
+            "state", "RUNNING")));
+      } else {
+        System.out.println(execution.getWorkflowId());
+      }
+      return ExitCode.SUCCEEDED;
+    }
+    System.err.println("deployment " + execution.getWorkflowId() + " started (run " + execution.getRunId() + "); "
+        + hint);
+    DeploymentReport report = deployments.follow(
+        execution.getWorkflowId(), execution.getRunId(), new Progress(System.err));
+    Printer.report(root, report);
+    return ExitCode.of(report);
+  }
+
+  private LoadedProject validate(Path dir) {
+    try {
+      LoadedProject project = new ProjectConfigLoader().load(dir, environment);
+      project.warnings().forEach(w -> System.err.println("warning: " + w));
+      return project;
+    } catch (ConfigException e) {
+      throw new CliException(ExitCode.INVALID_INPUT, e.getMessage() + " (nothing was started)", e);
+    }
+  }
+
+  private static dev.flaredeploy.workflows.DeploymentActivities activities() {
+    try {
+      return ActivitiesFactory.create(System.getenv());
+    } catch (IllegalStateException e) {
+      throw new CliException(ExitCode.UNAVAILABLE, e.getMessage(), e);
+    }
+  }
+
+  private static String requestedBy() {
+    String host;
+    try {
+      host = java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      host = "unknown-host";
+    }
+    return System.getProperty("user.name") + "@" + host;
+  }
+}

@@ -1,0 +1,46 @@
+package dev.flaredeploy.cli;
+
+import dev.flaredeploy.workflows.FailureTypes;
+import dev.flaredeploy.workflows.model.DeploymentReport;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The exit codes of every command: a documented contract, mapped here and only here. */
+public final class ExitCode {
+  public static final int SUCCEEDED = 0;
+  public static final int FAILED = 1;
+  public static final int INVALID_INPUT = 2;
+  public static final int REFUSED = 3;
+  public static final int UNAVAILABLE = 4;
+  public static final int NEEDS_ATTENTION = 5;
+
+  /** As listed in {@code --help}. */
+  public static final Map<String, String> HELP = orderedHelp();
+
+  private static Map<String, String> orderedHelp() {
+    Map<String, String> help = new LinkedHashMap<>();
+    help.put("0", "succeeded (including a deployment that had nothing to do)");
+    help.put("1", "failed and was rolled back, or cancelled: nothing is left half-done");
+    help.put("2", "invalid input or configuration: nothing was started");
+    help.put("3", "refused because of state: the same service and environment is being deployed, or unknown id");
+    help.put("4", "Temporal unreachable, or an internal error");
+    help.put("5", "failed and a compensation did not complete: a person must act (the output says what)");
+    return java.util.Collections.unmodifiableMap(help);
+  }
+
+  /** The exit code a finished (or running) deployment stands for. */
+  public static int of(DeploymentReport report) {
+    return switch (report.state()) {
+      case "SUCCEEDED", "RUNNING" -> SUCCEEDED;
+      case "NEEDS_ATTENTION" -> NEEDS_ATTENTION;
+      case "FAILED" -> report.error() != null
+              && (FailureTypes.CONFIG_INVALID.equals(report.error().type())
+                  || FailureTypes.SOURCE_UNAVAILABLE.equals(report.error().type()))
+          ? INVALID_INPUT
+          : FAILED;
+      default -> FAILED;
+    };
+  }
+
+  private ExitCode() {}
+}

@@ -1,0 +1,333 @@
+package dev.flaredeploy.cli.client;
+
+import dev.flaredeploy.workflows.DeploymentAttributes;
+import dev.flaredeploy.workflows.DeploymentIds;
+import dev.flaredeploy.workflows.DeploymentWorkflow;
+import dev.flaredeploy.workflows.Steps;
+import dev.flaredeploy.workflows.model.DeploymentReport;
+import dev.flaredeploy.workflows.model.DeploymentRequest;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.temporal.api.common.v1.Payload;
+import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.api.enums.v1.EventType;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
+import io.temporal.api.filter.v1.WorkflowTypeFilter;
+import io.temporal.api.history.v1.HistoryEvent;
+import io.temporal.api.workflow.v1.WorkflowExecutionInfo;
+import io.temporal.api.workflowservice.v1.ListClosedWorkflowExecutionsRequest;
+import io.temporal.api.workflowservice.v1.ListOpenWorkflowExecutionsRequest;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowExecutionAlreadyStarted;
+import io.temporal.client.WorkflowExecutionDescription;
+import io.temporal.client.WorkflowExecutionMetadata;
+import io.temporal.client.WorkflowNotFoundException;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.common.SearchAttributes;
+import io.temporal.common.converter.DefaultDataConverter;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * The CLI's window on deployments. It only starts, reads and cancels runs; it holds no state, so killing
+ * the CLI changes nothing about a deployment.
+ */
+public class Deployments {
+  private static final String WORKFLOW_TYPE = "Deployment";
+  private static final Duration POLL = Duration.ofMillis(500);
+
+  private final WorkflowClient client;
+  private final WorkflowServiceStubs stubs;
+  private final String taskQueue;
+
+  public Deployments(WorkflowClient client, WorkflowServiceStubs stubs, String taskQueue) {
+    this.client = client;
+    this.stubs = stubs;
+    this.taskQueue = taskQueue;
+  }
+
+  /**
+   * Starts a deployment; the workflow id makes it the only one running for its (target, service,
+   * environment).
+   *
+   * @return the run's execution (workflow id and run id)
+   * @throws AlreadyRunningException when one is running for the same id
+   */
+  public WorkflowExecution start(DeploymentRequest request, String commit, boolean dirty) {
+    String id = DeploymentIds.workflowId(request.target(), request.service(), request.environment());
+    SearchAttributes.Builder attributes = SearchAttributes.newBuilder()
+        .set(DeploymentAttributes.SERVICE, request.service())
+        .set(DeploymentAttributes.ENVIRONMENT, request.environment())
+        .set(DeploymentAttributes.TARGET, request.target())
+        .set(DeploymentAttributes.STATE, "RUNNING");
+    if (commit != null) {
+      attributes.set(DeploymentAttributes.COMMIT, commit);
+    }
+    String source = commit == null ? "a directory outside git"
+        : commit.substring(0, Math.min(12, commit.length())) + (dirty ? " (uncommitted changes)" : "");
+    DeploymentWorkflow workflow = client.newWorkflowStub(DeploymentWorkflow.class,
+        WorkflowOptions.newBuilder()
+            .setWorkflowId(id)
+            .setTaskQueue(taskQueue)
+            .setTypedSearchAttributes(attributes.build())
+            .setStaticSummary("deploy " + request.service() + " (" + request.environment() + ") to "
+                + request.target() + " from " + source)
+            .setStaticDetails("project: " + request.projectDir() + "\nrequested by: " + request.requestedBy())
+            .build());
+    try {
+      return WorkflowClient.start(workflow::deploy, request);
+    } catch (WorkflowExecutionAlreadyStarted e) {
+      throw new AlreadyRunningException(id, e.getExecution().getRunId());
+    }
+  }
+
+  /** The latest run of a deployment id (running or finished). */
+  public DeploymentReport status(String workflowId) {
+    return report(describe(workflowId, null), workflowId);
+  }
+
+  /**
+   * Follows a run until it ends, calling {@code onChange} whenever its report changes. The report comes
+   * from the memo, so following needs no worker and survives a restart of the CLI.
+   */
+  public DeploymentReport follow(String workflowId, String runId, Consumer<DeploymentReport> onChange) {
+    DeploymentReport last = null;
+    while (true) {
+      WorkflowExecutionDescription description = describe(workflowId, runId);
+      DeploymentReport report = report(description, workflowId);
+      if (!report.equals(last)) {
+        onChange.accept(report);
+        last = report;
+      }
+      if (description.getStatus() != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
+        return report;
+      }
+      sleep(POLL);
+    }
+  }
+
+  /** Requests cancellation of the running run; its compensations run before it ends. */
+  public String cancel(String workflowId, String reason) {
+    WorkflowExecutionDescription description = describe(workflowId, null);
+    if (description.getStatus() != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
+      throw new IllegalStateException(workflowId + " is not running (its last run ended "
+          + report(description, workflowId).state() + ")");
+    }
+    String runId = description.getExecution().getRunId();
+    client.newUntypedWorkflowStub(workflowId, Optional.of(runId), Optional.empty()).cancel(reason);
+    return runId;
+  }
+
+  /** Recent deployments, newest first, optionally of one service and/or environment. */
+  public List<DeploymentReport> list(String service, String environment, int limit) {
+    List<DeploymentReport> reports = new ArrayList<>();
+    try {
+      StringBuilder query = new StringBuilder("WorkflowType = '" + WORKFLOW_TYPE + "'");
+      if (service != null) {
+        query.append(" AND ").append(DeploymentAttributes.SERVICE.getName()).append(" = '").append(quote(service)).append("'");
+      }
+      if (environment != null) {
+        query.append(" AND ").append(DeploymentAttributes.ENVIRONMENT.getName()).append(" = '").append(quote(environment)).append("'");
+      }
+      try (Stream<WorkflowExecutionMetadata> runs = client.listExecutions(query.toString())) {
+        runs.sorted(Comparator.comparing(WorkflowExecutionMetadata::getStartTime).reversed())
+            .limit(limit)
+            .forEach(run -> reports.add(report(run)));
+      }
+      return reports;
+    } catch (StatusRuntimeException e) {
+      if (e.getStatus().getCode() != Status.Code.UNIMPLEMENTED) {
+        throw e;
+      }
+    } catch (RuntimeException e) {
+      if (!(rootCause(e) instanceof StatusRuntimeException s) || s.getStatus().getCode() != Status.Code.UNIMPLEMENTED) {
+        throw e;
+      }
+    }
+    return listWithoutVisibility(service, environment, limit);
+  }
+
+  /** Every step and compensation of the latest run with its attempts and failures, from the history. */
+  public List<HistoryEntry> history(String workflowId) {
+    describe(workflowId, null);
+    List<HistoryEvent> events = client.fetchHistory(workflowId).getEvents();
+    Map<Long, HistoryEntry> entries = new LinkedHashMap<>();
+    Map<Long, List<String>> failures = new LinkedHashMap<>();
+    for (HistoryEvent event : events) {
+      String at = Instant.ofEpochSecond(event.getEventTime().getSeconds(), event.getEventTime().getNanos()).toString();
+      switch (event.getEventType()) {
+        case EVENT_TYPE_ACTIVITY_TASK_SCHEDULED -> {
+          String step = event.getActivityTaskScheduledEventAttributes().getActivityType().getName();
+          String summary = event.hasUserMetadata() && event.getUserMetadata().hasSummary()
+              ? decode(event.getUserMetadata().getSummary(), String.class) : "";
+          boolean compensation = step.equals(Steps.ROLLBACK_WORKER) || step.equals(Steps.RESTORE_DATABASE);
+          entries.put(event.getEventId(), new HistoryEntry(step, compensation, "SCHEDULED", 0, at, null, summary, List.of()));
+          failures.put(event.getEventId(), new ArrayList<>());
+        }
+        case EVENT_TYPE_ACTIVITY_TASK_STARTED -> {
+          var attrs = event.getActivityTaskStartedEventAttributes();
+          long id = attrs.getScheduledEventId();
+          if (attrs.hasLastFailure()) {
+            failures.get(id).add(attrs.getLastFailure().getMessage());
+          }
+          update(entries, id, "RUNNING", attrs.getAttempt(), null, failures);
+        }
+        case EVENT_TYPE_ACTIVITY_TASK_COMPLETED ->
+            update(entries, event.getActivityTaskCompletedEventAttributes().getScheduledEventId(), "SUCCEEDED", -1, at, failures);
+        case EVENT_TYPE_ACTIVITY_TASK_FAILED -> {
+          var attrs = event.getActivityTaskFailedEventAttributes();
+          failures.get(attrs.getScheduledEventId()).add(failureMessage(attrs.getFailure()));
+          update(entries, attrs.getScheduledEventId(), "FAILED", -1, at, failures);
+        }
+        case EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT -> {
+          var attrs = event.getActivityTaskTimedOutEventAttributes();
+          failures.get(attrs.getScheduledEventId()).add(failureMessage(attrs.getFailure()));
+          update(entries, attrs.getScheduledEventId(), "TIMED_OUT", -1, at, failures);
+        }
+        case EVENT_TYPE_ACTIVITY_TASK_CANCELED ->
+            update(entries, event.getActivityTaskCanceledEventAttributes().getScheduledEventId(), "CANCELLED", -1, at, failures);
+        default -> { }
+      }
+    }
+    return List.copyOf(entries.values());
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private static void update(Map<Long, HistoryEntry> entries, long id, String state, int attempt, String closedAt,
+      Map<Long, List<String>> failures) {
+    HistoryEntry e = entries.get(id);
+    if (e == null) {
+      return;
+    }
+    entries.put(id, new HistoryEntry(e.step(), e.compensation(), state, attempt < 0 ? e.attempts() : attempt,
+        e.scheduledAt(), closedAt, e.summary(), List.copyOf(failures.get(id))));
+  }
+
+  private static String failureMessage(io.temporal.api.failure.v1.Failure failure) {
+    io.temporal.api.failure.v1.Failure f = failure;
+    while (f.hasCause() && f.getMessage().isEmpty()) {
+      f = f.getCause();
+    }
+    return f.getMessage();
+  }
+
+  private WorkflowExecutionDescription describe(String workflowId, String runId) {
+    try {
+      return client.newUntypedWorkflowStub(workflowId, Optional.ofNullable(runId), Optional.empty()).describe();
+    } catch (WorkflowNotFoundException e) {
+      throw new UnknownDeploymentException(workflowId);
+    } catch (RuntimeException e) {
+      if (rootCause(e) instanceof StatusRuntimeException s && s.getStatus().getCode() == Status.Code.NOT_FOUND) {
+        throw new UnknownDeploymentException(workflowId);
+      }
+      throw e;
+    }
+  }
+
+  private static DeploymentReport report(WorkflowExecutionDescription description, String workflowId) {
+    DeploymentReport report = description.getMemo(DeploymentAttributes.REPORT_MEMO, DeploymentReport.class, DeploymentReport.class);
+    return settle(report, description.getStatus(), workflowId, description.getExecution().getRunId(),
+        description.getTypedSearchAttributes());
+  }
+
+  private static DeploymentReport report(WorkflowExecutionMetadata run) {
+    DeploymentReport report = run.getMemo(DeploymentAttributes.REPORT_MEMO, DeploymentReport.class, DeploymentReport.class);
+    return settle(report, run.getStatus(), run.getExecution().getWorkflowId(), run.getExecution().getRunId(),
+        run.getTypedSearchAttributes());
+  }
+
+  /**
+   * The report as it stands; a run that never wrote one (or ended without finishing it, as when someone
+   * terminated it) is described from what Temporal knows.
+   */
+  private static DeploymentReport settle(DeploymentReport report, WorkflowExecutionStatus status, String workflowId,
+      String runId, SearchAttributes attributes) {
+    boolean running = status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
+    if (report == null) {
+      String[] parts = workflowId.split(":");
+      report = new DeploymentReport(workflowId, runId,
+          attributes == null ? part(parts, 2) : Optional.ofNullable(attributes.get(DeploymentAttributes.SERVICE)).orElse(part(parts, 2)),
+          part(parts, 3), part(parts, 1),
+          attributes == null ? null : attributes.get(DeploymentAttributes.COMMIT),
+          false, null, "RUNNING", "starting", List.of(), List.of(), null, null, List.of(), null, null);
+    }
+    if (running || !report.state().equals("RUNNING")) {
+      return report;
+    }
+    String how = status.name().replace("WORKFLOW_EXECUTION_STATUS_", "").toLowerCase();
+    return new DeploymentReport(report.id(), report.runId(), report.service(), report.environment(), report.target(),
+        report.commit(), report.dirty(), report.source(), "NEEDS_ATTENTION",
+        "the run was " + how + " outside flaredeploy before it finished; its compensations did not run",
+        report.steps(), report.databases(), report.release(), report.error(),
+        List.of("check which release serves and whether the databases hold a partial migration; "
+            + "then deploy again (steps done so far are in `flaredeploy history " + report.id() + "`)"),
+        report.startedAt(), report.finishedAt());
+  }
+
+  private static String part(String[] parts, int i) {
+    return parts.length > i ? parts[i] : null;
+  }
+
+  /** For the Java test server, which has no visibility queries: the legacy open/closed listings. */
+  private List<DeploymentReport> listWithoutVisibility(String service, String environment, int limit) {
+    String namespace = client.getOptions().getNamespace();
+    WorkflowTypeFilter type = WorkflowTypeFilter.newBuilder().setName(WORKFLOW_TYPE).build();
+    List<WorkflowExecutionInfo> infos = new ArrayList<>();
+    infos.addAll(stubs.blockingStub().listOpenWorkflowExecutions(ListOpenWorkflowExecutionsRequest.newBuilder()
+        .setNamespace(namespace).setTypeFilter(type).setMaximumPageSize(1000).build()).getExecutionsList());
+    infos.addAll(stubs.blockingStub().listClosedWorkflowExecutions(ListClosedWorkflowExecutionsRequest.newBuilder()
+        .setNamespace(namespace).setTypeFilter(type).setMaximumPageSize(1000).build()).getExecutionsList());
+    return infos.stream()
+        .filter(info -> matches(info.getExecution().getWorkflowId(), service, environment))
+        .sorted(Comparator.comparingLong((WorkflowExecutionInfo info) -> info.getStartTime().getSeconds()).reversed())
+        .limit(limit)
+        .map(info -> {
+          Payload memo = info.getMemo().getFieldsMap().get(DeploymentAttributes.REPORT_MEMO);
+          DeploymentReport report = memo == null ? null : decode(memo, DeploymentReport.class);
+          return settle(report, info.getStatus(), info.getExecution().getWorkflowId(), info.getExecution().getRunId(), null);
+        })
+        .toList();
+  }
+
+  private static boolean matches(String workflowId, String service, String environment) {
+    String[] parts = workflowId.split(":");
+    return parts.length == 4
+        && (service == null || parts[2].equals(service))
+        && (environment == null || parts[3].equals(environment));
+  }
+
+  private static <T> T decode(Payload payload, Class<T> type) {
+    return DefaultDataConverter.newDefaultInstance().fromPayload(payload, type, type);
+  }
+
+  private static String quote(String value) {
+    return value.replace("'", "");
+  }
+
+  private static Throwable rootCause(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  private static void sleep(Duration d) {
+    try {
+      Thread.sleep(d.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+}

@@ -1,0 +1,37 @@
+package dev.flaredeploy.cli.render;
+
+import dev.flaredeploy.workflows.model.DeploymentReport;
+import dev.flaredeploy.workflows.model.StepReport;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/** Live step progress on stderr: one line when a step starts, one when it ends. */
+public final class Progress implements Consumer<DeploymentReport> {
+  private final PrintStream err;
+  private final List<StepReport> seen = new ArrayList<>();
+
+  public Progress(PrintStream err) {
+    this.err = err;
+  }
+
+  @Override
+  public void accept(DeploymentReport report) {
+    List<StepReport> steps = report.steps();
+    for (int i = 0; i < steps.size(); i++) {
+      StepReport now = steps.get(i);
+      StepReport before = i < seen.size() ? seen.get(i) : null;
+      if (before != null && before.state().equals(now.state())) {
+        continue;
+      }
+      if (now.state().equals("RUNNING")) {
+        err.println("  … " + now.name() + ": " + now.detail());
+      } else {
+        err.println("  " + ReportText.stepLine(now));
+      }
+    }
+    seen.clear();
+    seen.addAll(steps);
+  }
+}

@@ -1,0 +1,34 @@
+package dev.flaredeploy.worker;
+
+import dev.flaredeploy.activities.DeploymentActivitiesImpl;
+import dev.flaredeploy.activities.config.ProjectConfigLoader;
+import dev.flaredeploy.activities.local.LocalDatabases;
+import dev.flaredeploy.activities.local.LocalReleases;
+import dev.flaredeploy.activities.local.LocalTarget;
+import dev.flaredeploy.activities.local.LocalWorkspace;
+import dev.flaredeploy.activities.process.ProcessRunner;
+import dev.flaredeploy.activities.process.Wrangler;
+import dev.flaredeploy.activities.smoke.SmokeChecker;
+import dev.flaredeploy.activities.source.SourceSnapshots;
+import java.util.List;
+import java.util.Map;
+
+/** Builds the real activities from the worker's environment (FLAREDEPLOY_HOME, FLAREDEPLOY_WRANGLER…). */
+public final class ActivitiesFactory {
+  private ActivitiesFactory() {}
+
+  /** @throws IllegalStateException when wrangler cannot be found, saying how to install it */
+  public static DeploymentActivitiesImpl create(Map<String, String> env) {
+    LocalWorkspace workspace = LocalWorkspace.fromEnvironment(env);
+    ProcessRunner runner = new ProcessRunner();
+    List<String> command = Wrangler.locate(env).orElseThrow(() -> new IllegalStateException(
+        "wrangler was not found: run `npm ci` in the flaredeploy directory (it pins wrangler), "
+            + "or set FLAREDEPLOY_WRANGLER to a wrangler executable"));
+    Wrangler wrangler = new Wrangler(command, runner, workspace.logs());
+    SourceSnapshots sources = new SourceSnapshots(workspace.snapshots(), runner);
+    LocalTarget local = new LocalTarget(
+        workspace, sources, new LocalDatabases(wrangler), new LocalReleases(workspace, wrangler));
+    return new DeploymentActivitiesImpl(
+        sources, new ProjectConfigLoader(), Map.of("local", local), new SmokeChecker());
+  }
+}
