@@ -19,6 +19,7 @@ import dev.flaredeploy.workflows.model.DeploymentReport;
 import dev.flaredeploy.workflows.model.DeploymentRequest;
 import io.temporal.api.common.v1.WorkflowExecution;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -80,6 +81,9 @@ class DeployCommand implements Callable<Integer> {
         project.service(), commit == null ? null : recordedCommit, requestedBy());
 
     TemporalSettings settings = Connections.settings(root);
+    if (!settings.explicit() && !TemporalConnection.listening(settings.address(), Duration.ofSeconds(1))) {
+      return runEmbedded(settings, request, recordedCommit, dirty);
+    }
     try (TemporalConnection connection = TemporalConnection.connect(settings, Connections.CONNECT_TIMEOUT)) {
       return run(Connections.deployments(root, connection), request, recordedCommit, dirty,
           "Ctrl-C stops following, not the deployment; `flaredeploy watch ID` follows it again");

@@ -37,6 +37,24 @@ public final class TemporalConnection implements AutoCloseable {
     }
   }
 
+  /**
+   * Whether anything accepts TCP connections at {@code host:port}: a refused connection answers at once,
+   * where a gRPC connect would wait for its whole timeout.
+   */
+  public static boolean listening(String address, Duration timeout) {
+    int colon = address.lastIndexOf(':');
+    if (colon < 0) {
+      return true;
+    }
+    try (java.net.Socket socket = new java.net.Socket()) {
+      socket.connect(new java.net.InetSocketAddress(address.substring(0, colon),
+          Integer.parseInt(address.substring(colon + 1))), (int) timeout.toMillis());
+      return true;
+    } catch (java.io.IOException | NumberFormatException e) {
+      return false;
+    }
+  }
+
   /** A connection over an in-process channel (embedded mode, tests). */
   public static TemporalConnection inProcess(ManagedChannel channel, String namespace) {
     WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(

@@ -1,0 +1,291 @@
+package dev.flaredeploy.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.flaredeploy.activities.local.LocalDatabaseContext;
+import dev.flaredeploy.activities.local.LocalDatabases;
+import dev.flaredeploy.activities.local.LocalWorkspace;
+import dev.flaredeploy.activities.process.ProcessRunner;
+import dev.flaredeploy.activities.process.Wrangler;
+import dev.flaredeploy.workflows.model.DatabasePlan;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The deployment as a user runs it: the packaged CLI, a {@code flaredeploy dev-server} process (with its
+ * worker), real wrangler, real workerd, real SQLite. Each test deploys its own copy of the example under
+ * its own service name and port.
+ */
+class DeployEndToEndIT {
+  @TempDir static Path home;
+  static CliRunner cli;
+  static Process devServer;
+  static String address;
+  static final List<String> services = new ArrayList<>();
+
+  @BeforeAll
+  static void startDevServer() throws Exception {
+    cli = new CliRunner(home);
+    int port = CliRunner.freePort();
+    address = "127.0.0.1:" + port;
+    devServer = cli.command("dev-server", "--port", String.valueOf(port))
+        .redirectOutput(home.resolve("dev-server.log").toFile())
+        .redirectErrorStream(true)
+        .start();
+    for (int i = 0; i < 120 && !CliRunner.listening(port); i++) {
+      Thread.sleep(250);
+    }
+    assertThat(CliRunner.listening(port)).as("dev-server listens on " + port).isTrue();
+  }
+
+  @AfterAll
+  static void stopEverything() throws Exception {
+    for (String service : services) {
+      cli.run("local", "stop", service);
+    }
+    if (devServer != null) {
+      devServer.destroy();
+      if (!devServer.waitFor(20, TimeUnit.SECONDS)) {
+        devServer.destroyForcibly();
+      }
+    }
+  }
+
+  @Test
+  void freshDeployAppliesAllMigrationsAndServes() throws IOException {
+    Project p = project("fresh");
+
+    CliRunner.Result result = deploy(p);
+
+    assertThat(result.exitCode()).as(result.toString()).isZero();
+    JsonNode report = result.json();
+    assertThat(report.get("state").asText()).isEqualTo("SUCCEEDED");
+    assertThat(names(report.at("/databases/0/applied"))).containsExactly("0001_create_notes.sql", "0002_add_author.sql");
+    assertThat(report.at("/release/url").asText()).isEqualTo("http://127.0.0.1:" + p.port);
+    assertThat(names(report.get("steps"), "name"))
+        .containsExactly("prepare", "validate-schema", "checkpoint", "apply-migrations", "deploy-worker", "smoke-test");
+    var health = CliRunner.get(p.port, "/health");
+    assertThat(health.statusCode()).isEqualTo(200);
+    assertThat(health.body()).contains("healthy");
+    assertThat(result.stderr()).contains("✓ apply-migrations");
+  }
+
+  @Test
+  void redeployOfTheSameSourceIsANoOpAndANewMigrationAloneIsApplied() throws IOException {
+    Project p = project("again");
+    assertThat(deploy(p).exitCode()).isZero();
+
+    CliRunner.Result again = deploy(p);
+
+    assertThat(again.exitCode()).as(again.toString()).isZero();
+    assertThat(again.json().get("summary").asText()).startsWith("nothing to do");
+    assertThat(names(again.json().get("steps"), "name")).containsExactly("prepare", "validate-schema");
+
+    Files.writeString(p.dir.resolve("migrations/0003_add_tags.sql"), "ALTER TABLE notes ADD COLUMN tags TEXT;\n");
+    CliRunner.Result next = deploy(p);
+
+    assertThat(next.exitCode()).as(next.toString()).isZero();
+    assertThat(names(next.json().at("/databases/0/applied"))).containsExactly("0003_add_tags.sql");
+    assertThat(CliRunner.get(p.port, "/health").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void badMigrationAfterAGoodOneLeavesTheDatabaseExactlyAsBeforeAndTheOldReleaseServing() throws IOException {
+    Project p = project("badsql");
+    assertThat(deploy(p).exitCode()).isZero();
+    assertThat(CliRunner.post(p.port, "/notes", "{\"body\":\"keep me\",\"author\":\"ada\"}").statusCode()).isEqualTo(201);
+    String before = export(p);
+    String releaseBefore = cli.run("status", "deploy:local:" + p.service + ":default", "--address", address,
+        "--output", "json").json().at("/release/version").asText();
+
+    Files.writeString(p.dir.resolve("migrations/0003_tags.sql"), "CREATE TABLE tags (name TEXT PRIMARY KEY);\n");
+    Files.writeString(p.dir.resolve("migrations/0004_broken.sql"),
+        "INSERT INTO tags (name) VALUES ('a');\nINSERT INTO no_such_table VALUES (1);\n");
+    Files.writeString(p.dir.resolve("src/index.js"),
+        Files.readString(p.dir.resolve("src/index.js")).replace("try GET /health", "v2: try GET /health"));
+    CliRunner.Result result = deploy(p);
+
+    assertThat(result.exitCode()).as(result.toString()).isEqualTo(1);
+    JsonNode report = result.json();
+    assertThat(report.get("state").asText()).isEqualTo("ROLLED_BACK");
+    assertThat(report.at("/error/step").asText()).isEqualTo("apply-migrations");
+    assertThat(report.at("/error/message").asText()).contains("0004_broken.sql", "no such table: no_such_table");
+    assertThat(export(p)).isEqualTo(before);
+    assertThat(CliRunner.get(p.port, "/notes").body()).contains("keep me");
+    assertThat(CliRunner.get(p.port, "/").body()).doesNotContain("v2:");
+    JsonNode local = cli.run("local", "status", "--output", "json").json();
+    JsonNode served = null;
+    for (JsonNode row : local) {
+      if (row.get("service").asText().equals(p.service)) {
+        served = row;
+      }
+    }
+    assertThat(served).isNotNull();
+    assertThat(served.get("status").asText()).isEqualTo("SERVING");
+    assertThat(served.get("version").asText()).isEqualTo(releaseBefore);
+
+    CliRunner.Result history = cli.run("history", report.get("id").asText(), "--address", address);
+    assertThat(history.exitCode()).as(history.toString()).isZero();
+    assertThat(history.stdout()).contains("restore-database", "SUCCEEDED").doesNotContain("deploy-worker");
+  }
+
+  @Test
+  void releaseWhoseHealthFailsIsRolledBackAndThePreviousOneServes() throws IOException {
+    Project p = project("unhealthy");
+    assertThat(deploy(p).exitCode()).isZero();
+
+    Path index = p.dir.resolve("src/index.js");
+    Files.writeString(index, Files.readString(index)
+        .replace("if (url.pathname === \"/health\") {",
+            "if (url.pathname === \"/health\") {\n      return new Response(\"broken\", { status: 500 });"));
+    CliRunner.Result result = deploy(p);
+
+    assertThat(result.exitCode()).as(result.toString()).isEqualTo(1);
+    JsonNode report = result.json();
+    assertThat(report.get("state").asText()).isEqualTo("ROLLED_BACK");
+    assertThat(report.at("/error/step").asText()).isEqualTo("smoke-test");
+    assertThat(report.at("/error/message").asText()).contains("500");
+    assertThat(names(report.get("steps"), "name")).contains("rollback-worker");
+    var health = CliRunner.get(p.port, "/health");
+    assertThat(health.statusCode()).isEqualTo(200);
+    assertThat(health.body()).contains("healthy");
+  }
+
+  @Test
+  void invalidProjectsExitTwoWithAClearMessageAndStartNothing() throws IOException {
+    Project malformed = project("malformed");
+    Files.writeString(malformed.dir.resolve("wrangler.toml"), "name = \"broken\nmain = 3\n");
+    CliRunner.Result r1 = deploy(malformed);
+    assertThat(r1.exitCode()).as(r1.toString()).isEqualTo(2);
+    assertThat(r1.stderr()).contains("wrangler.toml:1");
+
+    Project noEnv = project("noenv");
+    CliRunner.Result r2 = cli.run("deploy", noEnv.dir.toString(), "--env", "nope", "--address", address);
+    assertThat(r2.exitCode()).as(r2.toString()).isEqualTo(2);
+    assertThat(r2.stderr()).contains("no environment \"nope\"", "staging");
+
+    Project noBinding = project("nobinding");
+    Path toml = noBinding.dir.resolve("wrangler.toml");
+    Files.writeString(toml, Files.readString(toml).replaceFirst("binding = \"DB\"\n", ""));
+    CliRunner.Result r3 = deploy(noBinding);
+    assertThat(r3.exitCode()).as(r3.toString()).isEqualTo(2);
+    assertThat(r3.stderr()).contains("binding");
+
+    for (Project p : List.of(malformed, noEnv, noBinding)) {
+      CliRunner.Result status = cli.run("status", "deploy:local:" + p.service + ":default", "--address", address);
+      assertThat(status.exitCode()).as("nothing was started for " + p.service + ": " + status).isEqualTo(3);
+    }
+  }
+
+  @Test
+  void secondDeployOfTheSameEnvironmentWhileOneRunsIsRefusedAndCancelUndoesTheFirst() throws Exception {
+    Project p = project("busy");
+    assertThat(deploy(p).exitCode()).isZero();
+    // a release that never gets healthy keeps the smoke test (and so the deployment) running
+    Path index = p.dir.resolve("src/index.js");
+    Files.writeString(index, Files.readString(index).replace("if (url.pathname === \"/health\") {",
+        "if (url.pathname === \"/health\") {\n      return new Response(\"starting\", { status: 503 });"));
+    Path smoke = p.dir.resolve("flaredeploy.toml");
+    Files.writeString(smoke, Files.readString(smoke).replace("timeout = \"5s\"", "timeout = \"120s\""));
+    String id = "deploy:local:" + p.service + ":default";
+
+    CliRunner.Result first = cli.run("deploy", p.dir.toString(), "--address", address, "--detach");
+    assertThat(first.exitCode()).as(first.toString()).isZero();
+    assertThat(first.stdout().strip()).isEqualTo(id);
+
+    CliRunner.Result second = deploy(p);
+    assertThat(second.exitCode()).as(second.toString()).isEqualTo(3);
+    assertThat(second.stderr()).contains("already running", id);
+
+    waitForStep(id, "smoke-test");
+    CliRunner.Result cancel = cli.run("cancel", id, "--address", address, "--output", "json");
+    assertThat(cancel.exitCode()).as(cancel.toString()).isZero();
+    assertThat(cancel.json().get("state").asText()).isEqualTo("CANCELLED");
+    var health = CliRunner.get(p.port, "/health");
+    assertThat(health.statusCode()).as("the release from before the cancelled deployment serves").isEqualTo(200);
+
+    CliRunner.Result list = cli.run("list", "--service", p.service, "--address", address, "--output", "json");
+    assertThat(list.exitCode()).as(list.toString()).isZero();
+    assertThat(names(list.json(), "state")).containsExactly("CANCELLED", "SUCCEEDED");
+  }
+
+  @Test
+  void commandsAgainstAnAddressThatDoesNotAnswerExitFour() {
+    CliRunner.Result r = cli.run("status", "deploy:local:x:default", "--address", "127.0.0.1:" + CliRunner.freePort());
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(4);
+    assertThat(r.stderr()).contains("no Temporal server answered");
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  record Project(String service, Path dir, int port) {}
+
+  /** A copy of examples/hello-d1 named hello-<suffix>, served on its own port, with a short smoke timeout. */
+  static Project project(String suffix) throws IOException {
+    String service = "hello-" + suffix;
+    int port = CliRunner.freePort();
+    Path dir = home.resolve("projects").resolve(service);
+    LocalWorkspace.copyTree(CliRunner.ROOT.resolve("examples/hello-d1"), dir);
+    LocalWorkspace.deleteTree(dir.resolve("node_modules"));
+    LocalWorkspace.deleteTree(dir.resolve(".wrangler"));
+    Path toml = dir.resolve("wrangler.toml");
+    Files.writeString(toml, Files.readString(toml).replace("name = \"hello-d1\"", "name = \"" + service + "\""));
+    Path fd = dir.resolve("flaredeploy.toml");
+    Files.writeString(fd, Files.readString(fd)
+        .replace("port = 8787", "port = " + port)
+        .replace("timeout = \"30s\"", "timeout = \"5s\""));
+    services.add(service);
+    return new Project(service, dir, port);
+  }
+
+  static CliRunner.Result deploy(Project p) {
+    return cli.run("deploy", p.dir.toString(), "--address", address, "--output", "json");
+  }
+
+  /** A full SQL export of the project's local database, as wrangler writes it. */
+  static String export(Project p) throws IOException {
+    LocalWorkspace workspace = new LocalWorkspace(home);
+    Path copy = workspace.workdir(p.service, "default", "export-view", p.dir);
+    Wrangler wrangler = new Wrangler(Wrangler.locate(cli.environment()).orElseThrow(), new ProcessRunner(),
+        home.resolve("logs"));
+    Path out = Files.createTempFile(home, "export-", ".sql");
+    new LocalDatabases(wrangler).export(new LocalDatabaseContext(copy, "wrangler.toml", "default",
+        workspace.stateDir(p.service, "default"),
+        new DatabasePlan("DB", "hello-d1-db", null, "migrations", "d1_migrations", List.of())), out);
+    return Files.readString(out);
+  }
+
+  void waitForStep(String id, String step) throws InterruptedException {
+    for (int i = 0; i < 240; i++) {
+      JsonNode status = cli.run("status", id, "--address", address, "--output", "json").json();
+      for (JsonNode s : status.get("steps")) {
+        if (s.get("name").asText().equals(step) && s.get("state").asText().equals("RUNNING")) {
+          return;
+        }
+      }
+      Thread.sleep(500);
+    }
+    throw new AssertionError(id + " never reached " + step);
+  }
+
+  static List<String> names(JsonNode array) {
+    List<String> out = new ArrayList<>();
+    array.forEach(n -> out.add(n.asText()));
+    return out;
+  }
+
+  static List<String> names(JsonNode array, String field) {
+    List<String> out = new ArrayList<>();
+    array.forEach(n -> out.add(n.get(field).asText()));
+    return out;
+  }
+}
