@@ -1,0 +1,51 @@
+package dev.flaredeploy.activities.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.flaredeploy.activities.testing.ExampleProjects;
+import dev.flaredeploy.workflows.Steps;
+import dev.flaredeploy.workflows.model.SmokeCheck;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The flaredeploy.toml example in docs/configuration.md loads, and means what the doc says it means. */
+class ConfigurationDocTest {
+  private static final Pattern TOML_BLOCK = Pattern.compile("```toml\\n(.*?)```", Pattern.DOTALL);
+
+  @TempDir Path dir;
+
+  @Test
+  void documentedFlaredeployTomlLoadsWithTheDocumentedMeaning() throws IOException {
+    Path project = ExampleProjects.copy("hello-d1", dir.resolve("hello-d1"));
+    Files.writeString(project.resolve("flaredeploy.toml"), documentedExample());
+    ProjectConfigLoader loader = new ProjectConfigLoader();
+
+    LoadedProject top = loader.load(project, "default");
+    assertThat(top.target()).isEqualTo("local");
+    assertThat(top.smoke().timeoutMillis()).isEqualTo(30_000);
+    assertThat(top.smoke().checks()).containsExactly(new SmokeCheck("/health", 200, "ok"));
+    assertThat(top.local().port()).isEqualTo(8787);
+    assertThat(top.restoreDatabaseOn()).isEqualTo(Steps.DEFAULT_RESTORE_DATABASE_ON);
+
+    LoadedProject staging = loader.load(project, "staging");
+    assertThat(staging.target()).isEqualTo("cloudflare");
+    assertThat(staging.local().port()).isEqualTo(8788);
+    assertThat(staging.smoke()).as("not overridden, so the top level's").isEqualTo(top.smoke());
+  }
+
+  /** The block of docs/configuration.md that is a flaredeploy.toml (the one that sets target). */
+  private static String documentedExample() throws IOException {
+    Path doc = ExampleProjects.repoRoot().resolve("docs/configuration.md");
+    Matcher block = TOML_BLOCK.matcher(Files.readString(doc));
+    List<String> examples =
+        block.results().map(m -> m.group(1)).filter(toml -> toml.startsWith("target =")).toList();
+    assertThat(examples).as("flaredeploy.toml examples in %s", doc).hasSize(1);
+    return examples.get(0);
+  }
+}
