@@ -53,6 +53,16 @@ class DeployCommand implements Callable<Integer> {
   @Option(names = "--detach", description = "print the deployment id and return instead of following it")
   boolean detach;
 
+  @Option(names = "--if-running", defaultValue = "fail", paramLabel = "fail|wait",
+      description = {"when this service and environment is being deployed: fail (exit 3, naming it; the default)",
+          "or wait for it to end, then start"})
+  IfRunning ifRunning;
+
+  enum IfRunning { fail, wait }
+
+  /** How many deployments ahead of this one --if-running wait waits for, at most. */
+  private static final int MAX_WAITS = 100;
+
   @Override
   public Integer call() {
     Path dir = projectDir.toAbsolutePath().normalize();
@@ -112,15 +122,7 @@ class DeployCommand implements Callable<Integer> {
   }
 
   private int run(Deployments deployments, DeploymentRequest request, String commit, boolean dirty, String hint) {
-    WorkflowExecution execution;
-    try {
-      execution = deployments.start(request, commit, dirty);
-    } catch (AlreadyRunningException e) {
-      throw new CliException(ExitCode.REFUSED, "a deployment of " + request.service() + " (" + request.environment()
-          + ", " + request.target() + ") is already running: " + e.workflowId() + " (run " + e.runId() + "); "
-          + "follow it with `flaredeploy watch " + e.workflowId() + "` or stop it with `flaredeploy cancel "
-          + e.workflowId() + "`");
-    }
+    WorkflowExecution execution = start(deployments, request, commit, dirty);
     if (detach) {
       if (root.output == FlaredeployCommand.OutputFormat.json) {
         System.out.println(Json.write(Map.of("id", execution.getWorkflowId(), "runId", execution.getRunId(),
@@ -136,6 +138,25 @@ class DeployCommand implements Callable<Integer> {
         execution.getWorkflowId(), execution.getRunId(), new Progress(System.err));
     Printer.report(root, report);
     return ExitCode.of(report);
+  }
+
+  /** Starts the deployment; with --if-running wait, queues behind the running ones first. */
+  private WorkflowExecution start(Deployments deployments, DeploymentRequest request, String commit, boolean dirty) {
+    for (int waited = 0; ; waited++) {
+      try {
+        return deployments.start(request, commit, dirty);
+      } catch (AlreadyRunningException e) {
+        if (ifRunning == IfRunning.fail || waited >= MAX_WAITS) {
+          throw new CliException(ExitCode.REFUSED, "a deployment of " + request.service() + " ("
+              + request.environment() + ", " + request.target() + ") is already running: " + e.workflowId()
+              + " (run " + e.runId() + "); follow it with `flaredeploy watch " + e.workflowId() + "`, stop it "
+              + "with `flaredeploy cancel " + e.workflowId() + "`, or queue behind it with --if-running wait");
+        }
+        System.err.println("waiting for the running deployment " + e.workflowId() + " (run " + e.runId()
+            + ") to end before starting");
+        deployments.follow(e.workflowId(), e.runId(), report -> { });
+      }
+    }
   }
 
   private LoadedProject validate(Path dir) {

@@ -1,0 +1,89 @@
+package dev.flaredeploy.workflows;
+
+import dev.flaredeploy.workflows.model.DeploymentReport;
+import dev.flaredeploy.workflows.model.DeploymentRequest;
+import io.temporal.api.enums.v1.IndexedValueType;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import io.temporal.common.SearchAttributes;
+import io.temporal.testing.TestEnvironmentOptions;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.worker.Worker;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+/**
+ * Records the histories that {@link ReplayTest} replays. Run only on purpose, after a deliberate,
+ * versioned change of the workflow:
+ * {@code mvn -pl workflows test -Dtest=RecordHistories -Dflaredeploy.recordHistories=true}. Never
+ * re-record to make a failing replay pass: that is the break running deployments would suffer.
+ */
+@EnabledIfSystemProperty(named = "flaredeploy.recordHistories", matches = "true")
+class RecordHistories {
+  private static final Path OUT = Path.of("src/test/resources/histories");
+
+  @Test
+  void succeeded() throws Exception {
+    record("succeeded", world -> { }, false);
+  }
+
+  @Test
+  void rolledBackAfterAFailedMigration() throws Exception {
+    record("rolled-back-migration", world -> {
+      world.files.add("0003_bad.sql");
+      world.failMigration = "0003_bad.sql";
+    }, false);
+  }
+
+  @Test
+  void rolledBackAfterAFailedSmokeTest() throws Exception {
+    record("rolled-back-smoke-test", world -> world.failSmoke = true, false);
+  }
+
+  @Test
+  void cancelledDuringTheSmokeTest() throws Exception {
+    record("cancelled", world -> world.holdSmoke = new CountDownLatch(1), true);
+  }
+
+  private void record(String name, Consumer<FakeActivities> setup, boolean cancel) throws Exception {
+    TestEnvironmentOptions.Builder options = TestEnvironmentOptions.newBuilder();
+    DeploymentAttributes.ALL.forEach(
+        k -> options.registerSearchAttribute(k.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD));
+    try (TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance(options.build())) {
+      FakeActivities world = new FakeActivities();
+      world.live = "src-0000000000000000";
+      setup.accept(world);
+      Worker worker = env.newWorker("record");
+      worker.registerWorkflowImplementationTypes(DeploymentWorkflowImpl.class);
+      worker.registerActivitiesImplementations(world);
+      env.start();
+      WorkflowClient client = env.getWorkflowClient();
+      DeploymentWorkflow wf = client.newWorkflowStub(DeploymentWorkflow.class, WorkflowOptions.newBuilder()
+          .setTaskQueue("record")
+          .setWorkflowId(DeploymentIds.workflowId("local", "svc", "default"))
+          .setTypedSearchAttributes(SearchAttributes.newBuilder()
+              .set(DeploymentAttributes.SERVICE, "svc").set(DeploymentAttributes.STATE, "RUNNING").build())
+          .build());
+      WorkflowClient.start(wf::deploy, new DeploymentRequest("/p", "default", "local", "svc", null, "recorder"));
+      WorkflowStub stub = WorkflowStub.fromTyped(wf);
+      if (cancel) {
+        world.holdSmoke.await(30, TimeUnit.SECONDS);
+        stub.cancel("recorded cancel");
+      }
+      try {
+        stub.getResult(DeploymentReport.class);
+      } catch (RuntimeException expectedForFailures) {
+        // failed and cancelled runs are what some histories record
+      }
+      Files.createDirectories(OUT);
+      Files.writeString(OUT.resolve(name + ".json"),
+          client.fetchHistory(stub.getExecution().getWorkflowId(), stub.getExecution().getRunId()).toJson(true));
+    }
+  }
+}

@@ -1,0 +1,32 @@
+package dev.flaredeploy.workflows;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.temporal.testing.WorkflowReplayer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Replays recorded histories (success, rollbacks, cancel) against the current workflow code. A change
+ * that running deployments could not replay fails here: put it behind {@code Workflow.getVersion} (see
+ * docs/architecture.md, "Changing the workflow safely").
+ */
+class ReplayTest {
+  private static final Path HISTORIES = Path.of("src/test/resources/histories");
+
+  @TestFactory
+  Stream<DynamicTest> recordedDeploymentsStillReplay() throws IOException {
+    List<Path> files;
+    try (Stream<Path> list = Files.list(HISTORIES)) {
+      files = list.filter(p -> p.toString().endsWith(".json")).sorted().toList();
+    }
+    assertThat(files).as("recorded histories").hasSizeGreaterThanOrEqualTo(4);
+    return files.stream().map(file -> DynamicTest.dynamicTest(file.getFileName().toString(),
+        () -> WorkflowReplayer.replayWorkflowExecution(file.toFile(), DeploymentWorkflowImpl.class)));
+  }
+}
