@@ -1,7 +1,6 @@
 package dev.flaredeploy.cli;
 
 import dev.flaredeploy.cli.client.Deployments;
-import dev.flaredeploy.cli.client.UnknownDeploymentException;
 import dev.flaredeploy.cli.render.Progress;
 import dev.flaredeploy.worker.TemporalConnection;
 import dev.flaredeploy.workflows.model.DeploymentReport;
@@ -34,8 +33,6 @@ class CancelCommand implements Callable<Integer> {
       DeploymentReport report = deployments.follow(id, runId, new Progress(System.err));
       Printer.report(root, report);
       return report.state().equals("CANCELLED") ? ExitCode.SUCCEEDED : ExitCode.of(report);
-    } catch (UnknownDeploymentException e) {
-      throw new CliException(ExitCode.REFUSED, e.getMessage());
     }
   }
 }

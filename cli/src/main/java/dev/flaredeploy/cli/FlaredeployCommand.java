@@ -1,5 +1,6 @@
 package dev.flaredeploy.cli;
 
+import dev.flaredeploy.cli.client.UnknownDeploymentException;
 import dev.flaredeploy.workflows.DeploymentIds;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -77,6 +78,10 @@ public class FlaredeployCommand {
     cli.setExecutionExceptionHandler((e, commandLine, parsed) -> {
       PrintWriter err = commandLine.getErr();
       boolean verbose = parsed.matchedOption("--verbose") != null;
+      if (e instanceof UnknownDeploymentException) {
+        err.println("flaredeploy: " + e.getMessage());
+        return ExitCode.REFUSED;
+      }
       if (e instanceof CliException c) {
         err.println("flaredeploy: " + c.getMessage());
         if (verbose && c.getCause() != null) {

@@ -2,7 +2,6 @@ package dev.flaredeploy.cli;
 
 import dev.flaredeploy.cli.client.Deployments;
 import dev.flaredeploy.cli.client.HistoryEntry;
-import dev.flaredeploy.cli.client.UnknownDeploymentException;
 import dev.flaredeploy.cli.render.Json;
 import dev.flaredeploy.worker.TemporalConnection;
 import dev.flaredeploy.workflows.model.DeploymentReport;
@@ -46,8 +45,6 @@ class HistoryCommand implements Callable<Integer> {
         }
       }
       return ExitCode.SUCCEEDED;
-    } catch (UnknownDeploymentException e) {
-      throw new CliException(ExitCode.REFUSED, e.getMessage());
     }
   }
 }

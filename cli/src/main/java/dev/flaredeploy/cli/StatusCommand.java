@@ -1,6 +1,5 @@
 package dev.flaredeploy.cli;
 
-import dev.flaredeploy.cli.client.UnknownDeploymentException;
 import dev.flaredeploy.worker.TemporalConnection;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -20,8 +19,6 @@ class StatusCommand implements Callable<Integer> {
     try (TemporalConnection connection = Connections.connect(root)) {
       Printer.report(root, Connections.deployments(root, connection).status(DeploymentIdArgument.check(id)));
       return ExitCode.SUCCEEDED;
-    } catch (UnknownDeploymentException e) {
-      throw new CliException(ExitCode.REFUSED, e.getMessage());
     }
   }
 }

@@ -1,6 +1,5 @@
 package dev.flaredeploy.cli;
 
-import dev.flaredeploy.cli.client.UnknownDeploymentException;
 import dev.flaredeploy.cli.render.Progress;
 import dev.flaredeploy.worker.TemporalConnection;
 import dev.flaredeploy.workflows.model.DeploymentReport;
@@ -24,8 +23,6 @@ class WatchCommand implements Callable<Integer> {
           .follow(DeploymentIdArgument.check(id), null, new Progress(System.err));
       Printer.report(root, report);
       return ExitCode.of(report);
-    } catch (UnknownDeploymentException e) {
-      throw new CliException(ExitCode.REFUSED, e.getMessage());
     }
   }
 }

@@ -185,12 +185,17 @@ public class SourceSnapshots {
   /** Extracts the project's directory (its path inside the repository) at {@code commit}. */
   private void extractFromGit(Path dir, String commit, Path into) throws IOException {
     String prefix = git(dir, "rev-parse", "--show-prefix");
+    String top = git(dir, "rev-parse", "--show-toplevel");
+    if (top == null) {
+      throw new SourceException(dir + " is not in a git repository, so --commit cannot be used");
+    }
     Path tar = Files.createTempFile(root, ".archive-", ".tar");
     try {
+      // from the top level: git archive refuses to run in a subdirectory that HEAD does not track
       String tree = commit + ":" + (prefix == null ? "" : prefix);
       ProcessResult archive = runner.run(
-          List.of("git", "-C", dir.toString(), "archive", "--format=tar", "-o", tar.toString(), tree),
-          dir, Map.of(), GIT_TIMEOUT, ProcessRunner.Tick.NONE);
+          List.of("git", "-C", top, "archive", "--format=tar", "-o", tar.toString(), tree),
+          Path.of(top), Map.of(), GIT_TIMEOUT, ProcessRunner.Tick.NONE);
       if (!archive.succeeded()) {
         throw new SourceException("git archive of " + tree + " failed: " + archive.diagnostics().strip());
       }
