@@ -188,7 +188,7 @@ public class DeploymentWorkflowImpl implements DeploymentWorkflow {
               + request.environment() + ", " + request.target() + "): "
               + (applied == 0 ? "no migrations" : applied + " migration(s) applied")
               + ", smoke test passed");
-    } catch (ActivityFailure | CanceledFailure e) {
+    } catch (TemporalFailure e) { // an activity's failure, a cancel, or a failure raised here
       boolean cancelled = isCancellation(e);
       String failed = failedStep;
       recordError(failed, e, cancelled);
