@@ -117,9 +117,44 @@ class DeployCommand implements Callable<Integer> {
     try (EmbeddedTemporal embedded = EmbeddedTemporal.start(settings.namespace(), root.taskQueue, activities())) {
       Deployments deployments = new Deployments(
           embedded.connection().client(), embedded.connection().stubs(), root.taskQueue);
-      return run(deployments, request, commit, dirty, "keep this command running until it ends");
+      Thread undoOnInterrupt = new Thread(() -> cancelAndWait(deployments, request));
+      Runtime.getRuntime().addShutdownHook(undoOnInterrupt);
+      try {
+        return run(deployments, request, commit, dirty,
+            "Ctrl-C cancels it (undoing what it did), since nothing outlives this command");
+      } finally {
+        try {
+          Runtime.getRuntime().removeShutdownHook(undoOnInterrupt);
+        } catch (IllegalStateException shuttingDown) {
+          // the hook is running: it finishes the undo
+        }
+      }
     }
   }
+
+  /**
+   * Embedded mode only: the deployment dies with this process, so an interrupt cancels it and waits
+   * (bounded) for its compensations rather than leave a half-migrated database behind.
+   */
+  private static void cancelAndWait(Deployments deployments, DeploymentRequest request) {
+    String id = dev.flaredeploy.workflows.DeploymentIds.workflowId(
+        request.target(), request.service(), request.environment());
+    try {
+      String runId = deployments.cancel(id, "interrupted while running embedded");
+      System.err.println("interrupted: cancelling " + id + " and undoing what it did…");
+      java.util.concurrent.CompletableFuture
+          .supplyAsync(() -> deployments.follow(id, runId, report -> { })) // the deploy thread prints
+          .get(EMBEDDED_UNDO_LIMIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+    } catch (IllegalStateException notRunning) {
+      // it had ended already
+    } catch (Exception e) {
+      System.err.println("could not finish undoing " + id + " (" + e + "); check `flaredeploy local status` "
+          + "and the databases' restore points under the flaredeploy home");
+    }
+  }
+
+  /** How long an interrupted embedded deployment may take to undo itself. */
+  private static final Duration EMBEDDED_UNDO_LIMIT = Duration.ofMinutes(3);
 
   private int run(Deployments deployments, DeploymentRequest request, String commit, boolean dirty, String hint) {
     WorkflowExecution execution = start(deployments, request, commit, dirty);

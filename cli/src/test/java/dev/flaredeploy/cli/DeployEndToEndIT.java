@@ -219,6 +219,34 @@ class DeployEndToEndIT {
   }
 
   @Test
+  void withoutAServerTheDeploymentRunsEmbeddedAndAnInterruptUndoesIt() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeFalse(CliRunner.listening(7233),
+        "something listens on 127.0.0.1:7233, so deploy would use it rather than run embedded");
+    Project p = project("embedded");
+    CliRunner.Result embedded = cli.run("deploy", p.dir.toString(), "--output", "json");
+    assertThat(embedded.exitCode()).as(embedded.toString()).isZero();
+    assertThat(embedded.stderr()).contains("No Temporal server at 127.0.0.1:7233", "in-process");
+    assertThat(CliRunner.get(p.port, "/health").statusCode()).isEqualTo(200);
+    String before = export(p);
+
+    Files.writeString(p.dir.resolve("migrations/0003_more.sql"), "CREATE TABLE more (id INTEGER PRIMARY KEY);\n");
+    Path err = home.resolve("embedded-interrupted.err");
+    Process deploy = cli.command("deploy", p.dir.toString())
+        .redirectOutput(home.resolve("embedded-interrupted.out").toFile())
+        .redirectError(err.toFile())
+        .start();
+    for (int i = 0; i < 240 && !Files.readString(err).contains("… apply-migrations"); i++) {
+      Thread.sleep(250);
+    }
+    deploy.destroy(); // SIGTERM, as a closing terminal or CI runner sends
+    assertThat(deploy.waitFor(3, TimeUnit.MINUTES)).isTrue();
+
+    assertThat(Files.readString(err)).contains("interrupted: cancelling", "restore-database");
+    assertThat(export(p)).as("the database is as it was before the interrupted deployment").isEqualTo(before);
+    assertThat(CliRunner.get(p.port, "/health").statusCode()).isEqualTo(200);
+  }
+
+  @Test
   void commandsAgainstAnAddressThatDoesNotAnswerExitFour() {
     CliRunner.Result r = cli.run("status", "deploy:local:x:default", "--address", "127.0.0.1:" + CliRunner.freePort());
     assertThat(r.exitCode()).as(r.toString()).isEqualTo(4);

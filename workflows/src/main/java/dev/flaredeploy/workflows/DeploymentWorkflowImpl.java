@@ -217,7 +217,9 @@ public class DeploymentWorkflowImpl implements DeploymentWorkflow {
       publish();
       return result;
     } catch (ActivityFailure | CanceledFailure e) {
-      report.finishStep(index, isCancellation(e) ? "CANCELLED" : "FAILED", attemptsOf(e), messageOf(e));
+      boolean cancelled = isCancellation(e);
+      report.finishStep(index, cancelled ? "CANCELLED" : "FAILED", attemptsOf(e),
+          cancelled ? "cancelled while it ran" : messageOf(e));
       publish();
       throw e;
     }

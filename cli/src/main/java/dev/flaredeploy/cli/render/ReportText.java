@@ -62,6 +62,7 @@ public final class ReportText {
       case "FAILED" -> "✗";
       case "RUNNING" -> "…";
       case "SKIPPED" -> "-";
+      case "CANCELLED" -> "⊘";
       default -> "!";
     };
     String attempts = s.attempts() > 1 ? " (" + s.attempts() + " attempts)" : "";
