@@ -87,6 +87,9 @@ public class DeploymentWorkflowImpl implements DeploymentWorkflow {
   /** Undo actions registered so far, in registration order. */
   private final List<Compensation> compensations = new ArrayList<>();
 
+  /** The step running now (or last run): the one a failure is blamed on. */
+  private String currentStep = Steps.PREPARE;
+
   /** Steps whose failure also restores the databases; from the plan, the default until prepare ran. */
   private List<String> restoreDatabaseOn = Steps.DEFAULT_RESTORE_DATABASE_ON;
 
@@ -99,102 +102,105 @@ public class DeploymentWorkflowImpl implements DeploymentWorkflow {
 
   @Override
   public DeploymentReport deploy(DeploymentRequest request) {
-    report =
-        new ReportBuilder(
-            Workflow::currentTimeMillis,
-            Workflow.getInfo().getWorkflowId(),
-            Workflow.getInfo().getRunId(),
-            request);
-    String failedStep = Steps.PREPARE;
+    report = new ReportBuilder(Workflow::currentTimeMillis,
+        Workflow.getInfo().getWorkflowId(), Workflow.getInfo().getRunId(), request);
     try {
-      DeploymentPlan plan =
-          step(Steps.PREPARE, "pin the source and read the configuration",
-              a -> a.prepare(request), DeploymentPlan::attempt, this::describePlan);
-      report.source(plan.source().id(), plan.source().commit(), plan.source().dirty());
-      restoreDatabaseOn = plan.restoreDatabaseOn();
-
-      failedStep = Steps.VALIDATE_SCHEMA;
-      SchemaReport schema =
-          step(Steps.VALIDATE_SCHEMA, "read applied and pending migrations",
-              a -> a.validateSchema(plan), SchemaReport::attempt, this::describeSchema);
-      schema.databases().forEach(d -> report.database(d.binding(), d.pending()));
+      DeploymentPlan plan = prepare(request);
+      SchemaReport schema = validateSchema(plan);
       boolean releaseNeeded = !plan.source().id().equals(schema.liveRelease());
-      boolean migrationsPending = schema.databases().stream().anyMatch(d -> !d.pending().isEmpty());
-      if (!releaseNeeded && !migrationsPending) {
+      if (!releaseNeeded && totalPending(schema) == 0) {
         report.release(schema.liveRelease(), schema.liveRelease(), null);
-        return succeed(
-            "nothing to do: no pending migrations and release "
-                + shortId(schema.liveRelease())
-                + " is already live");
+        return succeed("nothing to do: no pending migrations and release "
+            + shortId(schema.liveRelease()) + " is already live");
       }
-
-      failedStep = Steps.CHECKPOINT;
-      Checkpoint checkpoint =
-          step(Steps.CHECKPOINT, "take a restore point per database",
-              a -> a.checkpoint(plan), Checkpoint::attempt,
-              c -> c.restorePoints().size() + " restore point(s); live release: "
-                  + (c.liveRelease() == null ? "none" : shortId(c.liveRelease())));
-      checkpoint.restorePoints().forEach(rp -> report.checkpoint(rp.binding(), rp.location()));
-
-      failedStep = Steps.APPLY_MIGRATIONS;
-      for (DatabasePlan database : plan.databases()) {
-        if (pendingOf(schema, database.binding()).isEmpty()) {
-          continue;
-        }
-        RestorePoint restorePoint = restorePointOf(checkpoint, database.binding());
-        compensations.add(new Compensation(Steps.RESTORE_DATABASE, database.binding(),
-            "restore database " + database.binding() + " from its restore point "
-                + restorePoint.location() + " (it may hold part of this deployment's migrations)",
-            () -> activities(Steps.RESTORE_DATABASE,
-                    "restore " + database.binding() + " to its restore point")
-                .restoreDatabase(plan, restorePoint)));
-        List<String> pending = pendingOf(schema, database.binding());
-        MigrationOutcome outcome =
-            step(Steps.APPLY_MIGRATIONS, "apply migrations to " + database.binding(),
-                a -> a.applyMigrations(plan, database), MigrationOutcome::attempt,
-                m -> database.binding() + ": applied "
-                    + String.join(", ", pending.stream().filter(m.ledger()::contains).toList()));
-        report.applied(database.binding(), pending.stream().filter(outcome.ledger()::contains).toList());
-      }
-      if (!migrationsPending) {
-        report.skippedStep(Steps.APPLY_MIGRATIONS, "no pending migrations");
-      }
-
-      failedStep = Steps.DEPLOY_WORKER;
-      String previous = checkpoint.liveRelease();
-      if (releaseNeeded) {
-        compensations.add(new Compensation(Steps.ROLLBACK_WORKER, null,
-            previous == null
-                ? "stop the release this deployment started (nothing was live before it)"
-                : "put release " + previous + " live again (the new release may still serve)",
-            () -> activities(Steps.ROLLBACK_WORKER,
-                    previous == null ? "stop the new release" : "put " + shortId(previous) + " live again")
-                .rollbackWorker(plan, previous)));
-      }
-      Release release =
-          step(Steps.DEPLOY_WORKER, "put release " + shortId(plan.source().id()) + " live",
-              a -> a.deployWorker(plan), Release::attempt,
-              r -> "release " + shortId(r.version()) + " live at " + r.url());
-      report.release(release.version(), previous, release.url());
-
-      failedStep = Steps.SMOKE_TEST;
-      step(Steps.SMOKE_TEST, "check " + release.url(),
-          a -> smokeActivities(plan).smokeTest(plan, release), SmokeOutcome::attempt,
-          SmokeOutcome::detail);
-
-      int applied = schema.databases().stream().mapToInt(d -> d.pending().size()).sum();
-      return succeed(
-          "deployed release " + shortId(release.version()) + " of " + request.service() + " ("
-              + request.environment() + ", " + request.target() + "): "
-              + (applied == 0 ? "no migrations" : applied + " migration(s) applied")
-              + ", smoke test passed");
+      Checkpoint checkpoint = checkpoint(plan);
+      applyMigrations(plan, schema, checkpoint);
+      Release release = deployWorker(plan, checkpoint.liveRelease(), releaseNeeded);
+      smokeTest(plan, release);
+      return succeed("deployed release " + shortId(release.version()) + " of " + request.service()
+          + " (" + request.environment() + ", " + request.target() + "): "
+          + (totalPending(schema) == 0 ? "no migrations" : totalPending(schema) + " migration(s) applied")
+          + ", smoke test passed");
     } catch (TemporalFailure e) { // an activity's failure, a cancel, or a failure raised here
       boolean cancelled = isCancellation(e);
-      String failed = failedStep;
+      String failed = currentStep;
       recordError(failed, e, cancelled);
       Workflow.newDetachedCancellationScope(() -> compensate(failed, cancelled)).run();
       return fail(failed, cancelled);
     }
+  }
+
+  private DeploymentPlan prepare(DeploymentRequest request) {
+    DeploymentPlan plan = step(Steps.PREPARE, "pin the source and read the configuration",
+        a -> a.prepare(request), DeploymentPlan::attempt, this::describePlan);
+    report.source(plan.source().id(), plan.source().commit(), plan.source().dirty());
+    restoreDatabaseOn = plan.restoreDatabaseOn();
+    return plan;
+  }
+
+  private SchemaReport validateSchema(DeploymentPlan plan) {
+    SchemaReport schema = step(Steps.VALIDATE_SCHEMA, "read applied and pending migrations",
+        a -> a.validateSchema(plan), SchemaReport::attempt, this::describeSchema);
+    schema.databases().forEach(d -> report.database(d.binding(), d.pending()));
+    return schema;
+  }
+
+  private Checkpoint checkpoint(DeploymentPlan plan) {
+    Checkpoint checkpoint = step(Steps.CHECKPOINT, "take a restore point per database",
+        a -> a.checkpoint(plan), Checkpoint::attempt,
+        c -> c.restorePoints().size() + " restore point(s); live release: "
+            + (c.liveRelease() == null ? "none" : shortId(c.liveRelease())));
+    checkpoint.restorePoints().forEach(rp -> report.checkpoint(rp.binding(), rp.location()));
+    return checkpoint;
+  }
+
+  /** Per database with pending migrations: register its restore, then apply. */
+  private void applyMigrations(DeploymentPlan plan, SchemaReport schema, Checkpoint checkpoint) {
+    currentStep = Steps.APPLY_MIGRATIONS;
+    for (DatabasePlan database : plan.databases()) {
+      List<String> pending = pendingOf(schema, database.binding());
+      if (pending.isEmpty()) {
+        continue;
+      }
+      RestorePoint restorePoint = restorePointOf(checkpoint, database.binding());
+      compensations.add(new Compensation(Steps.RESTORE_DATABASE, database.binding(),
+          "restore database " + database.binding() + " from its restore point "
+              + restorePoint.location() + " (it may hold part of this deployment's migrations)",
+          () -> activities(Steps.RESTORE_DATABASE, "restore " + database.binding() + " to its restore point")
+              .restoreDatabase(plan, restorePoint)));
+      MigrationOutcome outcome = step(Steps.APPLY_MIGRATIONS, "apply migrations to " + database.binding(),
+          a -> a.applyMigrations(plan, database), MigrationOutcome::attempt,
+          m -> database.binding() + ": applied "
+              + String.join(", ", pending.stream().filter(m.ledger()::contains).toList()));
+      report.applied(database.binding(), pending.stream().filter(outcome.ledger()::contains).toList());
+    }
+    if (totalPending(schema) == 0) {
+      report.skippedStep(Steps.APPLY_MIGRATIONS, "no pending migrations");
+    }
+  }
+
+  /** Register the rollback to what was live (when a new release goes live), then release. */
+  private Release deployWorker(DeploymentPlan plan, String previous, boolean releaseNeeded) {
+    currentStep = Steps.DEPLOY_WORKER;
+    if (releaseNeeded) {
+      compensations.add(new Compensation(Steps.ROLLBACK_WORKER, null,
+          previous == null
+              ? "stop the release this deployment started (nothing was live before it)"
+              : "put release " + previous + " live again (the new release may still serve)",
+          () -> activities(Steps.ROLLBACK_WORKER,
+                  previous == null ? "stop the new release" : "put " + shortId(previous) + " live again")
+              .rollbackWorker(plan, previous)));
+    }
+    Release release = step(Steps.DEPLOY_WORKER, "put release " + shortId(plan.source().id()) + " live",
+        a -> a.deployWorker(plan), Release::attempt,
+        r -> "release " + shortId(r.version()) + " live at " + r.url());
+    report.release(release.version(), previous, release.url());
+    return release;
+  }
+
+  private void smokeTest(DeploymentPlan plan, Release release) {
+    step(Steps.SMOKE_TEST, "check " + release.url(),
+        a -> smokeActivities(plan).smokeTest(plan, release), SmokeOutcome::attempt, SmokeOutcome::detail);
   }
 
   @Override
@@ -209,6 +215,7 @@ public class DeploymentWorkflowImpl implements DeploymentWorkflow {
       Function<DeploymentActivities, T> action,
       java.util.function.ToIntFunction<T> attempts,
       Function<T, String> detail) {
+    currentStep = name;
     int index = report.startStep(name, summary);
     publish();
     try {
@@ -353,6 +360,10 @@ public class DeploymentWorkflowImpl implements DeploymentWorkflow {
     publish();
     Workflow.upsertTypedSearchAttributes(
         DeploymentAttributes.STATE.valueSet(report.state().name()));
+  }
+
+  private static int totalPending(SchemaReport schema) {
+    return schema.databases().stream().mapToInt(d -> d.pending().size()).sum();
   }
 
   private static List<String> pendingOf(SchemaReport schema, String binding) {
