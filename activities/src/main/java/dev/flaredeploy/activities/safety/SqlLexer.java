@@ -76,6 +76,9 @@ final class SqlLexer {
           i++;
         }
         type = Type.WORD;
+      } else if (operatorLength(sql, i) > 1) {
+        i += operatorLength(sql, i);
+        type = Type.PUNCTUATION;
       } else {
         i++;
         type =
@@ -89,6 +92,18 @@ final class SqlLexer {
       tokens.add(new Token(type, sql.substring(start, i), start));
     }
     return tokens;
+  }
+
+  private static final String[] OPERATORS = {"->>", "->", "<>", "<=", ">=", "!=", "==", "||", "<<", ">>"};
+
+  /** The length of the multi-character operator at {@code i}, or 1. */
+  private static int operatorLength(String sql, int i) {
+    for (String operator : OPERATORS) {
+      if (sql.startsWith(operator, i)) {
+        return operator.length();
+      }
+    }
+    return 1;
   }
 
   /** The end of a literal opened at {@code i} by {@code quote}, where a doubled quote stands for itself. */

@@ -31,18 +31,18 @@ public final class WranglerCompatibility {
         statements.stream()
             .map(s -> SqlLexer.normalize(s.terminated() ? s.sql().substring(0, s.sql().length() - 1) : s.sql()))
             .toList();
-    List<String> wrangler =
+    List<String> wranglerText =
         WranglerSplitter.split(migration.sql()).stream()
-            .map(SqlLexer::normalize)
-            .filter(s -> !s.isEmpty())
+            .filter(s -> !SqlLexer.normalize(s).isEmpty())
             .toList();
-    if (!sqlite.equals(wrangler)) {
+    List<String> wrangler = wranglerText.stream().map(SqlLexer::normalize).toList();
+    if (!sqlite.equals(wrangler) && !statements.isEmpty()) {
       int i = 0;
       while (i < sqlite.size() && i < wrangler.size() && sqlite.get(i).equals(wrangler.get(i))) {
         i++;
       }
       SqlStatement statement = statements.get(Math.min(i, statements.size() - 1));
-      String piece = i < wrangler.size() ? wrangler.get(i) : "";
+      String piece = i < wranglerText.size() ? wranglerText.get(i).replaceAll("\\s+", " ") : "";
       findings.add(
           new Finding(
               Finding.Severity.ERROR,
