@@ -68,6 +68,15 @@ public final class SqlStatements {
     return statements;
   }
 
+  /**
+   * Whether {@code sql}, with a semicolon appended, ends where SQLite would end it: false for a statement
+   * cut short, e.g. a trigger without the rest of its body.
+   */
+  public static boolean isComplete(String sql) {
+    List<SqlStatement> statements = split(sql + "\n;");
+    return statements.isEmpty() || statements.get(statements.size() - 1).terminated();
+  }
+
   private static int newlines(String text) {
     int count = 0;
     for (int i = 0; i < text.length(); i++) {

@@ -8,9 +8,10 @@ import java.util.List;
  * Migration text that SQLite (and so the shadow) accepts but that wrangler or D1 mishandles:
  *
  * <ul>
- *   <li>{@code wrangler.split}: wrangler's statement splitter cuts a statement where SQLite does not,
- *       typically a trigger body holding {@code CASE … END} or written in lower case (workers-sdk#2463,
- *       #15178): {@code migrations apply} then fails with "incomplete input" after the shadow passed;
+ *   <li>{@code wrangler.split}: wrangler's statement splitter ({@link WranglerSplitter}) cuts a
+ *       statement short, typically a trigger body holding {@code (CASE … END )}: {@code migrations
+ *       apply} then fails with "incomplete input" although the shadow accepted the file (workers-sdk#2463,
+ *       #15178; remote D1 splits on its side too, with rules not known here);
  *   <li>{@code wrangler.unterminated}: the last statement has no semicolon, so the ledger {@code INSERT}
  *       that wrangler appends joins it (workers-sdk#5564);
  *   <li>{@code d1.statement-too-big}: a statement over 100 KB, which remote D1 refuses with {@code
@@ -27,35 +28,31 @@ public final class WranglerCompatibility {
   public static List<Finding> check(MigrationSource migration) {
     List<Finding> findings = new ArrayList<>();
     List<SqlStatement> statements = SqlStatements.split(migration.sql());
-    List<String> sqlite =
-        statements.stream()
-            .map(s -> SqlLexer.normalize(s.terminated() ? s.sql().substring(0, s.sql().length() - 1) : s.sql()))
-            .toList();
-    List<String> wranglerText =
-        WranglerSplitter.split(migration.sql()).stream()
-            .filter(s -> !SqlLexer.normalize(s).isEmpty())
-            .toList();
-    List<String> wrangler = wranglerText.stream().map(SqlLexer::normalize).toList();
-    if (!sqlite.equals(wrangler) && !statements.isEmpty()) {
-      int i = 0;
-      while (i < sqlite.size() && i < wrangler.size() && sqlite.get(i).equals(wrangler.get(i))) {
-        i++;
+    for (String piece : WranglerSplitter.split(migration.sql())) {
+      if (SqlStatements.isComplete(piece)) {
+        continue;
       }
-      SqlStatement statement = statements.get(Math.min(i, statements.size() - 1));
-      String piece = i < wranglerText.size() ? wranglerText.get(i).replaceAll("\\s+", " ") : "";
+      String normalized = SqlLexer.normalize(piece);
+      SqlStatement cut =
+          statements.stream()
+              .filter(s -> SqlLexer.normalize(s.sql()).startsWith(normalized))
+              .findFirst()
+              .orElse(null);
       findings.add(
           new Finding(
               Finding.Severity.ERROR,
               "wrangler.split",
               migration.name(),
-              "wrangler's splitter cuts statement " + statement.index() + " (line " + statement.line()
-                  + ": " + statement.excerpt(60) + ") where SQLite does not: it sends "
-                  + wrangler.size() + " statements where SQLite reads " + sqlite.size()
-                  + (piece.isEmpty() ? "" : ", the first different one being \"" + excerpt(piece) + "\"")
-                  + ", so migrations apply fails (\"incomplete input\")",
-              "write BEGIN and END of a trigger body in upper case with whitespace around them, and"
-                  + " keep CASE … END out of the body (move the condition into the trigger's WHEN"
-                  + " clause)"));
+              "wrangler's splitter cuts "
+                  + (cut == null
+                      ? "a statement"
+                      : "statement " + cut.index() + " (line " + cut.line() + ": " + cut.excerpt(60) + ")")
+                  + " short: it sends \"" + excerpt(piece.replaceAll("\\s+", " "))
+                  + "\" without the rest, so migrations apply fails with \"incomplete input\" although"
+                  + " SQLite accepts the file",
+              "inside a trigger body, put whitespace before every CASE (not \"(CASE\") and write END in"
+                  + " upper case, or move the condition into the trigger's WHEN clause"));
+      break;
     }
     if (!statements.isEmpty() && !statements.get(statements.size() - 1).terminated()) {
       SqlStatement last = statements.get(statements.size() - 1);

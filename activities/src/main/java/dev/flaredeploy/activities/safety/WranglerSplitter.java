@@ -5,22 +5,32 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * How wrangler 4.x cuts a migration into statements before {@code migrations apply --local} runs them as
- * one batch ({@code src/d1/splitter.ts}), reproduced so that a difference from SQLite's own boundaries
- * ({@link SqlStatements}) can be reported before wrangler runs. Its known faults (workers-sdk#2463,
- * #15178): a compound body is recognised only by an upper-case {@code BEGIN} between whitespace, and the
- * body ends at the first upper-case {@code END} followed by whitespace or a semicolon, so a {@code CASE …
- * END} inside a trigger body, or a lower-case {@code begin … end}, cuts the trigger in pieces and SQLite
- * answers "incomplete input". Square-bracket identifiers are not quotes to it.
+ * How the pinned wrangler (4.86, {@code src/d1/splitter.ts} and {@code trimmer.ts} as shipped in its
+ * bundle) cuts SQL into the statements that {@code migrations apply --local} and {@code execute --local}
+ * send to D1 as one batch, reproduced so that a difference from SQLite's own boundaries ({@link
+ * SqlStatements}) can be found before wrangler runs.
+ *
+ * <p>Its rules: comments are dropped; a compound body opens at {@code BEGIN} or {@code CASE} (any case)
+ * between whitespace and closes at the first upper-case {@code END} followed by whitespace or a
+ * semicolon. So a {@code CASE} not preceded by whitespace, e.g. {@code (CASE … END )}, leaves its {@code
+ * END} to close the trigger body early, and the trigger reaches SQLite cut off ("incomplete input",
+ * verified with wrangler 4.86 local). A lower-case {@code end} never closes a body, so the statements
+ * after it travel in the same piece; local D1 runs such a multi-statement piece whole (verified), so that
+ * is harmless there. Square-bracket identifiers are not quotes to it.
  */
 final class WranglerSplitter {
-  private static final Pattern COMPOUND_START = Pattern.compile("\\sBEGIN\\s$");
+  private static final Pattern COMPOUND_START =
+      Pattern.compile("\\s(BEGIN|CASE)\\s$", Pattern.CASE_INSENSITIVE);
   private static final Pattern COMPOUND_END = Pattern.compile("\\sEND[;\\s]$");
 
   private WranglerSplitter() {}
 
-  /** The statements as wrangler sends them, trimmed, without their terminating semicolons. */
+  /** The pieces as wrangler sends them, trimmed, without their terminating semicolons. */
   static List<String> split(String sql) {
+    if (sql.contains("BEGIN TRANSACTION")) {
+      // trimSqlQuery: D1 wraps the batch in a transaction itself
+      sql = sql.replaceFirst(Pattern.quote("BEGIN TRANSACTION;"), "").replaceFirst("COMMIT;", "");
+    }
     String trimmed = sql.stripTrailing();
     int semicolon = trimmed.indexOf(';');
     if (semicolon < 0 || semicolon == trimmed.length() - 1) {
@@ -54,25 +64,32 @@ final class WranglerSplitter {
           String marker = sql.substring(i, stop);
           current.append(marker);
           i = stop;
-          if (marker.length() > 1 && marker.endsWith("$")) {
+          if (marker.endsWith("$") && marker.length() > 1) {
             int end = sql.indexOf(marker, i);
             int close = end < 0 ? n : end + marker.length();
             current.append(sql, i, close);
             i = close;
           }
         }
-        case '-', '/' -> {
-          char second = c == '-' ? '-' : '*';
-          String endMarker = c == '-' ? "\n" : "*/";
-          current.append(c);
-          i++;
-          if (i < n && sql.charAt(i) == second) {
-            int end = sql.indexOf(endMarker, i + 1);
-            int stop = end < 0 ? n : end + endMarker.length();
-            current.append(sql, i, stop);
-            i = stop;
+        case '-' -> {
+          if (i + 1 < n && sql.charAt(i + 1) == '-') {
+            int end = sql.indexOf('\n', i + 2);
+            i = end < 0 ? n : end + 1;
+            current.append('\n');
           } else {
+            current.append(c);
+            i++;
             checkCompound = false; // wrangler `continue`s here, skipping its BEGIN test
+          }
+        }
+        case '/' -> {
+          if (i + 1 < n && sql.charAt(i + 1) == '*') {
+            int end = sql.indexOf("*/", i + 2);
+            i = end < 0 ? n : end + 2;
+          } else {
+            current.append(c);
+            i++;
+            checkCompound = false;
           }
         }
         case ';' -> {
