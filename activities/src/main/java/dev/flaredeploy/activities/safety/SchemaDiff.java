@@ -180,13 +180,20 @@ public record SchemaDiff(
         }
       }
 
+      // ALTER TABLE … RENAME rewrites the views and triggers that name the table or column: that alone
+      // is not a change of theirs
+      Map<String, String> allRenames = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+      columnRenames.values().forEach(allRenames::putAll);
+      allRenames.putAll(tableRenames);
       List<View> addedViews = new ArrayList<>();
       List<View> droppedViews = new ArrayList<>();
       List<ViewChange> changedViews = new ArrayList<>();
       compareByName(
           before.views(), after.views(), addedViews, droppedViews,
           (b, a) -> {
-            if (!b.equals(a)) {
+            if (!b.equals(a)
+                && !(renameIdentifiers(b.definition(), allRenames).equals(a.definition())
+                    && b.columns().equals(a.columns()))) {
               changedViews.add(new ViewChange(b, a));
             }
           });
@@ -196,7 +203,8 @@ public record SchemaDiff(
       compareByName(
           before.triggers(), after.triggers(), addedTriggers, droppedTriggers,
           (b, a) -> {
-            if (!b.equals(a)) {
+            if (!b.equals(a)
+                && !renameIdentifiers(b.definition(), allRenames).equals(a.definition())) {
               changedTriggers.add(new TriggerChange(b, a));
             }
           });
@@ -399,7 +407,13 @@ public record SchemaDiff(
         reasons.add("foreign key " + key.describe() + " removed");
       }
       for (String check : addedChecks) {
-        reasons.add("CHECK (" + check + ") added");
+        // ADD COLUMN may carry a CHECK on the new column only
+        Set<String> names = identifiers(check);
+        boolean onNewColumnsOnly =
+            names.stream().anyMatch(addedNames::contains) && names.stream().noneMatch(keptAfter::contains);
+        if (!onNewColumnsOnly) {
+          reasons.add("CHECK (" + check + ") added");
+        }
       }
       for (String check : droppedChecks) {
         reasons.add("CHECK (" + check + ") removed");
@@ -454,6 +468,17 @@ public record SchemaDiff(
 
   static List<String> lowerAll(Collection<String> names) {
     return names.stream().map(SchemaDiff::lower).toList();
+  }
+
+  /** The lower-cased words and quoted identifiers of an expression. */
+  static Set<String> identifiers(String expression) {
+    Set<String> names = new HashSet<>();
+    for (Token token : SqlLexer.significant(SqlLexer.tokens(expression))) {
+      if (token.type() == Type.WORD || token.type() == Type.QUOTED_IDENTIFIER) {
+        names.add(lower(SqlLexer.identifier(token)));
+      }
+    }
+    return names;
   }
 
   /** A normalized expression with the renamed identifiers replaced. */

@@ -299,6 +299,31 @@ class MigrationClassifierTest {
   }
 
   @Test
+  void addingAColumnWithACheckAndAReferenceIsNotARebuild() {
+    MigrationAnalysis analysis =
+        classify(
+            "ALTER TABLE notes ADD COLUMN stars INTEGER CHECK (stars BETWEEN 0 AND 5);"
+                + "ALTER TABLE notes ADD COLUMN editor_id INTEGER REFERENCES users(id);");
+
+    assertThat(analysis.findingsOf(ChangeKind.TABLE_REBUILD)).isEmpty();
+    assertThat(analysis.classification()).isEqualTo("NEUTRAL");
+    assertThat(analysis.findingsOf(ChangeKind.ADDITIVE))
+        .extracting(ChangeFinding::object)
+        .containsExactly("column notes.stars", "column notes.editor_id");
+  }
+
+  @Test
+  void renamingAColumnThatATriggerUsesIsOnlyARename() {
+    MigrationAnalysis analysis = classify("ALTER TABLE notes RENAME COLUMN title TO heading;");
+
+    assertThat(analysis.findings())
+        .extracting(ChangeFinding::describe)
+        .singleElement()
+        .asString()
+        .startsWith("RENAME column notes.title: renames column notes.title to heading");
+  }
+
+  @Test
   void aDataOnlyMigrationChangesNoSchema() {
     MigrationAnalysis analysis = classify("UPDATE notes SET priority = 'high';");
 
