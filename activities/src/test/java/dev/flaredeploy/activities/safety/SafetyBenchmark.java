@@ -18,6 +18,9 @@ public final class SafetyBenchmark {
 
   public static void main(String[] args) {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
+    long open = System.nanoTime();
+    ShadowDatabase.empty().close();
+    open = System.nanoTime() - open;
     List<MigrationSource> migrations = migrations(50);
     String export = export(migrations);
     long[] classify = new long[rounds];
@@ -56,6 +59,8 @@ public final class SafetyBenchmark {
       }
     }
     System.out.println("50 migrations, " + rounds + " rounds; classes " + classes);
+    System.out.printf(
+        Locale.ROOT, "%-46s once   %6.1f ms%n", "first shadow (loads native SQLite)", open / 1e6);
     report("shadow apply + classify, all 50", classify);
     report("drift: load export + replay 50 + compare", drift);
     report("sequence + checksums + wrangler text checks", text);
