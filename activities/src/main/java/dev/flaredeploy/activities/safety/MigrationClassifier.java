@@ -412,11 +412,11 @@ public final class MigrationClassifier {
   private static String missingTarget(Schema schema, ForeignKey key) {
     Optional<Table> target = schema.table(key.table());
     if (target.isEmpty()) {
-      return "refers to table " + key.table() + ", which no longer exists";
+      return "refers to table " + key.table() + ", which does not exist";
     }
     for (String column : key.targetColumns()) {
       if (target.get().column(column).isEmpty()) {
-        return "refers to column " + key.table() + "." + column + ", which no longer exists";
+        return "refers to column " + key.table() + "." + column + ", which does not exist";
       }
     }
     return null;

@@ -245,7 +245,7 @@ class MigrationClassifierTest {
       assertThat(analysis.findingsOf(ChangeKind.DESTRUCTIVE))
           .extracting(ChangeFinding::detail)
           .anySatisfy(
-              d -> assertThat(d).contains("refers to table users_old, which no longer exists"));
+              d -> assertThat(d).contains("refers to table users_old, which does not exist"));
     }
   }
 
