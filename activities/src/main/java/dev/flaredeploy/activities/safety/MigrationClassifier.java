@@ -116,7 +116,9 @@ public final class MigrationClassifier {
                   + " uses with a compatible type, add only nullable or defaulted columns, recreate"
                   + " every index and trigger of the old table in the same migration, and use PRAGMA"
                   + " defer_foreign_keys = true (PRAGMA foreign_keys = OFF does nothing inside D1's"
-                  + " transaction)."));
+                  + " transaction). A table whose rows other rows reference cannot be rebuilt so at"
+                  + " all: DROP TABLE deletes its rows first and the deferred check fails at the end;"
+                  + " create the new table under a new name and move the code to it instead."));
     }
     for (Column column : change.addedColumns()) {
       String object = "column " + t + "." + column.name();
