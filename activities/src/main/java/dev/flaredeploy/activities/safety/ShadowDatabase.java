@@ -1,0 +1,259 @@
+package dev.flaredeploy.activities.safety;
+
+import dev.flaredeploy.activities.safety.SqlLexer.Token;
+import dev.flaredeploy.activities.safety.SqlLexer.Type;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A scratch in-memory SQLite database (the engine under D1) in which migrations are tried before they
+ * touch a real database.
+ *
+ * <p>Each {@link #apply} runs one migration the way D1 does: all its statements in one transaction, with
+ * foreign keys enforced, so {@code PRAGMA foreign_keys = OFF} inside a migration has no effect (use {@code
+ * PRAGMA defer_foreign_keys = true}, which is checked at the end) and explicit transaction statements are
+ * refused (remote D1 rejects them, workerd#5411). A failing migration leaves the shadow as it was before
+ * it. Not thread-safe; close it when done.
+ */
+public final class ShadowDatabase implements AutoCloseable {
+  private static final Pattern SQLITE_ERROR =
+      Pattern.compile("^\\[(\\w+)\\][^(]*\\((.*)\\)\\s*$", Pattern.DOTALL);
+
+  private final Connection connection;
+
+  private ShadowDatabase(Connection connection) {
+    this.connection = connection;
+  }
+
+  /** An empty shadow database, as a new D1 database starts. */
+  public static ShadowDatabase empty() {
+    try {
+      Connection connection = DriverManager.getConnection("jdbc:sqlite::memory:");
+      try (Statement statement = connection.createStatement()) {
+        statement.execute("PRAGMA foreign_keys = ON");
+      }
+      return new ShadowDatabase(connection);
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot open an in-memory SQLite database: " + e.getMessage(), e);
+    }
+  }
+
+  /** {@link #fromSchema(String, String)} for an export of the live database. */
+  public static ShadowDatabase fromSchema(String sqlText) {
+    return fromSchema("schema export", sqlText);
+  }
+
+  /**
+   * A shadow holding what a SQL export holds: a {@code wrangler d1 export} with or without data, or any
+   * SQLite dump. The export's {@code PRAGMA defer_foreign_keys}/{@code foreign_keys}, transaction
+   * statements, {@code sqlite_sequence} rows and D1's internal {@code _cf_…} objects are skipped; rows
+   * are loaded without foreign key checks, as a restore would.
+   *
+   * @param source names the export in a failure
+   * @throws ShadowMigrationException when a statement of the export fails
+   */
+  public static ShadowDatabase fromSchema(String source, String sqlText) {
+    ShadowDatabase shadow = empty();
+    try {
+      shadow.execute("PRAGMA foreign_keys = OFF");
+      shadow.run(source, SqlStatements.split(sqlText), true);
+      shadow.execute("PRAGMA foreign_keys = ON");
+      return shadow;
+    } catch (RuntimeException | SQLException e) {
+      shadow.close();
+      if (e instanceof SQLException sql) {
+        throw new IllegalStateException("cannot set up the shadow database: " + sql.getMessage(), sql);
+      }
+      throw (RuntimeException) e;
+    }
+  }
+
+  /**
+   * Applies one migration atomically, statement by statement.
+   *
+   * @throws ShadowMigrationException naming the file, the failing statement and SQLite's message; the
+   *     shadow is then unchanged
+   */
+  public void apply(String migrationName, String sql) {
+    run(migrationName, SqlStatements.split(sql), false);
+  }
+
+  /** The schema as it is now. */
+  public Schema snapshot() {
+    try {
+      return new SchemaReader(connection).read();
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read the shadow database's schema: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      connection.close();
+    } catch (SQLException e) {
+      // an in-memory database has nothing to flush
+    }
+  }
+
+  private void run(String source, List<SqlStatement> statements, boolean export) {
+    try {
+      execute("BEGIN");
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot begin a transaction in the shadow: " + e.getMessage(), e);
+    }
+    try {
+      for (SqlStatement statement : statements) {
+        if (export && skippedInExport(statement)) {
+          continue;
+        }
+        if (isTransactionControl(statement)) {
+          if (export) {
+            continue;
+          }
+          throw new ShadowMigrationException(
+              source,
+              statement.index(),
+              statements.size(),
+              statement.line(),
+              statement.sql(),
+              "D1 runs each migration in its own transaction and rejects "
+                  + statement.verb()
+                  + " (remote D1 refuses transaction statements); remove it",
+              "");
+        }
+        try {
+          execute(statement.sql());
+        } catch (SQLException e) {
+          throw failure(source, statement, statements.size(), e);
+        }
+      }
+      try {
+        execute("COMMIT");
+      } catch (SQLException e) {
+        throw failure(source, null, statements.size(), e);
+      }
+    } catch (RuntimeException e) {
+      rollback();
+      throw e;
+    }
+  }
+
+  private void rollback() {
+    try {
+      execute("ROLLBACK");
+    } catch (SQLException e) {
+      // no transaction left to roll back: SQLite already did
+    }
+  }
+
+  private void execute(String sql) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute(sql);
+    }
+  }
+
+  private static ShadowMigrationException failure(
+      String source, SqlStatement statement, int count, SQLException e) {
+    String message = e.getMessage() == null ? e.toString() : e.getMessage();
+    String code = "";
+    Matcher matcher = SQLITE_ERROR.matcher(message);
+    if (matcher.matches()) {
+      code = matcher.group(1);
+      message = matcher.group(2);
+    }
+    if (statement == null) {
+      return new ShadowMigrationException(source, 0, count, 0, "", message, code);
+    }
+    return new ShadowMigrationException(
+        source, statement.index(), count, statement.line(), statement.sql(), message, code);
+  }
+
+  private static boolean isTransactionControl(SqlStatement statement) {
+    return switch (statement.verb()) {
+      case "BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE" -> true;
+      default -> false;
+    };
+  }
+
+  /** Export statements that only make sense to D1 or to a restore. */
+  private static boolean skippedInExport(SqlStatement statement) {
+    List<Token> tokens = SqlLexer.significant(SqlLexer.tokens(statement.sql()));
+    if (tokens.isEmpty()) {
+      return true;
+    }
+    if (tokens.get(0).is("PRAGMA")) {
+      String pragma = tokens.size() > 1 ? tokens.get(1).upper() : "";
+      return pragma.equals("DEFER_FOREIGN_KEYS") || pragma.equals("FOREIGN_KEYS");
+    }
+    String target = target(tokens);
+    return target != null
+        && (target.toLowerCase(Locale.ROOT).startsWith("_cf_")
+            || target.equalsIgnoreCase("sqlite_sequence")
+            || target.equalsIgnoreCase("sqlite_stat1"));
+  }
+
+  /**
+   * The object a statement creates or writes: {@code CREATE … TABLE|INDEX|VIEW|TRIGGER [IF NOT EXISTS]
+   * name} (for an index, the table it is on), {@code INSERT|REPLACE … INTO name}, {@code DELETE FROM
+   * name}; null for anything else.
+   */
+  static String target(List<Token> tokens) {
+    String verb = tokens.get(0).upper();
+    int i = 1;
+    switch (verb) {
+      case "CREATE" -> {
+        while (i < tokens.size()
+            && !tokens.get(i).is("TABLE")
+            && !tokens.get(i).is("INDEX")
+            && !tokens.get(i).is("VIEW")
+            && !tokens.get(i).is("TRIGGER")) {
+          i++;
+        }
+        boolean index = i < tokens.size() && tokens.get(i).is("INDEX");
+        if (index) {
+          while (i < tokens.size() && !tokens.get(i).is("ON")) {
+            i++;
+          }
+          return name(tokens, i + 1);
+        }
+        i++;
+        if (i + 2 < tokens.size() && tokens.get(i).is("IF")) {
+          i += 3;
+        }
+        return name(tokens, i);
+      }
+      case "INSERT", "REPLACE" -> {
+        while (i < tokens.size() && !tokens.get(i).is("INTO")) {
+          i++;
+        }
+        return name(tokens, i + 1);
+      }
+      case "DELETE" -> {
+        return tokens.size() > 1 && tokens.get(1).is("FROM") ? name(tokens, 2) : null;
+      }
+      default -> {
+        return null;
+      }
+    }
+  }
+
+  /** A possibly schema-qualified name starting at {@code i}: the unqualified part. */
+  private static String name(List<Token> tokens, int i) {
+    if (i >= tokens.size()) {
+      return null;
+    }
+    if (i + 2 < tokens.size()
+        && tokens.get(i + 1).type() == Type.PUNCTUATION
+        && tokens.get(i + 1).text().equals(".")) {
+      i += 2;
+    }
+    return SqlLexer.identifier(tokens.get(i));
+  }
+}
