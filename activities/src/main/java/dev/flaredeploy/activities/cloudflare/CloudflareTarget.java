@@ -334,7 +334,9 @@ public class CloudflareTarget implements DeploymentTarget {
     }
     Optional<String> configAccount = WranglerAccountId.read(project.config(), project.environment());
     Optional<String> envAccount = credentials.accountId();
-    if (configAccount.isPresent() && envAccount.isPresent() && !configAccount.equals(envAccount)) {
+    boolean accountConflict =
+        configAccount.isPresent() && envAccount.isPresent() && !configAccount.equals(envAccount);
+    if (accountConflict) {
       problems.add("account_id in " + project.config().getFileName() + " is " + configAccount.get()
           + " but " + CloudflareCredentials.ACCOUNT_ID + " is " + envAccount.get()
           + "; wrangler uses the config's, so the worker's token would act on another account than it was"
@@ -344,7 +346,9 @@ public class CloudflareTarget implements DeploymentTarget {
           + CloudflareCredentials.ACCOUNT_ID + " is set; wrangler asks Cloudflare which accounts the token"
           + " can use and fails when there is more than one: set " + CloudflareCredentials.ACCOUNT_ID);
     }
-    if (!requiredSecrets.isEmpty()) {
+    if (!requiredSecrets.isEmpty() && accountConflict) {
+      warnings.add("the Worker's secrets were not checked: they live on the account the config names");
+    } else if (!requiredSecrets.isEmpty()) {
       List<String> missing = missingSecrets(project, requiredSecrets, tick, warnings);
       if (!missing.isEmpty()) {
         problems.add(project.workerName() + " lacks the secret(s) " + String.join(", ", missing)

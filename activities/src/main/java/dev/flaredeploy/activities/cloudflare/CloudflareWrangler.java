@@ -52,7 +52,9 @@ final class CloudflareWrangler {
       env.put("WRANGLER_OUTPUT_FILE_PATH", output.toString());
       env.put("WRANGLER_CACHE_DIR", scratch.resolve("cache").toString());
       ProcessResult result = scrubber.scrub(wrangler.run(args, workdir, env, timeout, tick));
-      return new WranglerRun(args, result, events(output));
+      List<JsonNode> events = events(output);
+      scrubLogFile(events);
+      return new WranglerRun(args, result, events);
     } catch (IOException e) {
       throw new UncheckedIOException("could not prepare a scratch directory for wrangler", e);
     } finally {
@@ -62,6 +64,31 @@ final class CloudflareWrangler {
         } catch (IOException ignored) {
           // a leftover scratch dir in the temp directory holds no secrets: wrangler writes none there
         }
+      }
+    }
+  }
+
+  /**
+   * wrangler's debug log of this command (named by the {@code wrangler-session} event) records API errors
+   * verbatim; it never holds the token unless something echoed it, and then it is scrubbed in place.
+   */
+  private void scrubLogFile(List<JsonNode> events) {
+    for (JsonNode event : events) {
+      String path = event.path("log_file_path").asText("");
+      if (!"wrangler-session".equals(event.path("type").asText()) || path.isBlank()) {
+        continue;
+      }
+      Path log = Path.of(path);
+      try {
+        if (Files.isRegularFile(log)) {
+          String text = Files.readString(log, StandardCharsets.UTF_8);
+          String clean = scrubber.scrub(text);
+          if (!clean.equals(text)) {
+            Files.writeString(log, clean, StandardCharsets.UTF_8);
+          }
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("could not scrub wrangler's log " + log, e);
       }
     }
   }

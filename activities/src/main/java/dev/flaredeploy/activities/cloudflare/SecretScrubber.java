@@ -17,7 +17,8 @@ public final class SecretScrubber {
   /** What a secret is replaced with. */
   public static final String MASK = "***";
 
-  private static final Pattern BEARER = Pattern.compile("(?i)(\\bBearer\\s+)[^\\s\"'<>,;]+");
+  /** RFC 6750's b64token after {@code Bearer}. */
+  private static final Pattern BEARER = Pattern.compile("(?i)(\\bBearer\\s+)[A-Za-z0-9._~+/-]+=*");
   /** Shorter values would mask ordinary words; no Cloudflare token is this short. */
   private static final int MIN_SECRET_LENGTH = 8;
 

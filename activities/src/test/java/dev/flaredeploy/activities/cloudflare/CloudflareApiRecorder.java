@@ -79,6 +79,7 @@ public final class CloudflareApiRecorder implements AutoCloseable {
   private final List<Call> unknown = new ArrayList<>();
   private final List<Fault> faults = new ArrayList<>();
   private boolean previewsEnabled = true;
+  private boolean echoAuthorization;
   private long clock = Instant.parse("2026-01-01T00:00:00Z").getEpochSecond();
 
   private record Fault(String sqlContains, String message) {}
@@ -231,6 +232,15 @@ public final class CloudflareApiRecorder implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Makes every error answer quote the request's {@code Authorization} header, token included: a
+   * misbehaving server, to prove the token is scrubbed from whatever wrangler prints and logs.
+   */
+  public synchronized CloudflareApiRecorder echoAuthorizationInErrors() {
+    echoAuthorization = true;
+    return this;
+  }
+
   // ---- what was called ----
 
   public synchronized List<Call> calls() {
@@ -278,6 +288,10 @@ public final class CloudflareApiRecorder implements AutoCloseable {
         if (reply == null) {
           known = false;
           reply = error(404, 7003, "Could not route to " + path + ", perhaps your object identifier is invalid?");
+        }
+        if (echoAuthorization && reply.status() >= 400) {
+          ObjectNode first = (ObjectNode) reply.body().path("errors").get(0);
+          first.put("message", first.path("message").asText() + " (request had Authorization: " + auth + ")");
         }
         Call call = new Call(method, path.startsWith(PREFIX) ? path.substring(PREFIX.length()) : path, query, body, reply.status());
         calls.add(call);
