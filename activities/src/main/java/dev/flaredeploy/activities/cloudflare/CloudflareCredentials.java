@@ -16,22 +16,35 @@ public final class CloudflareCredentials {
   public static final String ACCOUNT_ID = "CLOUDFLARE_ACCOUNT_ID";
   public static final String API_BASE_URL = "CLOUDFLARE_API_BASE_URL";
 
+  /**
+   * Other credentials wrangler would pick up from the inherited environment (legacy names, global API
+   * key): never used by flaredeploy, but scrubbed like the token should wrangler print them.
+   */
+  private static final List<String> OTHER_SECRETS = List.of("CF_API_TOKEN", "CLOUDFLARE_API_KEY", "CF_API_KEY");
+
   private final String token;
   private final String accountId;
   private final String apiBaseUrl;
+  private final List<String> otherSecrets;
 
-  private CloudflareCredentials(String token, String accountId, String apiBaseUrl) {
+  private CloudflareCredentials(String token, String accountId, String apiBaseUrl, List<String> otherSecrets) {
     this.token = token;
     this.accountId = accountId;
     this.apiBaseUrl = apiBaseUrl;
+    this.otherSecrets = List.copyOf(otherSecrets);
   }
 
   /** Reads the variables above from {@code environment} (the worker's {@code System.getenv()}). */
   public static CloudflareCredentials from(Map<String, String> environment) {
+    List<String> others = OTHER_SECRETS.stream()
+        .map(name -> blankToNull(environment.get(name)))
+        .filter(java.util.Objects::nonNull)
+        .toList();
     return new CloudflareCredentials(
         blankToNull(environment.get(TOKEN)),
         blankToNull(environment.get(ACCOUNT_ID)),
-        blankToNull(environment.get(API_BASE_URL)));
+        blankToNull(environment.get(API_BASE_URL)),
+        others);
   }
 
   public boolean hasToken() {
@@ -71,7 +84,11 @@ public final class CloudflareCredentials {
 
   /** A scrubber for the values that must never leave the target. */
   SecretScrubber scrubber() {
-    return new SecretScrubber(token == null ? List.of() : List.of(token));
+    List<String> secrets = new java.util.ArrayList<>(otherSecrets);
+    if (token != null) {
+      secrets.add(token);
+    }
+    return new SecretScrubber(secrets);
   }
 
   @Override

@@ -199,11 +199,28 @@ class CloudflareTargetTest {
     assertThat(observe(() -> target.applyMigrations(plan, plan.databases().get(0), NO_TICK)))
         .containsExactly(M1, M2);
     recorder.clearCalls();
-    observe(() -> target.release(plan, NO_TICK));
+    String url = observe(() -> target.release(plan, NO_TICK));
 
     assertThat(recorder.callLines()).containsExactly(
         "GET " + script + "/deployments", "GET " + script + "/versions?deployable=true");
+    // wrangler reports no URL when nothing is uploaded or deployed: the fallback until [smoke] base_url
+    assertThat(url).isEqualTo("https://hello-d1.workers.dev");
     assertThat(recorder.liveSplit(WORKER)).containsExactly(Map.entry(ours, 100.0));
+  }
+
+  @Test
+  void namedEnvironmentReachesItsOwnDatabaseAndWorker() {
+    String stagingDb = "7c9a1d7e-4b7e-4f0a-9b53-6d1f0e2a3c02"; // [[env.staging.d1_databases]] DB
+    recorder.database(stagingDb, "hello-d1-db-staging").ledger(stagingDb, LEDGER, List.of(M1));
+    DeploymentPlan plan = plan(Map.of(), "staging");
+
+    assertThat(observe(() -> target.databases(plan, NO_TICK)))
+        .containsExactly(new DatabaseStatus("DB", List.of(M1), List.of(M2)));
+    assertThat(target.liveRelease(plan)).isEmpty();
+
+    assertThat(recorder.callLines()).containsExactly(
+        "POST " + a + "/d1/database/" + stagingDb + "/query",
+        "GET " + a + "/workers/scripts/hello-d1-staging/deployments");
   }
 
   @Test
@@ -364,6 +381,10 @@ class CloudflareTargetTest {
 
   /** A plan for a copy of examples/hello-d1 (files replaced or added by {@code files}), default env. */
   private DeploymentPlan plan(Map<String, String> files) {
+    return plan(files, "default");
+  }
+
+  private DeploymentPlan plan(Map<String, String> files, String environment) {
     Path project = ExampleProjects.copy("hello-d1", home.resolve("project"));
     try {
       for (Map.Entry<String, String> file : files.entrySet()) {
@@ -373,7 +394,7 @@ class CloudflareTargetTest {
       throw new java.io.UncheckedIOException(e);
     }
     var snapshot = sources.pin(project, null);
-    LoadedProject loaded = new ProjectConfigLoader().load(Path.of(snapshot.path()), "default");
+    LoadedProject loaded = new ProjectConfigLoader().load(Path.of(snapshot.path()), environment);
     return new DeploymentPlan(loaded.service(), loaded.environment(), "cloudflare", snapshot,
         loaded.configFile().getFileName().toString(), loaded.databases(), loaded.smoke(),
         loaded.restoreDatabaseOn(), loaded.local(), 1);
