@@ -1,5 +1,6 @@
 package dev.flaredeploy.activities;
 
+import dev.flaredeploy.activities.cloudflare.CloudflareException;
 import dev.flaredeploy.activities.config.ConfigException;
 import dev.flaredeploy.activities.config.LoadedProject;
 import dev.flaredeploy.activities.config.ProjectConfigLoader;
@@ -162,6 +163,10 @@ public class DeploymentActivitiesImpl implements DeploymentActivities {
     } catch (LocalReleaseException e) {
       boolean retryable = FailureTypes.RELEASE_FAILED.equals(e.failureType());
       throw retryable
+          ? ApplicationFailure.newFailure(e.getMessage(), e.failureType(), attempt())
+          : ApplicationFailure.newNonRetryableFailure(e.getMessage(), e.failureType(), attempt());
+    } catch (CloudflareException e) {
+      throw e.retryable()
           ? ApplicationFailure.newFailure(e.getMessage(), e.failureType(), attempt())
           : ApplicationFailure.newNonRetryableFailure(e.getMessage(), e.failureType(), attempt());
     } catch (D1CommandException | ProcessTimeoutException e) {

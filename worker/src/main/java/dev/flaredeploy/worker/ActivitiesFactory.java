@@ -1,6 +1,7 @@
 package dev.flaredeploy.worker;
 
 import dev.flaredeploy.activities.DeploymentActivitiesImpl;
+import dev.flaredeploy.activities.cloudflare.CloudflareTarget;
 import dev.flaredeploy.activities.config.ProjectConfigLoader;
 import dev.flaredeploy.activities.local.LocalDatabases;
 import dev.flaredeploy.activities.local.LocalReleases;
@@ -28,7 +29,9 @@ public final class ActivitiesFactory {
     SourceSnapshots sources = new SourceSnapshots(workspace.snapshots(), runner);
     LocalTarget local = new LocalTarget(
         workspace, sources, new LocalDatabases(wrangler), new LocalReleases(workspace, wrangler));
-    return new DeploymentActivitiesImpl(
-        sources, new ProjectConfigLoader(), Map.of("local", local), new SmokeChecker());
+    // credentials are read from env; a missing token fails the deployment that needs it, not the worker
+    CloudflareTarget cloudflare = new CloudflareTarget(wrangler, sources, env);
+    return new DeploymentActivitiesImpl(sources, new ProjectConfigLoader(),
+        Map.of("local", local, "cloudflare", cloudflare), new SmokeChecker());
   }
 }

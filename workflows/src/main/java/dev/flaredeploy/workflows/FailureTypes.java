@@ -11,6 +11,11 @@ public final class FailureTypes {
   public static final String CONFIG_INVALID = "ConfigInvalid";
   /** the pinned source is gone and cannot be rebuilt, or the requested commit does not exist */
   public static final String SOURCE_UNAVAILABLE = "SourceUnavailable";
+  /**
+   * the worker has no Cloudflare credentials: {@code CLOUDFLARE_API_TOKEN} is not set in its environment
+   * (the token never travels in a workflow input)
+   */
+  public static final String CREDENTIALS_MISSING = "CredentialsMissing";
   /** a tool flaredeploy needs (wrangler, git) is missing on the worker */
   public static final String TOOL_MISSING = "ToolMissing";
   /** a migration failed to apply (bad SQL, constraint); retrying cannot fix it */
@@ -28,7 +33,8 @@ public final class FailureTypes {
 
   /** Types a retry cannot fix; listed in every activity's RetryOptions.doNotRetry. */
   public static final Set<String> NON_RETRYABLE =
-      Set.of(CONFIG_INVALID, SOURCE_UNAVAILABLE, TOOL_MISSING, MIGRATION_FAILED, SMOKE_TEST_FAILED);
+      Set.of(CONFIG_INVALID, SOURCE_UNAVAILABLE, CREDENTIALS_MISSING, TOOL_MISSING, MIGRATION_FAILED,
+          SMOKE_TEST_FAILED);
 
   private FailureTypes() {}
 }

@@ -70,8 +70,28 @@ public class Wrangler {
   /** Runs {@code wrangler <args>} in {@code workingDir}; returns whatever it exits with. */
   public ProcessResult run(
       List<String> args, Path workingDir, Duration timeout, ProcessRunner.Tick tick) {
+    return run(args, workingDir, Map.of(), timeout, tick);
+  }
+
+  /**
+   * As {@link #run(List, Path, Duration, ProcessRunner.Tick)}, with {@code extraEnvironment} on top of
+   * {@link #environment()} (e.g. the Cloudflare credentials, or a per-call {@code WRANGLER_OUTPUT_FILE_PATH}).
+   */
+  public ProcessResult run(
+      List<String> args,
+      Path workingDir,
+      Map<String, String> extraEnvironment,
+      Duration timeout,
+      ProcessRunner.Tick tick) {
     List<String> argv = new ArrayList<>(command);
     argv.addAll(args);
-    return runner.run(argv, workingDir, environment(), timeout, tick);
+    Map<String, String> env = environment();
+    env.putAll(extraEnvironment);
+    return runner.run(argv, workingDir, env, timeout, tick);
+  }
+
+  /** Where wrangler writes its debug logs ({@code WRANGLER_LOG_PATH}). */
+  public Path logDir() {
+    return logDir;
   }
 }

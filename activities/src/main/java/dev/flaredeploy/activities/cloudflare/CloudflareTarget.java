@@ -1,0 +1,540 @@
+package dev.flaredeploy.activities.cloudflare;
+
+import dev.flaredeploy.activities.DeploymentTarget;
+import dev.flaredeploy.activities.cloudflare.CloudflareOutput.MigrationError;
+import dev.flaredeploy.activities.cloudflare.CloudflareOutput.TrafficSplit;
+import dev.flaredeploy.activities.config.ProjectConfigLoader;
+import dev.flaredeploy.activities.config.WranglerAccountId;
+import dev.flaredeploy.activities.local.MigrationFailedException;
+import dev.flaredeploy.activities.process.ProcessRunner.Tick;
+import dev.flaredeploy.activities.process.Wrangler;
+import dev.flaredeploy.activities.source.SourceSnapshots;
+import dev.flaredeploy.workflows.FailureTypes;
+import dev.flaredeploy.workflows.model.DatabasePlan;
+import dev.flaredeploy.workflows.model.DatabaseStatus;
+import dev.flaredeploy.workflows.model.DeploymentPlan;
+import dev.flaredeploy.workflows.model.MigrationFile;
+import dev.flaredeploy.workflows.model.RestorePoint;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The Cloudflare target: D1 through {@code wrangler d1 … --remote}, restore points as D1 Time Travel
+ * bookmarks, releases as Worker versions ({@code versions upload} + {@code versions deploy <id>@100}),
+ * rollbacks with {@code wrangler rollback}. wrangler always runs in the pinned source with {@code -c
+ * <absolute config>} and {@code --env <name>} unless the environment is {@code default}.
+ *
+ * <p>Credentials are the worker's own {@code CLOUDFLARE_API_TOKEN} / {@code CLOUDFLARE_ACCOUNT_ID}
+ * ({@link CloudflareCredentials}); without a token every method fails with {@link
+ * FailureTypes#CREDENTIALS_MISSING} before running anything. Everything wrangler prints is scrubbed of the
+ * token ({@link SecretScrubber}) before it reaches a result or an exception message.
+ *
+ * <p>Every method looks before it acts and may be retried: {@link #applyMigrations} applies only what the
+ * ledger lacks; {@link #release} reuses the version it tagged with the source id and does nothing when
+ * that version already serves all traffic; {@link #rollback} does nothing when the version is already
+ * live; {@link #restore} to the same bookmark twice leaves the same data.
+ *
+ * <p>Failures: {@link MigrationFailedException} when D1 rejects a migration's SQL; {@link
+ * CloudflareException} otherwise, typed ({@code CredentialsMissing}, {@code ConfigInvalid}, {@code
+ * ReleaseFailed}, {@code WranglerFailed}, {@code CompensationFailed}) and marked retryable or not.
+ *
+ * <p>The release version this target reports ({@link #liveRelease}) is Cloudflare's version id; the
+ * source id is the version's tag ({@code annotations["workers/tag"]}), see {@link #liveSourceId}.
+ */
+public class CloudflareTarget implements DeploymentTarget {
+  /** Generous: a remote migration is one {@code /query} of up to 30 s, an upload bundles first. */
+  public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofMinutes(10);
+
+  /** Cloudflare API codes for "this Worker does not exist" (scripts, services). */
+  private static final Set<Integer> WORKER_NOT_FOUND = Set.of(10007, 10090);
+  /** Cloudflare API codes for a token that is wrong or lacks a permission. */
+  private static final Set<Integer> AUTH_REFUSED = Set.of(10000, 10001, 9106, 9109);
+  /** What wrangler says, without an API error code, when the project's configuration is the problem. */
+  private static final List<String> CONFIG_COMPLAINTS = List.of(
+      "Couldn't find a D1 DB", "missing a database_id", "No environment found", "Unknown argument",
+      "No configuration file", "You need to provide a name", "More than one account available",
+      "Processing wrangler", "Required Worker name missing");
+
+  private final SourceSnapshots sources;
+  private final CloudflareCredentials credentials;
+  private final CloudflareWrangler wrangler;
+  private final ProjectConfigLoader configLoader = new ProjectConfigLoader();
+
+  /**
+   * @param environment the worker's environment ({@code System.getenv()}): where the credentials come
+   *     from; a missing token is reported by the deployment that needs it, not here
+   */
+  public CloudflareTarget(Wrangler wrangler, SourceSnapshots sources, Map<String, String> environment) {
+    this(wrangler, sources, environment, DEFAULT_COMMAND_TIMEOUT);
+  }
+
+  public CloudflareTarget(
+      Wrangler wrangler, SourceSnapshots sources, Map<String, String> environment, Duration commandTimeout) {
+    this.sources = Objects.requireNonNull(sources, "sources");
+    this.credentials = CloudflareCredentials.from(environment);
+    this.wrangler = new CloudflareWrangler(Objects.requireNonNull(wrangler, "wrangler"), credentials,
+        Objects.requireNonNull(commandTimeout, "commandTimeout"));
+  }
+
+  // ---- DeploymentTarget ----
+
+  /** Reads each binding's ledger with {@code d1 execute --remote --json}; a missing ledger table is empty. */
+  @Override
+  public List<DatabaseStatus> databases(DeploymentPlan plan, Tick tick) {
+    Project project = project(plan);
+    List<DatabaseStatus> statuses = new ArrayList<>();
+    for (DatabasePlan db : plan.databases()) {
+      List<String> applied = ledger(project, db, tick);
+      statuses.add(new DatabaseStatus(db.binding(), applied, without(planned(db), applied)));
+    }
+    return statuses;
+  }
+
+  /**
+   * The Cloudflare version id that serves all traffic ({@code deployments status --json}), or the one with
+   * the largest share during a split; empty when the Worker does not exist or has no deployment.
+   */
+  @Override
+  public Optional<String> liveRelease(DeploymentPlan plan) {
+    return live(project(plan), Tick.NONE).split().flatMap(TrafficSplit::largestShare);
+  }
+
+  /** A Time Travel bookmark per database ({@code d1 time-travel info --json}): where it is now. */
+  @Override
+  public List<RestorePoint> checkpoint(DeploymentPlan plan, String runId, Tick tick) {
+    Project project = project(plan);
+    List<RestorePoint> points = new ArrayList<>();
+    for (DatabasePlan db : plan.databases()) {
+      WranglerRun run = run(project, tick, d1(db, "time-travel", "info", "--json"));
+      if (!run.succeeded()) {
+        throw failure("take a Time Travel bookmark of " + db.binding(), run, FailureTypes.WRANGLER_FAILED);
+      }
+      String bookmark = CloudflareOutput.bookmark(run.stdout())
+          .orElseThrow(() -> unexpected(run, "a {\"bookmark\": …} object"));
+      points.add(new RestorePoint(db.binding(), bookmark));
+    }
+    return points;
+  }
+
+  /**
+   * Applies the binding's pending migrations with {@code d1 migrations apply --remote} (one {@code /query}
+   * per file: the file and its ledger row together) and returns the ledger afterwards. Does not run
+   * wrangler when the ledger already lists every planned file.
+   *
+   * @throws MigrationFailedException when D1 rejects a file's SQL; the files before it stay applied
+   */
+  @Override
+  public List<String> applyMigrations(DeploymentPlan plan, DatabasePlan database, Tick tick) {
+    Project project = project(plan);
+    List<String> before = ledger(project, database, tick);
+    List<String> planned = planned(database);
+    if (!planned.isEmpty() && before.containsAll(planned)) {
+      return before;
+    }
+    WranglerRun run = run(project, tick, d1(database, "migrations", "apply", "--remote"));
+    if (!run.succeeded()) {
+      MigrationError error = CloudflareOutput.migrationError(run.stdout(), run.stderr())
+          .orElseThrow(() -> failure("apply the migrations of " + database.binding(), run,
+              FailureTypes.WRANGLER_FAILED));
+      List<String> after = ledger(project, database, tick);
+      if (error.isSqlError()) {
+        throw new MigrationFailedException(
+            database.binding(), error.file(), error.error(), after, without(after, before));
+      }
+      throw new CloudflareException(FailureTypes.WRANGLER_FAILED, true,
+          "migration " + error.file() + " on " + database.binding() + " did not complete: " + error.error()
+              + "; the ledger " + table(database) + " now lists " + describe(after)
+              + "; a retry applies what is still pending");
+    }
+    List<String> after = ledger(project, database, tick);
+    List<String> missing = without(planned, after);
+    if (!missing.isEmpty()) {
+      throw new CloudflareException(FailureTypes.WRANGLER_FAILED, true,
+          "wrangler d1 migrations apply reported success on " + database.binding() + ", but the ledger "
+              + table(database) + " lacks " + String.join(", ", missing)
+              + " (does migrations_dir in the config match the plan's?)");
+    }
+    return after;
+  }
+
+  /**
+   * Puts the plan's source live at 100 % and returns the Worker's URL.
+   *
+   * <ol>
+   *   <li>{@code deployments status --json}: what serves now.
+   *   <li>The Worker does not exist yet: {@code wrangler deploy --tag <source id>}, because {@code versions
+   *       upload} cannot create a Worker (wrangler itself uploads a new Worker with {@code PUT
+   *       /scripts/:name} and only uses the versions API for existing ones).
+   *   <li>Otherwise {@code versions list --json}: the newest version tagged with the source id. If it
+   *       already serves 100 %, nothing is done; if there is none, {@code versions upload --tag <source
+   *       id>} makes it (version id and preview URL from the {@code version-upload} event); then {@code
+   *       versions deploy <id>@100 --yes}.
+   * </ol>
+   *
+   * The URL is the one wrangler reports (the {@code deploy} event's target, or the workers.dev URL the
+   * version preview URL implies), else {@code https://<worker>.workers.dev}.
+   */
+  @Override
+  public String release(DeploymentPlan plan, Tick tick) {
+    Project project = project(plan);
+    String tag = plan.source().id();
+    String message = "flaredeploy " + tag;
+    Live live = live(project, tick);
+    if (!live.workerExists()) {
+      return firstRelease(project, tag, message, tick);
+    }
+    WranglerRun list = run(project, tick, List.of("versions", "list", "--json"));
+    if (!list.succeeded() || !CloudflareOutput.isJsonArray(list.stdout())) {
+      throw list.succeeded()
+          ? unexpected(list, "a JSON array of versions")
+          : failure("list the versions of " + project.workerName(), list, FailureTypes.RELEASE_FAILED);
+    }
+    Optional<String> tagged = CloudflareOutput.newestTagged(list.stdout(), tag);
+    if (tagged.isPresent() && live.split().filter(s -> s.servesFully(tagged.get())).isPresent()) {
+      return fallbackUrl(project);
+    }
+    String versionId;
+    String previewUrl = null;
+    if (tagged.isPresent()) {
+      versionId = tagged.get(); // uploaded by an earlier attempt: deploy it, do not upload twice
+    } else {
+      WranglerRun upload = run(project, tick, List.of("versions", "upload", "--tag", tag, "--message", message));
+      if (!upload.succeeded()) {
+        throw failure("upload a version of " + project.workerName(), upload, FailureTypes.RELEASE_FAILED);
+      }
+      var event = upload.event("version-upload")
+          .filter(e -> !e.path("version_id").asText("").isBlank())
+          .orElseThrow(() -> unexpected(upload, "a version-upload event with a version_id in the output file"));
+      versionId = event.path("version_id").asText();
+      previewUrl = event.path("preview_url").asText(null);
+    }
+    WranglerRun deploy = run(project, tick,
+        List.of("versions", "deploy", versionId + "@100", "--yes", "--message", message));
+    if (!deploy.succeeded()) {
+      throw failure("deploy version " + versionId + " of " + project.workerName() + " at 100 %", deploy,
+          FailureTypes.RELEASE_FAILED);
+    }
+    if (!deploy.stdout().contains("Deployed " + project.workerName() + " version " + versionId + " at 100%")) {
+      throw new CloudflareException(FailureTypes.RELEASE_FAILED, true,
+          "wrangler versions deploy exited 0 but did not report deploying " + versionId + " at 100 %: "
+              + abbreviate(deploy.stdout()));
+    }
+    return CloudflareOutput.workersDevUrl(previewUrl, project.workerName()).orElseGet(() -> fallbackUrl(project));
+  }
+
+  /**
+   * Puts {@code version} (a Cloudflare version id, as {@link #liveRelease} reported it) back to 100 % with
+   * {@code wrangler rollback}; nothing when it already serves 100 %. D1 is not touched (that is {@link
+   * #restore}).
+   *
+   * <p>{@code version == null} means nothing was live before this deployment. Then there is nothing to roll
+   * back to: when the new release does serve, this throws a non-retryable {@code CompensationFailed} that
+   * says what a person can do; when nothing serves, there is nothing to undo.
+   */
+  @Override
+  public String rollback(DeploymentPlan plan, String version, Tick tick) {
+    Project project = project(plan);
+    Live live = live(project, tick);
+    if (version == null) {
+      if (live.split().isEmpty()) {
+        return "nothing to roll back: " + project.workerName()
+            + (live.workerExists() ? " has no deployment" : " does not exist on Cloudflare");
+      }
+      throw new CloudflareException(FailureTypes.COMPENSATION_FAILED, false,
+          "Cloudflare has nothing to roll back to: " + project.workerName()
+              + " had no deployment before this one, and it now serves " + live.split().get().describe()
+              + ". To take the new release out of service, deploy a version known to be good with `wrangler"
+              + " versions deploy <version-id>@100 --yes" + envFlag(project) + "`, or remove the Worker with"
+              + " `wrangler delete --name " + project.workerName() + "` (this also deletes its secrets)");
+    }
+    if (live.split().filter(s -> s.servesFully(version)).isPresent()) {
+      return "version " + version + " of " + project.workerName() + " is live";
+    }
+    WranglerRun run = run(project, tick, List.of(
+        "rollback", version, "--message", "flaredeploy: roll back the release of " + plan.source().id()));
+    if (!run.succeeded()) {
+      throw failure("roll " + project.workerName() + " back to version " + version, run,
+          FailureTypes.WRANGLER_FAILED);
+    }
+    return "version " + version + " of " + project.workerName() + " serves 100 % again"
+        + " (was " + live.split().map(TrafficSplit::describe).orElse("nothing") + ")";
+  }
+
+  /**
+   * Restores one database to its bookmark with {@code d1 time-travel restore --bookmark <b> --json} (no
+   * prompt with --json). Time Travel reaches back 30 days (7 on the Workers Free plan).
+   */
+  @Override
+  public String restore(DeploymentPlan plan, RestorePoint restorePoint, Tick tick) {
+    Project project = project(plan);
+    DatabasePlan db = plan.databases().stream()
+        .filter(d -> d.binding().equals(restorePoint.binding()))
+        .findFirst()
+        .orElseThrow(() -> new CloudflareException(FailureTypes.CONFIG_INVALID, false,
+            "the plan has no D1 binding " + restorePoint.binding() + " to restore"));
+    String bookmark = restorePoint.location();
+    WranglerRun run = run(project, tick, d1(db, "time-travel", "restore", "--bookmark", bookmark, "--json"));
+    if (!run.succeeded()) {
+      throw failure("restore " + db.binding() + " to bookmark " + bookmark
+          + " (Time Travel reaches back 30 days, 7 on the Free plan)", run, FailureTypes.WRANGLER_FAILED);
+    }
+    var restored = CloudflareOutput.restored(run.stdout())
+        .orElseThrow(() -> unexpected(run, "a {\"bookmark\": …, \"previous_bookmark\": …} object"));
+    return "restored " + db.binding() + " to bookmark " + restored.bookmark()
+        + (restored.previousBookmark() == null ? ""
+            : "; to undo: wrangler d1 time-travel restore " + db.binding() + " --bookmark "
+                + restored.previousBookmark() + envFlag(project));
+  }
+
+  // ---- beyond DeploymentTarget ----
+
+  /**
+   * The source id (tag) of the version that serves all traffic, or of the largest share: what the
+   * workflow can compare with {@code plan.source().id()}. Empty when nothing serves or the version has no
+   * tag. Reads {@code deployments status --json} and {@code versions list --json}.
+   */
+  public Optional<String> liveSourceId(DeploymentPlan plan, Tick tick) {
+    Project project = project(plan);
+    Optional<String> live = live(project, tick).split().flatMap(TrafficSplit::largestShare);
+    if (live.isEmpty()) {
+      return Optional.empty();
+    }
+    WranglerRun view = run(project, tick, List.of("versions", "view", live.get(), "--json"));
+    if (!view.succeeded()) {
+      throw failure("read version " + live.get() + " of " + project.workerName(), view,
+          FailureTypes.WRANGLER_FAILED);
+    }
+    return CloudflareOutput.tagOf(view.stdout());
+  }
+
+  /**
+   * Checks, before anything changes, what a Cloudflare deployment of {@code plan} needs: every D1 binding
+   * has a {@code database_id}; {@code account_id} in the config agrees with {@code CLOUDFLARE_ACCOUNT_ID};
+   * the Worker has every secret in {@code requiredSecrets} ({@code secret list}, names only; skipped when
+   * none are required). Changes nothing.
+   *
+   * @throws CloudflareException {@code CredentialsMissing} when there is no token: nothing else can be
+   *     checked without it
+   */
+  public PreflightReport preflight(DeploymentPlan plan, List<String> requiredSecrets, Tick tick) {
+    Project project = project(plan);
+    List<String> problems = new ArrayList<>();
+    List<String> warnings = new ArrayList<>();
+    for (DatabasePlan db : plan.databases()) {
+      if (db.databaseId() == null || db.databaseId().isBlank()) {
+        problems.add(missingDatabaseId(project, db));
+      }
+    }
+    Optional<String> configAccount = WranglerAccountId.read(project.config(), project.environment());
+    Optional<String> envAccount = credentials.accountId();
+    boolean accountConflict =
+        configAccount.isPresent() && envAccount.isPresent() && !configAccount.equals(envAccount);
+    if (accountConflict) {
+      problems.add("account_id in " + project.config().getFileName() + " is " + configAccount.get()
+          + " but " + CloudflareCredentials.ACCOUNT_ID + " is " + envAccount.get()
+          + "; wrangler uses the config's, so the worker's token would act on another account than it was"
+          + " given for: make them agree, or remove account_id from the config");
+    } else if (configAccount.isEmpty() && envAccount.isEmpty()) {
+      warnings.add("neither account_id in " + project.config().getFileName() + " nor "
+          + CloudflareCredentials.ACCOUNT_ID + " is set; wrangler asks Cloudflare which accounts the token"
+          + " can use and fails when there is more than one: set " + CloudflareCredentials.ACCOUNT_ID);
+    }
+    if (!requiredSecrets.isEmpty() && accountConflict) {
+      warnings.add("the Worker's secrets were not checked: they live on the account the config names");
+    } else if (!requiredSecrets.isEmpty()) {
+      List<String> missing = missingSecrets(project, requiredSecrets, tick, warnings);
+      if (!missing.isEmpty()) {
+        problems.add(project.workerName() + " lacks the secret(s) " + String.join(", ", missing)
+            + " that flaredeploy.toml requires; set each with `wrangler secret put <NAME>" + envFlag(project)
+            + "`");
+      }
+    }
+    return new PreflightReport(problems, warnings);
+  }
+
+  private List<String> missingSecrets(
+      Project project, List<String> required, Tick tick, List<String> warnings) {
+    WranglerRun run = run(project, tick, List.of("secret", "list", "--format", "json"));
+    if (run.succeeded()) {
+      List<String> present = CloudflareOutput.secretNames(run.stdout())
+          .orElseThrow(() -> unexpected(run, "a JSON array of secrets"));
+      return without(required, present);
+    }
+    if (run.complaint().contains("not found")) {
+      warnings.add(project.workerName() + " does not exist on Cloudflare yet; secrets can be put before"
+          + " the first deployment with `wrangler secret put` (which creates the Worker)");
+      return List.copyOf(required);
+    }
+    throw failure("list the secrets of " + project.workerName(), run, FailureTypes.WRANGLER_FAILED);
+  }
+
+  // ---- helpers ----
+
+  /** Where wrangler runs for a plan, and under which names. */
+  private record Project(Path dir, Path config, String environment, String workerName) {}
+
+  private Project project(DeploymentPlan plan) {
+    credentials.requireToken();
+    Path dir = sources.verified(plan.source());
+    String workerName = configLoader.load(dir, plan.environment()).workerName();
+    return new Project(dir, dir.resolve(plan.configFile()).toAbsolutePath().normalize(), plan.environment(),
+        workerName);
+  }
+
+  /** What serves now: whether the Worker exists, and its latest deployment's split (if it has one). */
+  private record Live(boolean workerExists, Optional<TrafficSplit> split) {}
+
+  private Live live(Project project, Tick tick) {
+    WranglerRun run = run(project, tick, List.of("deployments", "status", "--json"));
+    if (run.succeeded()) {
+      TrafficSplit split = CloudflareOutput.deployment(run.stdout())
+          .orElseThrow(() -> unexpected(run, "a deployment object with versions"));
+      return new Live(true, Optional.of(split));
+    }
+    if (run.errorCode().filter(WORKER_NOT_FOUND::contains).isPresent()) {
+      return new Live(false, Optional.empty());
+    }
+    if (CloudflareOutput.hasNoDeployments(run.stderr())) {
+      return new Live(true, Optional.empty());
+    }
+    throw failure("read what " + project.workerName() + " serves", run, FailureTypes.WRANGLER_FAILED);
+  }
+
+  private String firstRelease(Project project, String tag, String message, Tick tick) {
+    WranglerRun deploy = run(project, tick, List.of("deploy", "--tag", tag, "--message", message));
+    if (!deploy.succeeded()) {
+      throw failure("create and deploy " + project.workerName(), deploy, FailureTypes.RELEASE_FAILED);
+    }
+    var event = deploy.event("deploy")
+        .filter(e -> !e.path("version_id").asText("").isBlank())
+        .orElseThrow(() -> unexpected(deploy, "a deploy event with a version_id in the output file"));
+    for (var target : event.path("targets")) {
+      if (target.asText("").startsWith("https://")) {
+        return target.asText();
+      }
+    }
+    return fallbackUrl(project);
+  }
+
+  private static String fallbackUrl(Project project) {
+    return "https://" + project.workerName() + ".workers.dev";
+  }
+
+  private List<String> ledger(Project project, DatabasePlan db, Tick tick) {
+    String table = table(db);
+    WranglerRun run = run(project, tick, d1(db, "execute", "--remote", "--json", "--command",
+        "SELECT name FROM " + quote(table) + " ORDER BY id"));
+    if (run.succeeded()) {
+      return CloudflareOutput.names(run.stdout())
+          .orElseThrow(() -> unexpected(run, "a JSON array of statement results"));
+    }
+    Optional<String> error = CloudflareOutput.executeError(run.stdout());
+    if (error.isPresent() && CloudflareOutput.isMissingTable(error.get(), table)) {
+      return List.of(); // no ledger yet: nothing applied
+    }
+    throw failure("read the migrations ledger " + table + " of " + db.binding(), run,
+        FailureTypes.WRANGLER_FAILED);
+  }
+
+  /** {@code d1 <command…> <BINDING> <flags…>}, after checking the binding can be used remotely. */
+  private List<String> d1(DatabasePlan db, String... commandAndFlags) {
+    if (db.databaseId() == null || db.databaseId().isBlank()) {
+      throw new CloudflareException(FailureTypes.CONFIG_INVALID, false,
+          "D1 binding " + db.binding() + " has no database_id, which the Cloudflare target needs");
+    }
+    List<String> args = new ArrayList<>();
+    args.add("d1");
+    int flags = 0;
+    while (flags < commandAndFlags.length && !commandAndFlags[flags].startsWith("--")) {
+      args.add(commandAndFlags[flags++]);
+    }
+    args.add(db.binding());
+    for (int i = flags; i < commandAndFlags.length; i++) {
+      args.add(commandAndFlags[i]);
+    }
+    return args;
+  }
+
+  /** Runs {@code wrangler <args> -c <config> [--env <environment>]} in the pinned source. */
+  private WranglerRun run(Project project, Tick tick, List<String> args) {
+    List<String> argv = new ArrayList<>(args);
+    argv.addAll(List.of("-c", project.config().toString()));
+    if (!ProjectConfigLoader.DEFAULT_ENVIRONMENT.equals(project.environment())) {
+      argv.addAll(List.of("--env", project.environment()));
+    }
+    return wrangler.run(project.dir(), argv, tick);
+  }
+
+  /**
+   * Turns a failed command into a typed failure: a refused token and a configuration problem cannot be
+   * retried; an API or network error can (as {@code failureType}).
+   */
+  private static CloudflareException failure(String doing, WranglerRun run, String failureType) {
+    String complaint = run.complaint();
+    String message = run.command() + " failed while trying to " + doing + ": " + complaint;
+    Optional<Integer> code = run.errorCode();
+    if (code.filter(AUTH_REFUSED::contains).isPresent()) {
+      return new CloudflareException(FailureTypes.CONFIG_INVALID, false, message
+          + "; Cloudflare refused the request: check that " + CloudflareCredentials.TOKEN + " may edit Workers"
+          + " and D1 on the account " + CloudflareCredentials.ACCOUNT_ID + " (or account_id) names");
+    }
+    if (code.isEmpty() && CONFIG_COMPLAINTS.stream().anyMatch(complaint::contains)) {
+      return new CloudflareException(FailureTypes.CONFIG_INVALID, false, message);
+    }
+    return new CloudflareException(failureType, true, message);
+  }
+
+  private static CloudflareException unexpected(WranglerRun run, String expected) {
+    return new CloudflareException(FailureTypes.WRANGLER_FAILED, true,
+        run.command() + " exited " + run.result().exitCode() + " but printed no " + expected + ": "
+            + abbreviate(run.stdout().isBlank() ? run.stderr() : run.stdout()));
+  }
+
+  private static String missingDatabaseId(Project project, DatabasePlan db) {
+    return "D1 binding " + db.binding() + " has no database_id in " + project.config().getFileName()
+        + (ProjectConfigLoader.DEFAULT_ENVIRONMENT.equals(project.environment()) ? ""
+            : " [env." + project.environment() + "]")
+        + "; add the id of the remote database (`wrangler d1 list`, or create it with `wrangler d1 create "
+        + (db.databaseName() == null ? "<name>" : db.databaseName()) + "`)";
+  }
+
+  private static String envFlag(Project project) {
+    return ProjectConfigLoader.DEFAULT_ENVIRONMENT.equals(project.environment())
+        ? "" : " --env " + project.environment();
+  }
+
+  private static String table(DatabasePlan db) {
+    String table = db.migrationsTable();
+    return table == null || table.isBlank() ? "d1_migrations" : table;
+  }
+
+  private static List<String> planned(DatabasePlan db) {
+    List<MigrationFile> files = db.migrations();
+    return files == null ? List.of() : files.stream().map(MigrationFile::name).toList();
+  }
+
+  private static List<String> without(List<String> all, List<String> remove) {
+    Set<String> gone = new HashSet<>(remove);
+    return all.stream().filter(name -> !gone.contains(name)).toList();
+  }
+
+  private static String describe(List<String> names) {
+    return names.isEmpty() ? "nothing" : String.join(", ", names);
+  }
+
+  private static String quote(String identifier) {
+    return '"' + identifier.replace("\"", "\"\"") + '"';
+  }
+
+  private static String abbreviate(String s) {
+    String t = s.strip();
+    return t.length() <= 400 ? t : t.substring(0, 400) + "…";
+  }
+}

@@ -1,0 +1,724 @@
+package dev.flaredeploy.activities.cloudflare;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A stand-in for Cloudflare's API v4 on 127.0.0.1, for driving the real wrangler through {@code
+ * CLOUDFLARE_API_BASE_URL=<baseUrl()>}. It answers the endpoints wrangler 4.86 calls for D1 (database
+ * info, {@code /query}, Time Travel) and Workers (services, scripts, versions, deployments, settings,
+ * subdomains, secrets) in the API's envelope {@code {"success":…,"errors":[…],"messages":[],"result":…}},
+ * keeps just enough state to answer consistently, and records every request.
+ *
+ * <p>State: per D1 database its migrations ledger (rows of the ledger table only: other SQL succeeds
+ * without effect) and a Time Travel bookmark that moves with every write; per Worker its versions,
+ * deployments (newest first), tags and secret names. Scripted faults: a {@code /query} whose SQL contains a
+ * given text fails like D1 does.
+ *
+ * <p>Any other endpoint answers 404 with a Cloudflare-style error, and is recorded like every call, so a
+ * test notices calls it did not expect ({@link #unexpectedCalls()}). Requests without {@code
+ * Authorization: Bearer <token>} answer 401 (code 10000).
+ */
+public final class CloudflareApiRecorder implements AutoCloseable {
+  /** One HTTP request as wrangler sent it; {@code query} is the decoded query string, "" when none. */
+  public record Call(String method, String path, String query, String body, int status) {
+    /** {@code "GET /accounts/…/deployments"}, with {@code ?query} when there is one. */
+    public String line() {
+      return method + " " + path + (query.isEmpty() ? "" : "?" + query);
+    }
+
+    /** The JSON body, or a missing node when it is not JSON (e.g. a multipart upload). */
+    public JsonNode json() {
+      try {
+        return JSON.readTree(body);
+      } catch (IOException e) {
+        return JSON.missingNode();
+      }
+    }
+  }
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String PREFIX = "/client/v4";
+  private static final Pattern LEDGER_INSERT =
+      Pattern.compile("INSERT INTO\\s+\"?(\\w+)\"?\\s*\\(name\\)\\s*values\\s*\\('([^']+)'\\)", Pattern.CASE_INSENSITIVE);
+  private static final Pattern CREATE_LEDGER =
+      Pattern.compile("CREATE TABLE IF NOT EXISTS\\s+\"?(\\w+)\"?", Pattern.CASE_INSENSITIVE);
+  private static final Pattern SELECT =
+      Pattern.compile("^\\s*SELECT\\s+(.+?)\\s+FROM\\s+\"?(\\w+)\"?", Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
+  private static final Pattern WRITE =
+      Pattern.compile("^\\s*(CREATE|ALTER|DROP|INSERT|UPDATE|DELETE|REPLACE)\\b", Pattern.CASE_INSENSITIVE);
+
+  private final HttpServer server;
+  private final String token;
+  private final String accountId;
+  private final String subdomain;
+  private final List<Call> calls = new ArrayList<>();
+  private final Map<String, Database> databases = new LinkedHashMap<>();
+  private final Map<String, Script> scripts = new LinkedHashMap<>();
+  private final List<Call> unknown = new ArrayList<>();
+  private final List<Fault> faults = new ArrayList<>();
+  private boolean previewsEnabled = true;
+  private boolean echoAuthorization;
+  private long clock = Instant.parse("2026-01-01T00:00:00Z").getEpochSecond();
+
+  private record Fault(String sqlContains, String message) {}
+
+  private static final class Database {
+    final String uuid;
+    final String name;
+    final Map<String, List<String>> ledgers = new LinkedHashMap<>(); // table -> names, in id order
+    final Map<String, Map<String, List<String>>> history = new LinkedHashMap<>(); // bookmark -> ledgers
+    int writes;
+    String bookmark;
+
+    Database(String uuid, String name) {
+      this.uuid = uuid;
+      this.name = name;
+      remember();
+    }
+
+    void write() {
+      writes++;
+      remember();
+    }
+
+    void remember() {
+      bookmark = String.format("%08x-%08x-00004c6d-%032x", writes + 1, writes * 7, (long) uuid.hashCode() & 0xffffffffL);
+      Map<String, List<String>> copy = new LinkedHashMap<>();
+      ledgers.forEach((table, rows) -> copy.put(table, new ArrayList<>(rows)));
+      history.put(bookmark, copy);
+    }
+  }
+
+  private static final class Script {
+    final String name;
+    final String tag = UUID.randomUUID().toString().replace("-", "");
+    final List<ObjectNode> versions = new ArrayList<>(); // oldest first
+    final List<ObjectNode> deployments = new ArrayList<>(); // newest first
+    final List<String> secrets = new ArrayList<>();
+    List<String> tags = new ArrayList<>();
+
+    Script(String name) {
+      this.name = name;
+    }
+  }
+
+  private CloudflareApiRecorder(String token, String accountId, String subdomain) throws IOException {
+    this.token = token;
+    this.accountId = accountId;
+    this.subdomain = subdomain;
+    this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.createContext("/", this::handle);
+    server.start();
+  }
+
+  /** Starts a recorder on a free port of 127.0.0.1 that accepts {@code token} for {@code accountId}. */
+  public static CloudflareApiRecorder start(String token, String accountId) {
+    try {
+      return new CloudflareApiRecorder(token, accountId, "flaredeploy-test");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** What {@code CLOUDFLARE_API_BASE_URL} gets: {@code http://127.0.0.1:<port>/client/v4}. */
+  public String baseUrl() {
+    return "http://127.0.0.1:" + server.getAddress().getPort() + PREFIX;
+  }
+
+  /** The account's workers.dev subdomain, e.g. {@code flaredeploy-test} (→ …flaredeploy-test.workers.dev). */
+  public String subdomain() {
+    return subdomain;
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+  }
+
+  // ---- scripting ----
+
+  /** Declares a D1 database (the one a config's {@code database_id} names); it starts empty. */
+  public synchronized CloudflareApiRecorder database(String uuid, String name) {
+    databases.put(uuid, new Database(uuid, name));
+    return this;
+  }
+
+  /** Seeds the database's ledger table with {@code names} (creating the table), as a new bookmark. */
+  public synchronized CloudflareApiRecorder ledger(String uuid, String table, List<String> names) {
+    Database db = db(uuid);
+    db.ledgers.put(table, new ArrayList<>(names));
+    db.write();
+    return this;
+  }
+
+  /** The ledger rows now, in id order; empty when the table does not exist. */
+  public synchronized List<String> ledgerOf(String uuid, String table) {
+    return List.copyOf(db(uuid).ledgers.getOrDefault(table, List.of()));
+  }
+
+  /** The database's current Time Travel bookmark. */
+  public synchronized String bookmarkOf(String uuid) {
+    return db(uuid).bookmark;
+  }
+
+  /** Makes every {@code /query} whose SQL contains {@code sqlContains} fail like SQLite does. */
+  public synchronized CloudflareApiRecorder failQuery(String sqlContains, String sqliteMessage) {
+    faults.add(new Fault(sqlContains, sqliteMessage));
+    return this;
+  }
+
+  /**
+   * Makes {@code worker} exist with one version tagged {@code tag} (may be null) serving 100 % of its
+   * traffic, as after a {@code wrangler deploy}. Returns the version id.
+   */
+  public synchronized String deployed(String worker, String tag) {
+    Script script = scripts.computeIfAbsent(worker, Script::new);
+    ObjectNode version = newVersion(script, tag, "deployed by the test", "upload");
+    deploy(script, Map.of(version.get("id").asText(), 100.0), "deployed by the test", "deployment");
+    return version.get("id").asText();
+  }
+
+  /** Uploads a version of an existing {@code worker} without deploying it. Returns the version id. */
+  public synchronized String uploaded(String worker, String tag) {
+    return newVersion(script(worker).orElseThrow(), tag, null, "upload").get("id").asText();
+  }
+
+  /** The version ids the latest deployment of {@code worker} serves, with their percentages. */
+  public synchronized Map<String, Double> liveSplit(String worker) {
+    Map<String, Double> split = new LinkedHashMap<>();
+    script(worker)
+        .filter(s -> !s.deployments.isEmpty())
+        .ifPresent(s -> s.deployments.get(0).get("versions")
+            .forEach(v -> split.put(v.get("version_id").asText(), v.get("percentage").asDouble())));
+    return split;
+  }
+
+  /** The tag ({@code workers/tag}) of a version of {@code worker}, or null. */
+  public synchronized String tagOf(String worker, String versionId) {
+    return script(worker).orElseThrow().versions.stream()
+        .filter(v -> v.get("id").asText().equals(versionId))
+        .findFirst()
+        .map(v -> v.path("annotations").path("workers/tag").asText(null))
+        .orElse(null);
+  }
+
+  /** Sets the secret names of an existing {@code worker}. */
+  public synchronized CloudflareApiRecorder secrets(String worker, String... names) {
+    Script script = script(worker).orElseThrow();
+    script.secrets.clear();
+    script.secrets.addAll(List.of(names));
+    return this;
+  }
+
+  /**
+   * Makes every error answer quote the request's {@code Authorization} header, token included: a
+   * misbehaving server, to prove the token is scrubbed from whatever wrangler prints and logs.
+   */
+  public synchronized CloudflareApiRecorder echoAuthorizationInErrors() {
+    echoAuthorization = true;
+    return this;
+  }
+
+  // ---- what was called ----
+
+  public synchronized List<Call> calls() {
+    return List.copyOf(calls);
+  }
+
+  /** {@link Call#line()} of every call, in order. */
+  public synchronized List<String> callLines() {
+    return calls.stream().map(Call::line).toList();
+  }
+
+  /** Calls this recorder does not know (answered 404 with code 7003), in order. */
+  public synchronized List<Call> unexpectedCalls() {
+    return List.copyOf(unknown);
+  }
+
+  public synchronized void clearCalls() {
+    calls.clear();
+    unknown.clear();
+  }
+
+  // ---- HTTP ----
+
+  private record Reply(int status, JsonNode body) {}
+
+  private void handle(HttpExchange exchange) throws IOException {
+    try (exchange) {
+      String method = exchange.getRequestMethod();
+      URI uri = exchange.getRequestURI();
+      String path = uri.getRawPath();
+      String query = uri.getRawQuery() == null ? "" : URLDecoder.decode(uri.getRawQuery(), StandardCharsets.UTF_8);
+      String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+      String contentType = exchange.getRequestHeaders().getFirst("Content-Type");
+      String auth = exchange.getRequestHeaders().getFirst("Authorization");
+      Reply reply;
+      boolean known = true;
+      synchronized (this) {
+        if (!("Bearer " + token).equals(auth)) {
+          reply = error(401, 10000, "Authentication error");
+        } else if (!path.startsWith(PREFIX)) {
+          reply = null;
+        } else {
+          reply = route(method, path.substring(PREFIX.length()), queryParams(uri.getRawQuery()), body, contentType);
+        }
+        if (reply == null) {
+          known = false;
+          reply = error(404, 7003, "Could not route to " + path + ", perhaps your object identifier is invalid?");
+        }
+        if (echoAuthorization && reply.status() >= 400) {
+          ObjectNode first = (ObjectNode) reply.body().path("errors").get(0);
+          first.put("message", first.path("message").asText() + " (request had Authorization: " + auth + ")");
+        }
+        Call call = new Call(method, path.startsWith(PREFIX) ? path.substring(PREFIX.length()) : path, query, body, reply.status());
+        calls.add(call);
+        if (!known) {
+          unknown.add(call);
+        }
+      }
+      byte[] bytes = JSON.writeValueAsBytes(reply.body());
+      exchange.getResponseHeaders().set("Content-Type", "application/json");
+      exchange.sendResponseHeaders(reply.status(), bytes.length);
+      exchange.getResponseBody().write(bytes);
+    }
+  }
+
+  private Reply route(String method, String path, Map<String, String> query, String body, String contentType) {
+    String[] p = path.substring(1).split("/");
+    if (p.length == 1 && p[0].equals("memberships") && method.equals("GET")) {
+      ArrayNode list = JSON.createArrayNode();
+      list.addObject().putObject("account").put("id", accountId).put("name", "Test account");
+      return ok(list);
+    }
+    if (p.length < 3 || !p[0].equals("accounts")) {
+      return null;
+    }
+    if (!p[1].equals(accountId)) {
+      return error(403, 10000, "Authentication error: no access to account " + p[1]);
+    }
+    String area = p[2];
+    if (area.equals("d1") && p.length >= 5 && p[3].equals("database")) {
+      return d1(method, p, query, body);
+    }
+    if (area.equals("workers")) {
+      return workers(method, p, query, body, contentType);
+    }
+    return null;
+  }
+
+  // ---- D1 ----
+
+  private Reply d1(String method, String[] p, Map<String, String> query, String body) {
+    Database db = databases.get(p[4]);
+    if (db == null) {
+      return error(404, 7404, "The database " + p[4] + " could not be found");
+    }
+    String action = p.length > 5 ? String.join("/", List.of(p).subList(5, p.length)) : "";
+    switch (method + " " + action) {
+      case "GET " -> {
+        ObjectNode info = JSON.createObjectNode();
+        info.put("uuid", db.uuid).put("name", db.name).put("version", "production")
+            .put("num_tables", db.ledgers.size()).put("file_size", 12288)
+            .put("created_at", "2025-12-01T00:00:00.000Z");
+        info.putObject("read_replication").put("mode", "disabled");
+        return ok(info);
+      }
+      case "POST query" -> {
+        return query(db, readJson(body).path("sql").asText(""));
+      }
+      case "GET time_travel/bookmark" -> {
+        if (query.containsKey("timestamp")) {
+          return null; // not modelled
+        }
+        return ok(JSON.createObjectNode().put("bookmark", db.bookmark));
+      }
+      case "POST time_travel/restore" -> {
+        String bookmark = query.get("bookmark");
+        Map<String, List<String>> then = bookmark == null ? null : db.history.get(bookmark);
+        if (then == null) {
+          return error(400, 7500, "Invalid bookmark " + bookmark);
+        }
+        String previous = db.bookmark;
+        db.ledgers.clear();
+        then.forEach((table, rows) -> db.ledgers.put(table, new ArrayList<>(rows)));
+        db.write();
+        return ok(JSON.createObjectNode().put("bookmark", bookmark).put("previous_bookmark", previous)
+            .put("message", "Database restored successfully"));
+      }
+      default -> {
+        return null;
+      }
+    }
+  }
+
+  private Reply query(Database db, String sql) {
+    for (Fault fault : faults) {
+      if (sql.contains(fault.sqlContains())) {
+        return d1Error(fault.message());
+      }
+    }
+    Matcher insert = LEDGER_INSERT.matcher(sql);
+    if (insert.find()) { // a migration: the file's statements and its ledger row, all or nothing
+      String table = insert.group(1);
+      List<String> rows = db.ledgers.get(table);
+      if (rows == null) {
+        return d1Error("no such table: " + table + ": SQLITE_ERROR");
+      }
+      if (rows.contains(insert.group(2))) {
+        return d1Error("UNIQUE constraint failed: " + table + ".name: SQLITE_CONSTRAINT");
+      }
+      rows.add(insert.group(2));
+      db.write();
+      return ok(statements(sql, List.of(), true));
+    }
+    Matcher create = CREATE_LEDGER.matcher(sql);
+    if (create.find() && sql.contains("applied_at")) {
+      boolean created = db.ledgers.putIfAbsent(create.group(1), new ArrayList<>()) == null;
+      if (created) {
+        db.write();
+      }
+      return ok(statements(sql, List.of(), created));
+    }
+    Matcher select = SELECT.matcher(sql);
+    if (select.find()) {
+      String table = select.group(2);
+      if (table.startsWith("sqlite_") || table.startsWith("_cf_")) {
+        return ok(statements(sql, List.of(), false));
+      }
+      List<String> rows = db.ledgers.get(table);
+      if (rows == null) {
+        return d1Error("no such table: " + table + ": SQLITE_ERROR");
+      }
+      boolean all = select.group(1).trim().equals("*");
+      List<ObjectNode> results = new ArrayList<>();
+      for (int i = 0; i < rows.size(); i++) {
+        ObjectNode row = JSON.createObjectNode();
+        if (all) {
+          row.put("id", i + 1);
+        }
+        row.put("name", rows.get(i));
+        if (all) {
+          row.put("applied_at", "2026-01-01 00:00:0" + Math.min(i, 9));
+        }
+        results.add(row);
+      }
+      return ok(statements(sql, results, false));
+    }
+    boolean writes = WRITE.matcher(sql).find();
+    if (writes) {
+      db.write();
+    }
+    return ok(statements(sql, List.of(), writes));
+  }
+
+  /** One result per statement, as D1's /query answers; rows go to the first. */
+  private static ArrayNode statements(String sql, List<ObjectNode> rows, boolean changed) {
+    ArrayNode out = JSON.createArrayNode();
+    int count = 0;
+    for (String statement : sql.split(";")) {
+      if (!statement.isBlank()) {
+        count++;
+      }
+    }
+    for (int i = 0; i < Math.max(1, count); i++) {
+      ObjectNode result = out.addObject();
+      ArrayNode results = result.putArray("results");
+      if (i == 0) {
+        rows.forEach(results::add);
+      }
+      result.put("success", true);
+      ObjectNode meta = result.putObject("meta");
+      meta.put("served_by", "v3-prod").put("served_by_region", "WEUR").put("served_by_primary", true)
+          .put("duration", 0.25).put("changes", changed ? 1 : 0).put("last_row_id", 0)
+          .put("changed_db", changed).put("size_after", 12288)
+          .put("rows_read", i == 0 ? rows.size() : 0).put("rows_written", changed ? 1 : 0);
+      meta.putObject("timings").put("sql_duration_ms", 0.25);
+    }
+    return out;
+  }
+
+  private static Reply d1Error(String message) {
+    return error(400, 7500, message);
+  }
+
+  // ---- Workers ----
+
+  private Reply workers(String method, String[] p, Map<String, String> query, String body, String contentType) {
+    // /accounts/:a/workers/subdomain
+    if (p.length == 4 && p[3].equals("subdomain") && method.equals("GET")) {
+      return ok(JSON.createObjectNode().put("subdomain", subdomain));
+    }
+    if (p.length >= 5 && p[3].equals("services") && method.equals("GET") && p.length == 5) {
+      return script(p[4]).map(this::service).orElseGet(() -> error(404, 10090, "workers.api.error.service_not_found"));
+    }
+    if (p.length < 5 || !p[3].equals("scripts")) {
+      return null;
+    }
+    String name = p[4];
+    String rest = p.length > 5 ? String.join("/", List.of(p).subList(5, p.length)) : "";
+    if (rest.isEmpty() && method.equals("PUT")) { // wrangler deploy of a Worker that does not exist yet
+      Script script = scripts.computeIfAbsent(name, Script::new);
+      JsonNode metadata = multipartMetadata(body, contentType);
+      ObjectNode version = newVersion(script, metadata.path("annotations").path("workers/tag").asText(null),
+          metadata.path("annotations").path("workers/message").asText(null), "upload");
+      deploy(script, Map.of(version.get("id").asText(), 100.0),
+          metadata.path("annotations").path("workers/message").asText(null), "upload");
+      ObjectNode result = JSON.createObjectNode();
+      result.put("id", name).put("etag", "etag-" + version.get("id").asText()).put("startup_time_ms", 3)
+          .put("deployment_id", version.get("id").asText()).put("has_modules", true);
+      return ok(result);
+    }
+    Optional<Script> found = script(name);
+    if (found.isEmpty()) {
+      return error(404, 10007, "This Worker does not exist on your account.");
+    }
+    Script script = found.get();
+    String[] r = rest.split("/");
+    switch (method + " " + r[0]) {
+      case "GET deployments" -> {
+        ObjectNode result = JSON.createObjectNode();
+        ArrayNode list = result.putArray("deployments");
+        script.deployments.forEach(list::add);
+        return ok(result);
+      }
+      case "POST deployments" -> {
+        JsonNode request = readJson(body);
+        Map<String, Double> split = new LinkedHashMap<>();
+        for (JsonNode v : request.path("versions")) {
+          String id = v.path("version_id").asText();
+          if (version(script, id).isEmpty()) {
+            return error(400, 10155, "version " + id + " not found");
+          }
+          split.put(id, v.path("percentage").asDouble());
+        }
+        double total = split.values().stream().mapToDouble(Double::doubleValue).sum();
+        if (split.isEmpty() || Math.abs(total - 100) > 0.001) {
+          return error(400, 10151, "percentages must add up to 100");
+        }
+        return ok(deploy(script, split, request.path("annotations").path("workers/message").asText(null), "wrangler"));
+      }
+      case "GET versions" -> {
+        if (r.length == 2) {
+          return version(script, r[1]).<Reply>map(CloudflareApiRecorder::ok)
+              .orElseGet(() -> error(404, 10007, "version " + r[1] + " not found"));
+        }
+        ObjectNode result = JSON.createObjectNode();
+        ArrayNode items = result.putArray("items");
+        for (int i = script.versions.size() - 1; i >= 0; i--) { // newest first
+          items.add(script.versions.get(i));
+        }
+        return ok(result);
+      }
+      case "POST versions" -> {
+        JsonNode metadata = multipartMetadata(body, contentType);
+        ObjectNode version = newVersion(script, metadata.path("annotations").path("workers/tag").asText(null),
+            metadata.path("annotations").path("workers/message").asText(null), "upload");
+        ObjectNode result = version.deepCopy();
+        result.put("startup_time_ms", 3);
+        return ok(result);
+      }
+      case "GET script-settings", "GET settings" -> {
+        return ok(settings(script));
+      }
+      case "PATCH script-settings", "PATCH settings" -> {
+        JsonNode patch = readJson(body);
+        if (patch.has("tags")) {
+          script.tags = new ArrayList<>();
+          patch.path("tags").forEach(t -> script.tags.add(t.asText()));
+        }
+        return ok(settings(script));
+      }
+      case "GET subdomain" -> {
+        return ok(JSON.createObjectNode().put("enabled", true).put("previews_enabled", previewsEnabled));
+      }
+      case "POST subdomain" -> {
+        JsonNode request = readJson(body);
+        return ok(JSON.createObjectNode().put("enabled", request.path("enabled").asBoolean(true))
+            .put("previews_enabled", request.path("previews_enabled").asBoolean(previewsEnabled)));
+      }
+      case "GET secrets" -> {
+        ArrayNode list = JSON.createArrayNode();
+        script.secrets.forEach(s -> list.addObject().put("name", s).put("type", "secret_text"));
+        return ok(list);
+      }
+      case "GET schedules" -> {
+        return ok(JSON.createObjectNode().putArray("schedules"));
+      }
+      default -> {
+        return null;
+      }
+    }
+  }
+
+  private Reply service(Script script) {
+    ObjectNode result = JSON.createObjectNode();
+    result.put("id", script.name).put("created_on", "2025-12-01T00:00:00.000000Z");
+    ObjectNode env = result.putObject("default_environment");
+    env.put("environment", "production").put("created_on", "2025-12-01T00:00:00.000000Z");
+    ObjectNode s = env.putObject("script");
+    s.put("id", script.name).put("tag", script.tag).put("last_deployed_from", "wrangler")
+        .put("created_on", "2025-12-01T00:00:00.000000Z");
+    ArrayNode tags = s.putArray("tags");
+    script.tags.forEach(tags::add);
+    return ok(result);
+  }
+
+  private static ObjectNode settings(Script script) {
+    ObjectNode settings = JSON.createObjectNode();
+    settings.put("logpush", false);
+    settings.putArray("tail_consumers");
+    settings.putObject("observability").put("enabled", false);
+    ArrayNode tags = settings.putArray("tags");
+    script.tags.forEach(tags::add);
+    return settings;
+  }
+
+  private ObjectNode newVersion(Script script, String tag, String message, String triggeredBy) {
+    ObjectNode version = JSON.createObjectNode();
+    version.put("id", UUID.randomUUID().toString());
+    version.put("number", script.versions.size() + 1);
+    ObjectNode metadata = version.putObject("metadata");
+    metadata.put("created_on", now()).put("modified_on", now()).put("source", "wrangler")
+        .put("author_id", "author-1").put("author_email", "ci@example.com").put("has_preview", previewsEnabled);
+    ObjectNode annotations = version.putObject("annotations");
+    if (tag != null) {
+      annotations.put("workers/tag", tag);
+    }
+    if (message != null) {
+      annotations.put("workers/message", message);
+    }
+    annotations.put("workers/triggered_by", triggeredBy);
+    ObjectNode resources = version.putObject("resources");
+    resources.putObject("script").put("etag", "etag-" + version.get("id").asText()).putArray("handlers").add("fetch");
+    resources.putObject("script_runtime").put("compatibility_date", "2025-06-01").put("usage_model", "standard")
+        .putArray("compatibility_flags");
+    resources.putArray("bindings");
+    script.versions.add(version);
+    return version;
+  }
+
+  private ObjectNode deploy(Script script, Map<String, Double> split, String message, String triggeredBy) {
+    ObjectNode deployment = JSON.createObjectNode();
+    deployment.put("id", UUID.randomUUID().toString()).put("source", "wrangler").put("strategy", "percentage")
+        .put("author_email", "ci@example.com").put("created_on", now());
+    ObjectNode annotations = deployment.putObject("annotations");
+    annotations.put("workers/triggered_by", triggeredBy);
+    if (message != null) {
+      annotations.put("workers/message", message);
+    }
+    ArrayNode versions = deployment.putArray("versions");
+    split.forEach((id, pct) -> {
+      ObjectNode v = versions.addObject().put("version_id", id);
+      if (pct == Math.rint(pct)) {
+        v.put("percentage", pct.intValue());
+      } else {
+        v.put("percentage", pct);
+      }
+    });
+    script.deployments.add(0, deployment);
+    return deployment;
+  }
+
+  private Optional<ObjectNode> version(Script script, String id) {
+    return script.versions.stream().filter(v -> v.get("id").asText().equals(id)).findFirst();
+  }
+
+  private Optional<Script> script(String name) {
+    return Optional.ofNullable(scripts.get(name));
+  }
+
+  private Database db(String uuid) {
+    Database db = databases.get(uuid);
+    if (db == null) {
+      throw new IllegalArgumentException("no database " + uuid + " declared");
+    }
+    return db;
+  }
+
+  private String now() {
+    clock += 60; // every new object is a minute younger than the one before: wrangler sorts by created_on
+    return Instant.ofEpochSecond(clock).toString().replace("Z", ".000000Z");
+  }
+
+  /** The JSON part named {@code metadata} of a Workers script upload. */
+  private static JsonNode multipartMetadata(String body, String contentType) {
+    if (contentType == null || !contentType.toLowerCase(Locale.ROOT).contains("boundary=")) {
+      return JSON.missingNode();
+    }
+    String boundary = contentType.substring(contentType.toLowerCase(Locale.ROOT).indexOf("boundary=") + 9)
+        .replace("\"", "").split(";")[0].trim();
+    for (String part : body.split("--" + Pattern.quote(boundary))) {
+      int headerEnd = part.indexOf("\r\n\r\n");
+      if (headerEnd > 0 && part.substring(0, headerEnd).contains("name=\"metadata\"")) {
+        return readJson(part.substring(headerEnd + 4).trim());
+      }
+    }
+    return JSON.missingNode();
+  }
+
+  private static JsonNode readJson(String text) {
+    try {
+      return JSON.readTree(text);
+    } catch (IOException e) {
+      return JSON.missingNode();
+    }
+  }
+
+  private static Map<String, String> queryParams(String rawQuery) {
+    Map<String, String> params = new LinkedHashMap<>();
+    if (rawQuery == null || rawQuery.isEmpty()) {
+      return params;
+    }
+    for (String pair : rawQuery.split("&")) {
+      if (pair.isEmpty()) {
+        continue;
+      }
+      int eq = pair.indexOf('=');
+      String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+      String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+      params.put(key, value);
+    }
+    return params;
+  }
+
+  private static Reply ok(JsonNode result) {
+    ObjectNode envelope = JSON.createObjectNode();
+    envelope.put("success", true);
+    envelope.putArray("errors");
+    envelope.putArray("messages");
+    envelope.set("result", result);
+    return new Reply(200, envelope);
+  }
+
+  private static Reply error(int status, int code, String message) {
+    ObjectNode envelope = JSON.createObjectNode();
+    envelope.put("success", false);
+    envelope.putArray("errors").addObject().put("code", code).put("message", message);
+    envelope.putArray("messages");
+    envelope.putNull("result");
+    return new Reply(status, envelope);
+  }
+}

@@ -1,0 +1,470 @@
+package dev.flaredeploy.activities.cloudflare;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.flaredeploy.activities.cloudflare.CloudflareApiRecorder.Call;
+import dev.flaredeploy.activities.config.LoadedProject;
+import dev.flaredeploy.activities.config.ProjectConfigLoader;
+import dev.flaredeploy.activities.local.MigrationFailedException;
+import dev.flaredeploy.activities.process.ProcessRunner;
+import dev.flaredeploy.activities.process.ProcessRunner.Tick;
+import dev.flaredeploy.activities.source.SourceSnapshots;
+import dev.flaredeploy.activities.testing.ExampleProjects;
+import dev.flaredeploy.workflows.FailureTypes;
+import dev.flaredeploy.workflows.model.DatabaseStatus;
+import dev.flaredeploy.workflows.model.DeploymentPlan;
+import dev.flaredeploy.workflows.model.RestorePoint;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Contract tests: {@link CloudflareTarget} drives the real, pinned wrangler against {@link
+ * CloudflareApiRecorder}, and each test asserts the exact HTTP calls wrangler made (method, path, the SQL
+ * sent to D1's {@code /query}, the traffic split sent to {@code /deployments}). An argv wrangler rejects, or
+ * one that reaches the wrong database or Worker, fails here. About 2 s per wrangler command.
+ */
+class CloudflareTargetTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String WORKER = "hello-d1";
+  /** database_id of binding DB in examples/hello-d1/wrangler.toml (top level). */
+  private static final String DB_ID = "7c9a1d7e-4b7e-4f0a-9b53-6d1f0e2a3c01";
+  private static final String LEDGER = "d1_migrations";
+  private static final String M1 = "0001_create_notes.sql";
+  private static final String M2 = "0002_add_author.sql";
+  private static final Tick NO_TICK = Tick.NONE;
+
+  @TempDir Path home;
+
+  private final String token = "cfut_" + randomHex(20);
+  private final String account = randomHex(16);
+  private CloudflareApiRecorder recorder;
+  private SourceSnapshots sources;
+  private CloudflareTarget target;
+  /** Every string the target returned and every exception message it threw, for the token check. */
+  private final List<String> seen = new ArrayList<>();
+
+  private String a;
+  private String db;
+  private String script;
+
+  @BeforeEach
+  void setUp() {
+    recorder = CloudflareApiRecorder.start(token, account).database(DB_ID, "hello-d1-db");
+    sources = new SourceSnapshots(home.resolve("snapshots"), new ProcessRunner());
+    target = new CloudflareTarget(ExampleProjects.pinnedWrangler(logDir()), sources, Map.of(
+        CloudflareCredentials.TOKEN, token,
+        CloudflareCredentials.ACCOUNT_ID, account,
+        CloudflareCredentials.API_BASE_URL, recorder.baseUrl()));
+    a = "/accounts/" + account;
+    db = a + "/d1/database/" + DB_ID;
+    script = a + "/workers/scripts/" + WORKER;
+  }
+
+  @AfterEach
+  void tearDown() throws IOException {
+    recorder.close();
+    assertThat(seen).noneMatch(s -> s != null && s.contains(token));
+    assertThat(logFilesContaining(token)).isEmpty();
+  }
+
+  @Test
+  void firstDeployAppliesBothMigrationsThenCreatesTheWorkerAtFullTraffic() {
+    DeploymentPlan plan = plan(Map.of());
+
+    List<DatabaseStatus> before = observe(() -> target.databases(plan, NO_TICK));
+    assertThat(before).containsExactly(new DatabaseStatus("DB", List.of(), List.of(M1, M2)));
+    assertThat(recorder.callLines()).containsExactly("POST " + db + "/query");
+    assertThat(sqlSent()).containsExactly("SELECT name FROM \"d1_migrations\" ORDER BY id");
+
+    recorder.clearCalls();
+    assertThat(target.liveRelease(plan)).isEmpty();
+    assertThat(recorder.callLines()).containsExactly("GET " + script + "/deployments");
+
+    recorder.clearCalls();
+    List<RestorePoint> points = observe(() -> target.checkpoint(plan, "run-1", NO_TICK));
+    assertThat(points).containsExactly(new RestorePoint("DB", recorder.bookmarkOf(DB_ID)));
+    assertThat(recorder.callLines()).containsExactly("GET " + db, "GET " + db + "/time_travel/bookmark");
+
+    recorder.clearCalls();
+    List<String> ledger = observe(() -> target.applyMigrations(plan, plan.databases().get(0), NO_TICK));
+    assertThat(ledger).containsExactly(M1, M2);
+    assertThat(recorder.ledgerOf(DB_ID, LEDGER)).containsExactly(M1, M2);
+    assertThat(recorder.callLines()).containsOnly("POST " + db + "/query");
+    assertThat(sqlSent()).containsExactly(
+        "SELECT name FROM \"d1_migrations\" ORDER BY id",
+        "CREATE TABLE IF NOT EXISTS d1_migrations( id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE,"
+            + " applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL );",
+        "SELECT * FROM d1_migrations ORDER BY id",
+        "-- Notes, the one table of hello-d1. CREATE TABLE notes ( id INTEGER PRIMARY KEY AUTOINCREMENT,"
+            + " body TEXT NOT NULL, created_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP );"
+            + " INSERT INTO d1_migrations (name) values ('0001_create_notes.sql');",
+        "-- Additive change: old code that does not know the column keeps working."
+            + " ALTER TABLE notes ADD COLUMN author TEXT; CREATE INDEX notes_by_author ON notes (author);"
+            + " INSERT INTO d1_migrations (name) values ('0002_add_author.sql');",
+        "SELECT name FROM \"d1_migrations\" ORDER BY id");
+
+    recorder.clearCalls();
+    String url = observe(() -> target.release(plan, NO_TICK));
+    assertThat(url).isEqualTo("https://" + WORKER + "." + recorder.subdomain() + ".workers.dev");
+    // versions upload cannot create a Worker: the first release is `wrangler deploy` (PUT, at 100 %)
+    assertThat(recorder.callLines()).containsExactly(
+        "GET " + script + "/deployments",
+        "GET " + a + "/workers/services/" + WORKER,
+        "GET " + script + "/deployments",
+        "GET " + script + "/settings",
+        "PUT " + script + "?excludeScript=true&bindings_inherit=strict",
+        "PATCH " + script + "/script-settings",
+        "GET " + a + "/workers/subdomain",
+        "GET " + script + "/subdomain",
+        "POST " + script + "/subdomain");
+    assertThat(callTo("PUT", script).body()).contains("\"workers/tag\":\"" + plan.source().id() + "\"");
+    String live = single(recorder.liveSplit(WORKER));
+    assertThat(recorder.liveSplit(WORKER)).containsExactly(Map.entry(live, 100.0));
+    assertThat(recorder.tagOf(WORKER, live)).isEqualTo(plan.source().id());
+    assertThat(recorder.unexpectedCalls()).isEmpty();
+  }
+
+  @Test
+  void releaseOfANewSourceUploadsAVersionThenDeploysItAtFullTraffic() {
+    DeploymentPlan plan = plan(Map.of());
+    String old = recorder.deployed(WORKER, "an-older-source");
+
+    String url = observe(() -> target.release(plan, NO_TICK));
+
+    String uploaded = recorder.liveSplit(WORKER).keySet().iterator().next();
+    assertThat(uploaded).isNotEqualTo(old);
+    assertThat(recorder.tagOf(WORKER, uploaded)).isEqualTo(plan.source().id());
+    assertThat(url).isEqualTo("https://" + WORKER + "." + recorder.subdomain() + ".workers.dev");
+    assertThat(recorder.callLines()).containsExactly(
+        "GET " + script + "/deployments", // deployments status
+        "GET " + script + "/versions?deployable=true", // versions list: no version tagged yet
+        "GET " + a + "/workers/services/" + WORKER, // versions upload
+        "GET " + script + "/settings",
+        "POST " + script + "/versions?bindings_inherit=strict",
+        "PATCH " + script + "/script-settings", // the config has environments: the service tag is synced
+        "GET " + script + "/subdomain",
+        "GET " + a + "/workers/subdomain",
+        "GET " + script + "/deployments", // versions deploy <id>@100 --yes
+        "GET " + script + "/versions/" + old,
+        "GET " + script + "/versions/" + uploaded,
+        "POST " + script + "/deployments",
+        "GET " + a + "/workers/services/" + WORKER);
+    assertThat(callTo("POST", script + "/versions").body())
+        .contains("\"workers/tag\":\"" + plan.source().id() + "\"");
+    assertThat(callTo("POST", script + "/deployments").json()).isEqualTo(json(
+        "{\"strategy\":\"percentage\",\"versions\":[{\"version_id\":\"" + uploaded + "\",\"percentage\":100}],"
+            + "\"annotations\":{\"workers/message\":\"flaredeploy " + plan.source().id() + "\"}}"));
+    assertThat(recorder.unexpectedCalls()).isEmpty();
+  }
+
+  @Test
+  void retriedReleaseDeploysTheVersionItsFirstAttemptUploadedWithoutUploadingAgain() {
+    DeploymentPlan plan = plan(Map.of());
+    recorder.deployed(WORKER, "an-older-source");
+    String uploadedBefore = recorder.uploaded(WORKER, plan.source().id());
+
+    observe(() -> target.release(plan, NO_TICK));
+
+    assertThat(recorder.liveSplit(WORKER)).containsExactly(Map.entry(uploadedBefore, 100.0));
+    assertThat(recorder.callLines())
+        .noneMatch(line -> line.startsWith("POST " + script + "/versions"))
+        .contains("POST " + script + "/deployments");
+  }
+
+  @Test
+  void nothingPendingAndOurTagLiveChangesNothing() {
+    DeploymentPlan plan = plan(Map.of());
+    recorder.ledger(DB_ID, LEDGER, List.of(M1, M2));
+    String ours = recorder.deployed(WORKER, plan.source().id());
+
+    assertThat(observe(() -> target.databases(plan, NO_TICK)))
+        .containsExactly(new DatabaseStatus("DB", List.of(M1, M2), List.of()));
+    assertThat(target.liveRelease(plan)).contains(ours);
+    assertThat(target.liveSourceId(plan, NO_TICK)).contains(plan.source().id());
+    assertThat(observe(() -> target.applyMigrations(plan, plan.databases().get(0), NO_TICK)))
+        .containsExactly(M1, M2);
+    recorder.clearCalls();
+    String url = observe(() -> target.release(plan, NO_TICK));
+
+    assertThat(recorder.callLines()).containsExactly(
+        "GET " + script + "/deployments", "GET " + script + "/versions?deployable=true");
+    // wrangler reports no URL when nothing is uploaded or deployed: the fallback until [smoke] base_url
+    assertThat(url).isEqualTo("https://hello-d1.workers.dev");
+    assertThat(recorder.liveSplit(WORKER)).containsExactly(Map.entry(ours, 100.0));
+  }
+
+  @Test
+  void namedEnvironmentReachesItsOwnDatabaseAndWorker() {
+    String stagingDb = "7c9a1d7e-4b7e-4f0a-9b53-6d1f0e2a3c02"; // [[env.staging.d1_databases]] DB
+    recorder.database(stagingDb, "hello-d1-db-staging").ledger(stagingDb, LEDGER, List.of(M1));
+    DeploymentPlan plan = plan(Map.of(), "staging");
+
+    assertThat(observe(() -> target.databases(plan, NO_TICK)))
+        .containsExactly(new DatabaseStatus("DB", List.of(M1), List.of(M2)));
+    assertThat(target.liveRelease(plan)).isEmpty();
+
+    assertThat(recorder.callLines()).containsExactly(
+        "POST " + a + "/d1/database/" + stagingDb + "/query",
+        "GET " + a + "/workers/scripts/hello-d1-staging/deployments");
+  }
+
+  @Test
+  void failingMigrationIsReportedWithItsFileAndTheRestoreUsesTheRecordedBookmark() {
+    DeploymentPlan plan = plan(Map.of());
+    recorder.failQuery("ALTER TABLE notes ADD COLUMN author", "duplicate column name: author: SQLITE_ERROR");
+    RestorePoint point = observe(() -> target.checkpoint(plan, "run-1", NO_TICK)).get(0);
+
+    assertThatThrownBy(() -> target.applyMigrations(plan, plan.databases().get(0), NO_TICK))
+        .isInstanceOfSatisfying(MigrationFailedException.class, failure -> {
+          seen.add(failure.getMessage());
+          assertThat(failure.binding()).isEqualTo("DB");
+          assertThat(failure.failedFile()).isEqualTo(M2);
+          assertThat(failure.error()).isEqualTo("duplicate column name: author: SQLITE_ERROR [code: 7500]");
+          assertThat(failure.applied()).containsExactly(M1);
+          assertThat(failure.appliedByThisCall()).containsExactly(M1);
+        });
+    assertThat(recorder.ledgerOf(DB_ID, LEDGER)).containsExactly(M1);
+
+    recorder.clearCalls();
+    String restored = observe(() -> target.restore(plan, point, NO_TICK));
+
+    assertThat(recorder.callLines()).containsExactly(
+        "GET " + db, "POST " + db + "/time_travel/restore?bookmark=" + point.location());
+    assertThat(recorder.ledgerOf(DB_ID, LEDGER)).isEmpty(); // back to before the deployment: no ledger rows
+    assertThat(restored).startsWith("restored DB to bookmark " + point.location() + "; to undo:");
+  }
+
+  @Test
+  void rollbackPutsTheRecordedVersionBackAtFullTrafficOnceAndThenDoesNothing() {
+    DeploymentPlan plan = plan(Map.of());
+    String previous = recorder.deployed(WORKER, "an-older-source");
+    String recorded = target.liveRelease(plan).orElseThrow(); // what checkpoint records
+    assertThat(recorded).isEqualTo(previous);
+    observe(() -> target.release(plan, NO_TICK));
+    String released = single(recorder.liveSplit(WORKER));
+    recorder.clearCalls();
+
+    String done = observe(() -> target.rollback(plan, recorded, NO_TICK));
+
+    assertThat(done).isEqualTo("version " + previous + " of " + WORKER + " serves 100 % again (was "
+        + released + " at 100 %)");
+    assertThat(recorder.callLines()).containsExactly(
+        "GET " + script + "/deployments", // deployments status: look first
+        "GET " + script + "/deployments", // wrangler rollback
+        "GET " + script + "/versions/" + released,
+        "GET " + script + "/versions/" + previous,
+        "POST " + script + "/deployments");
+    assertThat(callTo("POST", script + "/deployments").json()).isEqualTo(json(
+        "{\"strategy\":\"percentage\",\"versions\":[{\"version_id\":\"" + previous + "\",\"percentage\":100}],"
+            + "\"annotations\":{\"workers/message\":\"flaredeploy: roll back the release of "
+            + plan.source().id() + "\"}}"));
+
+    recorder.clearCalls();
+    assertThat(observe(() -> target.rollback(plan, recorded, NO_TICK)))
+        .isEqualTo("version " + previous + " of " + WORKER + " is live");
+    assertThat(recorder.callLines()).containsExactly("GET " + script + "/deployments");
+  }
+
+  @Test
+  void rollbackOfAFirstDeployReportsThatCloudflareHasNothingToRollBackTo() {
+    DeploymentPlan plan = plan(Map.of());
+    String live = recorder.deployed(WORKER, plan.source().id());
+
+    assertThatThrownBy(() -> target.rollback(plan, null, NO_TICK))
+        .isInstanceOfSatisfying(CloudflareException.class, failure -> {
+          seen.add(failure.getMessage());
+          assertThat(failure.failureType()).isEqualTo(FailureTypes.COMPENSATION_FAILED);
+          assertThat(failure.retryable()).isFalse();
+          assertThat(failure.getMessage())
+              .startsWith("Cloudflare has nothing to roll back to: hello-d1 had no deployment before this one,"
+                  + " and it now serves " + live + " at 100 %")
+              .contains("wrangler versions deploy <version-id>@100 --yes", "wrangler delete --name hello-d1");
+        });
+    assertThat(recorder.callLines()).containsExactly("GET " + script + "/deployments");
+  }
+
+  @Test
+  void tokenIsScrubbedFromResultsExceptionsAndWranglerLogsEvenWhenTheApiEchoesIt() {
+    DeploymentPlan plan = plan(Map.of());
+    recorder.echoAuthorizationInErrors()
+        .failQuery("ALTER TABLE notes ADD COLUMN author", "duplicate column name: author: SQLITE_ERROR");
+
+    assertThat(observe(() -> target.databases(plan, NO_TICK)).get(0).pending()).containsExactly(M1, M2);
+    assertThat(target.liveRelease(plan)).isEmpty();
+    assertThatThrownBy(() -> target.applyMigrations(plan, plan.databases().get(0), NO_TICK))
+        .isInstanceOfSatisfying(MigrationFailedException.class, failure -> {
+          seen.add(failure.getMessage());
+          assertThat(failure.getMessage()).contains("(request had Authorization: Bearer ***)");
+        });
+    assertThatThrownBy(() -> target.restore(plan, new RestorePoint("DB", "not-a-bookmark"), NO_TICK))
+        .isInstanceOfSatisfying(CloudflareException.class, failure -> {
+          seen.add(failure.getMessage());
+          assertThat(failure.retryable()).isTrue();
+          assertThat(failure.getMessage())
+              .startsWith("wrangler d1 time-travel restore failed while trying to restore DB to bookmark"
+                  + " not-a-bookmark")
+              .contains("Invalid bookmark not-a-bookmark (request had Authorization: Bearer ***)");
+        });
+    // the token reached the recorder with every call, and nowhere else (checked after each test)
+    assertThat(recorder.calls()).isNotEmpty();
+  }
+
+  @Test
+  void missingTokenIsACredentialsFailureBeforeWranglerRuns() {
+    DeploymentPlan plan = plan(Map.of());
+    CloudflareTarget noToken = new CloudflareTarget(ExampleProjects.pinnedWrangler(logDir()), sources,
+        Map.of(CloudflareCredentials.API_BASE_URL, recorder.baseUrl()));
+
+    assertThatThrownBy(() -> noToken.databases(plan, NO_TICK))
+        .isInstanceOfSatisfying(CloudflareException.class, failure -> {
+          assertThat(failure.failureType()).isEqualTo(FailureTypes.CREDENTIALS_MISSING);
+          assertThat(failure.retryable()).isFalse();
+          assertThat(failure.getMessage()).startsWith("CLOUDFLARE_API_TOKEN is not set in the environment");
+        });
+    assertThat(recorder.calls()).isEmpty();
+  }
+
+  @Test
+  void preflightReportsMissingSecretsByName() {
+    DeploymentPlan plan = plan(Map.of());
+    recorder.deployed(WORKER, "an-older-source");
+    recorder.secrets(WORKER, "API_KEY");
+
+    PreflightReport report = target.preflight(plan, List.of("API_KEY", "SIGNING_KEY"), NO_TICK);
+
+    assertThat(report.problems()).containsExactly(
+        "hello-d1 lacks the secret(s) SIGNING_KEY that flaredeploy.toml requires; set each with"
+            + " `wrangler secret put <NAME>`");
+    assertThat(report.warnings()).isEmpty();
+    assertThat(recorder.callLines()).containsExactly("GET " + script + "/secrets");
+  }
+
+  @Test
+  void preflightReportsAnAccountConflictAndABindingWithoutDatabaseIdWithoutCallingCloudflare() {
+    DeploymentPlan plan = plan(Map.of("wrangler.toml", helloD1Toml()
+        .replace("name = \"hello-d1\"\n", "name = \"hello-d1\"\naccount_id = \"0123456789abcdef\"\n")
+        .replace("database_id = \"" + DB_ID + "\"\n", "")));
+
+    PreflightReport report = target.preflight(plan, List.of("API_KEY"), NO_TICK);
+
+    assertThat(report.ready()).isFalse();
+    assertThat(report.problems()).containsExactly(
+        "D1 binding DB has no database_id in wrangler.toml; add the id of the remote database"
+            + " (`wrangler d1 list`, or create it with `wrangler d1 create hello-d1-db`)",
+        "account_id in wrangler.toml is 0123456789abcdef but CLOUDFLARE_ACCOUNT_ID is " + account
+            + "; wrangler uses the config's, so the worker's token would act on another account than it"
+            + " was given for: make them agree, or remove account_id from the config");
+    assertThat(report.warnings()).containsExactly(
+        "the Worker's secrets were not checked: they live on the account the config names");
+    assertThat(recorder.calls()).isEmpty();
+    assertThatThrownBy(report::requireReady)
+        .isInstanceOfSatisfying(CloudflareException.class,
+            failure -> assertThat(failure.failureType()).isEqualTo(FailureTypes.CONFIG_INVALID));
+  }
+
+  // ---- helpers ----
+
+  /** A plan for a copy of examples/hello-d1 (files replaced or added by {@code files}), default env. */
+  private DeploymentPlan plan(Map<String, String> files) {
+    return plan(files, "default");
+  }
+
+  private DeploymentPlan plan(Map<String, String> files, String environment) {
+    Path project = ExampleProjects.copy("hello-d1", home.resolve("project"));
+    try {
+      for (Map.Entry<String, String> file : files.entrySet()) {
+        Files.writeString(project.resolve(file.getKey()), file.getValue());
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    var snapshot = sources.pin(project, null);
+    LoadedProject loaded = new ProjectConfigLoader().load(Path.of(snapshot.path()), environment);
+    return new DeploymentPlan(loaded.service(), loaded.environment(), "cloudflare", snapshot,
+        loaded.configFile().getFileName().toString(), loaded.databases(), loaded.smoke(),
+        loaded.restoreDatabaseOn(), loaded.local(), 1);
+  }
+
+  private static String helloD1Toml() {
+    try {
+      return Files.readString(ExampleProjects.repoRoot().resolve("examples/hello-d1/wrangler.toml"));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** Runs a target method and remembers what it returned, for the token check. */
+  private <T> T observe(Supplier<T> call) {
+    T result = call.get();
+    seen.add(String.valueOf(result));
+    return result;
+  }
+
+  /** The SQL of each D1 /query call, whitespace collapsed. */
+  private List<String> sqlSent() {
+    return recorder.calls().stream()
+        .filter(c -> c.path().endsWith("/query"))
+        .map(c -> c.json().path("sql").asText().replaceAll("\\s+", " ").trim())
+        .toList();
+  }
+
+  private Call callTo(String method, String pathPrefix) {
+    return recorder.calls().stream()
+        .filter(c -> c.method().equals(method) && c.path().startsWith(pathPrefix))
+        .reduce((first, second) -> second)
+        .orElseThrow(() -> new AssertionError("no " + method + " " + pathPrefix + " in " + recorder.callLines()));
+  }
+
+  private static String single(Map<String, Double> split) {
+    assertThat(split).hasSize(1);
+    return split.keySet().iterator().next();
+  }
+
+  private static JsonNode json(String text) {
+    try {
+      return JSON.readTree(text);
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private Path logDir() {
+    return home.resolve("logs");
+  }
+
+  private List<Path> logFilesContaining(String text) throws IOException {
+    if (!Files.isDirectory(logDir())) {
+      return List.of();
+    }
+    try (Stream<Path> files = Files.walk(logDir())) {
+      List<Path> hits = new ArrayList<>();
+      for (Path file : files.filter(Files::isRegularFile).toList()) {
+        if (Files.readString(file).contains(text)) {
+          hits.add(file);
+        }
+      }
+      return hits;
+    }
+  }
+
+  private static String randomHex(int bytes) {
+    byte[] random = new byte[bytes];
+    new SecureRandom().nextBytes(random);
+    return HexFormat.of().formatHex(random);
+  }
+}
