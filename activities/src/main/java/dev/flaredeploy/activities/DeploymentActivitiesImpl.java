@@ -40,8 +40,7 @@ import java.util.function.Supplier;
  * side effects themselves live in a {@link DeploymentTarget} per target name.
  */
 public class DeploymentActivitiesImpl implements DeploymentActivities {
-  private final SourceSnapshots sources;
-  private final ProjectConfigLoader configLoader;
+  private final PlanBuilder planBuilder;
   private final Map<String, DeploymentTarget> targets;
   private final SmokeChecker smoke;
 
@@ -50,8 +49,7 @@ public class DeploymentActivitiesImpl implements DeploymentActivities {
       ProjectConfigLoader configLoader,
       Map<String, DeploymentTarget> targets,
       SmokeChecker smoke) {
-    this.sources = sources;
-    this.configLoader = configLoader;
+    this.planBuilder = new PlanBuilder(sources, configLoader);
     this.targets = Map.copyOf(targets);
     this.smoke = smoke;
   }
@@ -60,26 +58,18 @@ public class DeploymentActivitiesImpl implements DeploymentActivities {
   public DeploymentPlan prepare(DeploymentRequest request) {
     return guarded(() -> {
       target(request.target());
-      SourceSnapshot source = sources.pin(Path.of(request.projectDir()), request.commit());
-      LoadedProject project = configLoader.load(Path.of(source.path()), request.environment());
-      if (!project.service().equals(request.service())) {
-        throw ApplicationFailure.newNonRetryableFailure(
-            "the source names its Worker \"" + project.service() + "\" but this deployment is for \""
-                + request.service() + "\"; start a deployment for " + project.service() + " instead",
-            FailureTypes.CONFIG_INVALID, attempt());
-      }
-      return new DeploymentPlan(project.service(), project.environment(), request.target(), source,
-          project.configFile().getFileName().toString(), project.databases(), project.smoke(),
-          project.restoreDatabaseOn(), project.local(), attempt());
+      return planBuilder.plan(request, attempt());
     });
   }
 
   @Override
   public SchemaReport validateSchema(DeploymentPlan plan) {
     return guarded(() -> {
-      DeploymentTarget target = target(plan.target());
-      return new SchemaReport(target.databases(plan, heartbeat()),
-          target.liveRelease(plan).orElse(null), attempt());
+      SchemaReport report = SchemaValidation.validate(target(plan.target()), plan, heartbeat(), attempt());
+      SchemaValidation.blocked(report).ifPresent(why -> {
+        throw ApplicationFailure.newNonRetryableFailure(why, FailureTypes.MIGRATION_UNSAFE, attempt());
+      });
+      return report;
     });
   }
 

@@ -18,6 +18,14 @@ public interface DeploymentTarget {
   /** Applied and pending migrations per database. Changes nothing. */
   List<DatabaseStatus> databases(DeploymentPlan plan, Tick tick);
 
+  /**
+   * The database as it is now, as SQL (schema and data), for checking pending migrations in a shadow;
+   * empty when this target cannot export (the check is then skipped). Changes nothing.
+   */
+  default Optional<String> databaseExport(DeploymentPlan plan, DatabasePlan database, Tick tick) {
+    return Optional.empty();
+  }
+
   /** The release version serving now, if any. */
   Optional<String> liveRelease(DeploymentPlan plan);
 

@@ -1,11 +1,5 @@
 package dev.flaredeploy.cli;
 
-import dev.flaredeploy.activities.config.ConfigException;
-import dev.flaredeploy.activities.config.LoadedProject;
-import dev.flaredeploy.activities.config.ProjectConfigLoader;
-import dev.flaredeploy.activities.process.ProcessRunner;
-import dev.flaredeploy.activities.source.SourceException;
-import dev.flaredeploy.activities.source.SourceSnapshots;
 import dev.flaredeploy.cli.client.AlreadyRunningException;
 import dev.flaredeploy.cli.client.Deployments;
 import dev.flaredeploy.cli.render.Json;
@@ -50,6 +44,10 @@ class DeployCommand implements Callable<Integer> {
   @Option(names = "--commit", paramLabel = "SHA", description = "deploy this git commit instead of the directory as it is")
   String commit;
 
+  @Option(names = "--allow-destructive",
+      description = "let destructive and renaming migrations through (validate-schema blocks them otherwise)")
+  boolean allowDestructive;
+
   @Option(names = "--detach", description = "print the deployment id and return instead of following it")
   boolean detach;
 
@@ -65,30 +63,10 @@ class DeployCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Path dir = projectDir.toAbsolutePath().normalize();
-    LoadedProject project = validate(dir);
-    String chosenTarget = target != null ? target : project.target();
-    if (!chosenTarget.equals("local")) {
-      throw new CliException(ExitCode.INVALID_INPUT, "target \"" + chosenTarget + "\" is not available in this "
-          + "version of flaredeploy; use --target local");
-    }
-    SourceSnapshots git = new SourceSnapshots(dir, new ProcessRunner());
-    String recordedCommit;
-    boolean dirty;
-    if (commit != null) {
-      try {
-        recordedCommit = git.resolveCommit(dir, commit);
-      } catch (SourceException e) {
-        throw new CliException(ExitCode.INVALID_INPUT, e.getMessage());
-      }
-      dirty = false;
-    } else {
-      SourceSnapshots.GitState state = git.gitState(dir);
-      recordedCommit = state.commit();
-      dirty = state.dirty();
-    }
-    DeploymentRequest request = new DeploymentRequest(dir.toString(), environment, chosenTarget,
-        project.service(), commit == null ? null : recordedCommit, requestedBy());
+    ProjectInput input = ProjectInput.of(projectDir, environment, target, commit, allowDestructive);
+    DeploymentRequest request = input.request();
+    String recordedCommit = input.commit();
+    boolean dirty = input.dirty();
 
     TemporalSettings settings = Connections.settings(root);
     if (!settings.explicit() && !TemporalConnection.listening(settings.address(), Duration.ofSeconds(1))) {
@@ -194,31 +172,11 @@ class DeployCommand implements Callable<Integer> {
     }
   }
 
-  private LoadedProject validate(Path dir) {
-    try {
-      LoadedProject project = new ProjectConfigLoader().load(dir, environment);
-      project.warnings().forEach(w -> System.err.println("warning: " + w));
-      return project;
-    } catch (ConfigException e) {
-      throw new CliException(ExitCode.INVALID_INPUT, e.getMessage() + " (nothing was started)", e);
-    }
-  }
-
   private static dev.flaredeploy.workflows.DeploymentActivities activities() {
     try {
       return ActivitiesFactory.create(System.getenv());
     } catch (IllegalStateException e) {
       throw new CliException(ExitCode.UNAVAILABLE, e.getMessage(), e);
     }
-  }
-
-  private static String requestedBy() {
-    String host;
-    try {
-      host = java.net.InetAddress.getLocalHost().getHostName();
-    } catch (java.net.UnknownHostException e) {
-      host = "unknown-host";
-    }
-    return System.getProperty("user.name") + "@" + host;
   }
 }

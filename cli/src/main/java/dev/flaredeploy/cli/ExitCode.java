@@ -35,7 +35,8 @@ public final class ExitCode {
       case "NEEDS_ATTENTION" -> NEEDS_ATTENTION;
       case "FAILED" -> report.error() != null
               && (FailureTypes.CONFIG_INVALID.equals(report.error().type())
-                  || FailureTypes.SOURCE_UNAVAILABLE.equals(report.error().type()))
+                  || FailureTypes.SOURCE_UNAVAILABLE.equals(report.error().type())
+                  || FailureTypes.MIGRATION_UNSAFE.equals(report.error().type()))
           ? INVALID_INPUT
           : FAILED;
       default -> FAILED;

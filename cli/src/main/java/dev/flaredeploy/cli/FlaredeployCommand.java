@@ -16,6 +16,7 @@ import picocli.CommandLine.ScopeType;
     description = "Durable, resumable deployments of Cloudflare Workers and their D1 databases, on Temporal.",
     subcommands = {
       DeployCommand.class,
+      PlanCommand.class,
       StatusCommand.class,
       ListCommand.class,
       HistoryCommand.class,

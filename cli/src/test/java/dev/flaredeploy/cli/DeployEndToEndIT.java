@@ -106,20 +106,36 @@ class DeployEndToEndIT {
     String before = export(p);
     String releaseBefore = cli.run("status", "deploy:local:" + p.service + ":default", "--address", address,
         "--output", "json").json().at("/release/version").asText();
-
-    Files.writeString(p.dir.resolve("migrations/0003_tags.sql"), "CREATE TABLE tags (name TEXT PRIMARY KEY);\n");
-    Files.writeString(p.dir.resolve("migrations/0004_broken.sql"),
-        "INSERT INTO tags (name) VALUES ('a');\nINSERT INTO no_such_table VALUES (1);\n");
     Files.writeString(p.dir.resolve("src/index.js"),
         Files.readString(p.dir.resolve("src/index.js")).replace("try GET /health", "v2: try GET /health"));
+    Files.writeString(p.dir.resolve("migrations/0003_tags.sql"), "CREATE TABLE tags (name TEXT PRIMARY KEY);\n");
+
+    // plain bad SQL is caught in the shadow by validate-schema: nothing is touched
+    Files.writeString(p.dir.resolve("migrations/0004_broken.sql"),
+        "INSERT INTO tags (name) VALUES ('a');\nINSERT INTO no_such_table VALUES (1);\n");
+    CliRunner.Result caught = deploy(p);
+    assertThat(caught.exitCode()).as(caught.toString()).isEqualTo(2);
+    assertThat(caught.json().at("/error/step").asText()).isEqualTo("validate-schema");
+    assertThat(caught.json().at("/error/message").asText()).contains("0004_broken.sql", "no such table: no_such_table");
+    assertThat(export(p)).isEqualTo(before);
+
+    // valid SQLite that wrangler 4.86's own statement splitter breaks ("(CASE … END )" in a trigger):
+    // the shadow accepts it, so it fails during the real apply, after 0003 was applied
+    Files.delete(p.dir.resolve("migrations/0004_broken.sql"));
+    Files.writeString(p.dir.resolve("migrations/0004_audit.sql"), """
+        CREATE TABLE audit (id INTEGER PRIMARY KEY, note_id INTEGER, kind TEXT);
+        CREATE TRIGGER notes_audit AFTER INSERT ON notes BEGIN
+          INSERT INTO audit (note_id, kind) VALUES (NEW.id, (CASE WHEN NEW.author IS NULL THEN 'anon' ELSE 'named' END ));
+        END;
+        """);
     CliRunner.Result result = deploy(p);
 
     assertThat(result.exitCode()).as(result.toString()).isEqualTo(1);
     JsonNode report = result.json();
     assertThat(report.get("state").asText()).isEqualTo("ROLLED_BACK");
     assertThat(report.at("/error/step").asText()).isEqualTo("apply-migrations");
-    assertThat(report.at("/error/message").asText()).contains("0004_broken.sql", "no such table: no_such_table");
-    assertThat(export(p)).isEqualTo(before);
+    assertThat(report.at("/error/message").asText()).contains("0004_audit.sql", "applied before it", "0003_tags.sql");
+    assertThat(export(p)).as("0003 was applied, then the database was restored").isEqualTo(before);
     assertThat(CliRunner.get(p.port, "/notes").body()).contains("keep me");
     assertThat(CliRunner.get(p.port, "/").body()).doesNotContain("v2:");
     JsonNode local = cli.run("local", "status", "--output", "json").json();
@@ -244,6 +260,33 @@ class DeployEndToEndIT {
     assertThat(Files.readString(err)).contains("interrupted: cancelling", "restore-database");
     assertThat(export(p)).as("the database is as it was before the interrupted deployment").isEqualTo(before);
     assertThat(CliRunner.get(p.port, "/health").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void planAndDeployAgreeThatADestructiveMigrationBlocksUntilAllowed() throws IOException {
+    Project p = project("destructive");
+    assertThat(deploy(p).exitCode()).isZero();
+    Files.writeString(p.dir.resolve("migrations/0003_drop_author.sql"),
+        "DROP INDEX notes_by_author;\nALTER TABLE notes DROP COLUMN author;\n");
+    String before = export(p);
+
+    CliRunner.Result plan = cli.run("plan", p.dir.toString(), "--output", "json");
+    assertThat(plan.exitCode()).as(plan.toString()).isEqualTo(2);
+    assertThat(plan.json().get("proceeds").asBoolean()).isFalse();
+    assertThat(plan.json().at("/databases/0/checks/0/classification").asText()).isEqualTo("DESTRUCTIVE");
+
+    CliRunner.Result blocked = deploy(p);
+    assertThat(blocked.exitCode()).as(blocked.toString()).isEqualTo(2);
+    assertThat(blocked.json().at("/error/type").asText()).isEqualTo("MigrationUnsafe");
+    assertThat(blocked.json().at("/error/message").asText()).contains("notes.author", "--allow-destructive");
+    assertThat(export(p)).as("nothing changed").isEqualTo(before);
+
+    CliRunner.Result allowedPlan = cli.run("plan", p.dir.toString(), "--allow-destructive");
+    assertThat(allowedPlan.exitCode()).as(allowedPlan.toString()).isZero();
+    CliRunner.Result allowed = cli.run("deploy", p.dir.toString(), "--address", address, "--allow-destructive",
+        "--output", "json");
+    assertThat(allowed.exitCode()).as(allowed.toString()).isZero();
+    assertThat(names(allowed.json().at("/databases/0/applied"))).containsExactly("0003_drop_author.sql");
   }
 
   @Test

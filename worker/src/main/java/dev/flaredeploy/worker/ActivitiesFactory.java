@@ -1,6 +1,8 @@
 package dev.flaredeploy.worker;
 
 import dev.flaredeploy.activities.DeploymentActivitiesImpl;
+import dev.flaredeploy.activities.DeploymentTarget;
+import dev.flaredeploy.activities.PlanBuilder;
 import dev.flaredeploy.activities.cloudflare.CloudflareTarget;
 import dev.flaredeploy.activities.config.ProjectConfigLoader;
 import dev.flaredeploy.activities.local.LocalDatabases;
@@ -20,6 +22,20 @@ public final class ActivitiesFactory {
 
   /** @throws IllegalStateException when wrangler cannot be found, saying how to install it */
   public static DeploymentActivitiesImpl create(Map<String, String> env) {
+    World world = world(env);
+    return new DeploymentActivitiesImpl(world.sources(), new ProjectConfigLoader(), world.targets(),
+        new SmokeChecker());
+  }
+
+  /** What the activities work with: the snapshots and the targets by name. {@code plan} uses it too. */
+  public record World(SourceSnapshots sources, Map<String, DeploymentTarget> targets) {
+    public PlanBuilder planBuilder() {
+      return new PlanBuilder(sources, new ProjectConfigLoader());
+    }
+  }
+
+  /** @throws IllegalStateException when wrangler cannot be found, saying how to install it */
+  public static World world(Map<String, String> env) {
     LocalWorkspace workspace = LocalWorkspace.fromEnvironment(env);
     ProcessRunner runner = new ProcessRunner();
     List<String> command = Wrangler.locate(env).orElseThrow(() -> new IllegalStateException(
@@ -31,7 +47,6 @@ public final class ActivitiesFactory {
         workspace, sources, new LocalDatabases(wrangler), new LocalReleases(workspace, wrangler));
     // credentials are read from env; a missing token fails the deployment that needs it, not the worker
     CloudflareTarget cloudflare = new CloudflareTarget(wrangler, sources, env);
-    return new DeploymentActivitiesImpl(sources, new ProjectConfigLoader(),
-        Map.of("local", local, "cloudflare", cloudflare), new SmokeChecker());
+    return new World(sources, Map.of("local", local, "cloudflare", cloudflare));
   }
 }

@@ -20,6 +20,11 @@ public final class FailureTypes {
   public static final String TOOL_MISSING = "ToolMissing";
   /** a migration failed to apply (bad SQL, constraint); retrying cannot fix it */
   public static final String MIGRATION_FAILED = "MigrationFailed";
+  /**
+   * a pending migration fails against a shadow of the current schema, or is destructive or renaming
+   * without an allowance; nothing was changed
+   */
+  public static final String MIGRATION_UNSAFE = "MigrationUnsafe";
   /** the new release could not be put live */
   public static final String RELEASE_FAILED = "ReleaseFailed";
   /** the release did not pass its smoke checks within the smoke timeout */
@@ -34,6 +39,7 @@ public final class FailureTypes {
   /** Types a retry cannot fix; listed in every activity's RetryOptions.doNotRetry. */
   public static final Set<String> NON_RETRYABLE =
       Set.of(CONFIG_INVALID, SOURCE_UNAVAILABLE, CREDENTIALS_MISSING, TOOL_MISSING, MIGRATION_FAILED,
+          MIGRATION_UNSAFE,
           SMOKE_TEST_FAILED);
 
   private FailureTypes() {}

@@ -70,7 +70,7 @@ class RecordHistories {
           .setTypedSearchAttributes(SearchAttributes.newBuilder()
               .set(DeploymentAttributes.SERVICE, "svc").set(DeploymentAttributes.STATE, "RUNNING").build())
           .build());
-      WorkflowClient.start(wf::deploy, new DeploymentRequest("/p", "default", "local", "svc", null, "recorder"));
+      WorkflowClient.start(wf::deploy, new DeploymentRequest("/p", "default", "local", "svc", null, "recorder", false));
       WorkflowStub stub = WorkflowStub.fromTyped(wf);
       if (cancel) {
         world.holdSmoke.await(30, TimeUnit.SECONDS);

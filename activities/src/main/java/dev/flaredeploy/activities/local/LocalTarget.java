@@ -48,6 +48,23 @@ public class LocalTarget implements DeploymentTarget {
   }
 
   @Override
+  public Optional<String> databaseExport(DeploymentPlan plan, DatabasePlan database, Tick tick) {
+    Path dir = workspace.checkpointsDir(plan.service(), plan.environment()).resolve("validation");
+    try {
+      Files.createDirectories(dir);
+      Path export = Files.createTempFile(dir, database.binding() + "-", ".sql");
+      try {
+        databases.export(context(plan, database), export, tick);
+        return Optional.of(Files.readString(export));
+      } finally {
+        Files.deleteIfExists(export);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
   public Optional<String> liveRelease(DeploymentPlan plan) {
     return releases.live(plan.service(), plan.environment()).map(RunningRelease::version);
   }

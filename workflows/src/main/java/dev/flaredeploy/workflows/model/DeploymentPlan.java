@@ -9,6 +9,7 @@ import java.util.List;
  *
  * @param configFile file name of the wrangler config inside the snapshot (wrangler.toml, …)
  * @param restoreDatabaseOn steps whose failure also restores the databases (see {@code Steps})
+ * @param allowDestructive destructive and renaming migrations may go through (from the request)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record DeploymentPlan(
@@ -21,4 +22,5 @@ public record DeploymentPlan(
     SmokePlan smoke,
     List<String> restoreDatabaseOn,
     LocalSettings local,
-    int attempt) {}
+    int attempt,
+    boolean allowDestructive) {}

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
  * @param service the Worker name as the CLI resolved it (prepare checks it again)
  * @param commit a git commit to deploy instead of the working tree as it is, or null
  * @param requestedBy who asked (user@host), for the history
+ * @param allowDestructive let destructive and renaming migrations through (they block otherwise)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record DeploymentRequest(
@@ -21,4 +22,5 @@ public record DeploymentRequest(
     String target,
     String service,
     String commit,
-    String requestedBy) {}
+    String requestedBy,
+    boolean allowDestructive) {}

@@ -1,0 +1,153 @@
+package dev.flaredeploy.cli;
+
+import dev.flaredeploy.activities.DeploymentTarget;
+import dev.flaredeploy.activities.SchemaValidation;
+import dev.flaredeploy.activities.config.ConfigException;
+import dev.flaredeploy.activities.process.ProcessRunner;
+import dev.flaredeploy.activities.source.SourceException;
+import dev.flaredeploy.cli.render.Json;
+import dev.flaredeploy.worker.ActivitiesFactory;
+import dev.flaredeploy.workflows.model.DatabaseStatus;
+import dev.flaredeploy.workflows.model.DeploymentPlan;
+import dev.flaredeploy.workflows.model.MigrationCheck;
+import dev.flaredeploy.workflows.model.SchemaReport;
+import dev.flaredeploy.workflows.model.SmokeCheck;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+@Command(name = "plan", mixinStandardHelpOptions = true,
+    description = {"Show what `deploy` would do, changing nothing: pending migrations checked against a shadow",
+        "of each database and classified (destructive and renaming ones block), the restore points, the",
+        "release action and the smoke checks. Runs the same checks as the deployment's validate-schema step.",
+        "Exit 0 if the deployment would proceed, 2 if something blocks it."})
+class PlanCommand implements Callable<Integer> {
+  @ParentCommand FlaredeployCommand root;
+
+  @Parameters(index = "0", arity = "0..1", defaultValue = ".", paramLabel = "PROJECT_DIR",
+      description = "the project; default: .")
+  Path projectDir;
+
+  @Option(names = "--env", defaultValue = "default", paramLabel = "NAME", description = "wrangler environment")
+  String environment;
+
+  @Option(names = "--target", paramLabel = "local", description = "where it would deploy")
+  String target;
+
+  @Option(names = "--commit", paramLabel = "SHA", description = "plan this git commit instead of the directory")
+  String commit;
+
+  @Option(names = "--allow-destructive", description = "as deploy --allow-destructive")
+  boolean allowDestructive;
+
+  @Override
+  public Integer call() {
+    ProjectInput input = ProjectInput.of(projectDir, environment, target, commit, allowDestructive);
+    ActivitiesFactory.World world;
+    try {
+      world = ActivitiesFactory.world(System.getenv());
+    } catch (IllegalStateException e) {
+      throw new CliException(ExitCode.UNAVAILABLE, e.getMessage(), e);
+    }
+    DeploymentPlan plan;
+    try {
+      plan = world.planBuilder().plan(input.request(), 0);
+    } catch (ConfigException | SourceException e) {
+      throw new CliException(ExitCode.INVALID_INPUT, e.getMessage(), e);
+    }
+    DeploymentTarget deploymentTarget = world.targets().get(plan.target());
+    SchemaReport schema = SchemaValidation.validate(deploymentTarget, plan, ProcessRunner.Tick.NONE, 0);
+    Optional<String> blocked = SchemaValidation.blocked(schema);
+    boolean releaseNeeded = !plan.source().id().equals(schema.liveRelease());
+    boolean migrationsPending = schema.databases().stream().anyMatch(d -> !d.pending().isEmpty());
+
+    if (root.output == FlaredeployCommand.OutputFormat.json) {
+      System.out.println(Json.write(json(plan, schema, blocked, releaseNeeded, migrationsPending)));
+    } else {
+      System.out.print(text(plan, schema, blocked, releaseNeeded, migrationsPending));
+    }
+    return blocked.isPresent() ? ExitCode.INVALID_INPUT : ExitCode.SUCCEEDED;
+  }
+
+  private static Map<String, Object> json(DeploymentPlan plan, SchemaReport schema, Optional<String> blocked,
+      boolean releaseNeeded, boolean migrationsPending) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("service", plan.service());
+    out.put("environment", plan.environment());
+    out.put("target", plan.target());
+    out.put("source", plan.source().id());
+    out.put("commit", plan.source().commit());
+    out.put("dirty", plan.source().dirty());
+    out.put("proceeds", blocked.isEmpty());
+    out.put("blockedBecause", blocked.orElse(null));
+    out.put("nothingToDo", !releaseNeeded && !migrationsPending);
+    out.put("databases", schema.databases().stream().map(d -> {
+      Map<String, Object> db = new LinkedHashMap<>();
+      db.put("binding", d.binding());
+      db.put("applied", d.applied());
+      db.put("pending", d.pending());
+      db.put("checks", checksOf(schema, d.binding()));
+      db.put("restorePoint", d.pending().isEmpty() ? null : "SQL export of " + d.binding() + " before migrating");
+      return db;
+    }).toList());
+    Map<String, Object> release = new LinkedHashMap<>();
+    release.put("action", releaseNeeded ? "release" : "none");
+    release.put("version", plan.source().id());
+    release.put("live", schema.liveRelease());
+    release.put("url", "http://127.0.0.1:" + plan.local().port());
+    out.put("release", release);
+    out.put("smoke", Map.of("timeoutMillis", plan.smoke().timeoutMillis(), "checks", plan.smoke().checks()));
+    return out;
+  }
+
+  private static String text(DeploymentPlan plan, SchemaReport schema, Optional<String> blocked,
+      boolean releaseNeeded, boolean migrationsPending) {
+    StringBuilder out = new StringBuilder();
+    out.append("plan for ").append(plan.service()).append(" (").append(plan.environment()).append(", ")
+        .append(plan.target()).append(") from source ").append(plan.source().id());
+    if (plan.source().commit() != null) {
+      out.append(" at ").append(plan.source().commit(), 0, Math.min(12, plan.source().commit().length()))
+          .append(plan.source().dirty() ? " with uncommitted changes" : "");
+    }
+    out.append('\n');
+    if (!releaseNeeded && !migrationsPending) {
+      out.append("  nothing to do: no pending migrations and this source is already live\n");
+      return out.toString();
+    }
+    for (DatabaseStatus d : schema.databases()) {
+      out.append("  database ").append(d.binding()).append(": ").append(d.applied().size()).append(" applied, ")
+          .append(d.pending().size()).append(" pending\n");
+      for (MigrationCheck c : checksOf(schema, d.binding())) {
+        out.append("    ").append(c.blocked() ? "✗ " : "✓ ").append(c.migration()).append("  ")
+            .append(c.classification()).append('\n');
+        c.findings().forEach(f -> out.append("        ").append(f).append('\n'));
+      }
+      if (!d.pending().isEmpty()) {
+        out.append("    restore point: an SQL export of ").append(d.binding()).append(" before migrating\n");
+      }
+    }
+    out.append("  release: ").append(releaseNeeded
+        ? "serve " + plan.source().id() + " on http://127.0.0.1:" + plan.local().port()
+            + (schema.liveRelease() == null ? "" : ", replacing " + schema.liveRelease())
+        : plan.source().id() + " is already live").append('\n');
+    out.append("  smoke test: ");
+    for (SmokeCheck check : plan.smoke().checks()) {
+      out.append("GET ").append(check.path()).append(' ');
+    }
+    out.append("within ").append(plan.smoke().timeoutMillis() / 1000.0).append(" s\n");
+    out.append(blocked.map(why -> "BLOCKED: " + why + "\n").orElse("  the deployment would proceed\n"));
+    return out.toString();
+  }
+
+  private static List<MigrationCheck> checksOf(SchemaReport schema, String binding) {
+    return schema.checks() == null ? List.of()
+        : schema.checks().stream().filter(c -> c.binding().equals(binding)).toList();
+  }
+}

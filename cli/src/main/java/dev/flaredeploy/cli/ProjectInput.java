@@ -1,0 +1,63 @@
+package dev.flaredeploy.cli;
+
+import dev.flaredeploy.activities.config.ConfigException;
+import dev.flaredeploy.activities.config.LoadedProject;
+import dev.flaredeploy.activities.config.ProjectConfigLoader;
+import dev.flaredeploy.activities.process.ProcessRunner;
+import dev.flaredeploy.activities.source.SourceException;
+import dev.flaredeploy.activities.source.SourceSnapshots;
+import dev.flaredeploy.workflows.model.DeploymentRequest;
+import java.nio.file.Path;
+
+/**
+ * A project on the command line, checked before anything starts (bad input: exit 2), turned into a
+ * deployment request. Shared by {@code deploy} and {@code plan}.
+ *
+ * @param commit the commit the source comes from (checked out, or --commit), null outside git
+ */
+record ProjectInput(DeploymentRequest request, LoadedProject project, String commit, boolean dirty) {
+
+  static ProjectInput of(Path projectDir, String environment, String target, String commit, boolean allowDestructive) {
+    Path dir = projectDir.toAbsolutePath().normalize();
+    LoadedProject project;
+    try {
+      project = new ProjectConfigLoader().load(dir, environment);
+    } catch (ConfigException e) {
+      throw new CliException(ExitCode.INVALID_INPUT, e.getMessage() + " (nothing was started)", e);
+    }
+    project.warnings().forEach(w -> System.err.println("warning: " + w));
+    String chosenTarget = target != null ? target : project.target();
+    if (!chosenTarget.equals("local")) {
+      throw new CliException(ExitCode.INVALID_INPUT, "target \"" + chosenTarget + "\" is not available in this "
+          + "version of flaredeploy; use --target local");
+    }
+    SourceSnapshots git = new SourceSnapshots(dir, new ProcessRunner());
+    String recordedCommit;
+    boolean dirty;
+    if (commit != null) {
+      try {
+        recordedCommit = git.resolveCommit(dir, commit);
+      } catch (SourceException e) {
+        throw new CliException(ExitCode.INVALID_INPUT, e.getMessage());
+      }
+      dirty = false;
+    } else {
+      SourceSnapshots.GitState state = git.gitState(dir);
+      recordedCommit = state.commit();
+      dirty = state.dirty();
+    }
+    DeploymentRequest request = new DeploymentRequest(dir.toString(), environment, chosenTarget,
+        project.service(), commit == null ? null : recordedCommit, requestedBy(), allowDestructive);
+    return new ProjectInput(request, project, recordedCommit, dirty);
+  }
+
+  private static String requestedBy() {
+    String host;
+    try {
+      host = java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      host = "unknown-host";
+    }
+    return System.getProperty("user.name") + "@" + host;
+  }
+}
