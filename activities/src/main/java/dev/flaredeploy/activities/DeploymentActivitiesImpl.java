@@ -66,7 +66,7 @@ public class DeploymentActivitiesImpl implements DeploymentActivities {
   public SchemaReport validateSchema(DeploymentPlan plan) {
     return guarded(() -> {
       SchemaReport report = SchemaValidation.validate(target(plan.target()), plan, heartbeat(), attempt());
-      SchemaValidation.blocked(report).ifPresent(why -> {
+      SchemaValidation.blocked(report, plan).ifPresent(why -> {
         throw ApplicationFailure.newNonRetryableFailure(why, FailureTypes.MIGRATION_UNSAFE, attempt());
       });
       return report;

@@ -64,7 +64,7 @@ class PlanCommand implements Callable<Integer> {
     }
     DeploymentTarget deploymentTarget = world.targets().get(plan.target());
     SchemaReport schema = SchemaValidation.validate(deploymentTarget, plan, ProcessRunner.Tick.NONE, 0);
-    Optional<String> blocked = SchemaValidation.blocked(schema);
+    Optional<String> blocked = SchemaValidation.blocked(schema, plan);
     boolean releaseNeeded = !plan.source().id().equals(schema.liveRelease());
     boolean migrationsPending = schema.databases().stream().anyMatch(d -> !d.pending().isEmpty());
 
@@ -88,6 +88,9 @@ class PlanCommand implements Callable<Integer> {
     out.put("proceeds", blocked.isEmpty());
     out.put("blockedBecause", blocked.orElse(null));
     out.put("nothingToDo", !releaseNeeded && !migrationsPending);
+    out.put("onDrift", plan.onDrift());
+    out.put("drift", schema.drift());
+    out.put("warnings", schema.warnings());
     out.put("databases", schema.databases().stream().map(d -> {
       Map<String, Object> db = new LinkedHashMap<>();
       db.put("binding", d.binding());
@@ -132,6 +135,13 @@ class PlanCommand implements Callable<Integer> {
       if (!d.pending().isEmpty()) {
         out.append("    restore point: an SQL export of ").append(d.binding()).append(" before migrating\n");
       }
+    }
+    if (schema.drift() != null && !schema.drift().isEmpty()) {
+      out.append("  drift (on_drift = ").append(plan.onDrift()).append("):\n");
+      schema.drift().forEach(d -> out.append("    ").append(d).append('\n'));
+    }
+    if (schema.warnings() != null) {
+      schema.warnings().forEach(w -> out.append("  warning: ").append(w).append('\n'));
     }
     out.append("  release: ").append(releaseNeeded
         ? "serve " + plan.source().id() + " on http://127.0.0.1:" + plan.local().port()

@@ -290,6 +290,26 @@ class DeployEndToEndIT {
   }
 
   @Test
+  void aManualChangeToTheLiveDatabaseIsReportedAsDriftAndBlocksWhenPolicySaysSo() throws IOException {
+    Project p = project("drift");
+    assertThat(deploy(p).exitCode()).isZero();
+    execute(p, "ALTER TABLE notes ADD COLUMN priority INTEGER");
+    Files.writeString(p.dir.resolve("migrations/0003_tags.sql"), "ALTER TABLE notes ADD COLUMN tags TEXT;\n");
+
+    CliRunner.Result warned = cli.run("plan", p.dir.toString(), "--output", "json");
+    assertThat(warned.exitCode()).as(warned.toString()).isZero();
+    assertThat(names(warned.json().get("drift"))).singleElement().asString().contains("notes.priority");
+
+    Path fd = p.dir.resolve("flaredeploy.toml");
+    Files.writeString(fd, Files.readString(fd) + "\n[policy]\non_drift = \"fail\"\n");
+    CliRunner.Result plan = cli.run("plan", p.dir.toString());
+    CliRunner.Result deploy = deploy(p);
+    assertThat(plan.exitCode()).as(plan.toString()).isEqualTo(2);
+    assertThat(deploy.exitCode()).as(deploy.toString()).isEqualTo(2);
+    assertThat(deploy.json().at("/error/message").asText()).contains("drift", "notes.priority");
+  }
+
+  @Test
   void commandsAgainstAnAddressThatDoesNotAnswerExitFour() {
     CliRunner.Result r = cli.run("status", "deploy:local:x:default", "--address", "127.0.0.1:" + CliRunner.freePort());
     assertThat(r.exitCode()).as(r.toString()).isEqualTo(4);
@@ -333,6 +353,18 @@ class DeployEndToEndIT {
         workspace.stateDir(p.service, "default"),
         new DatabasePlan("DB", "hello-d1-db", null, "migrations", "d1_migrations", List.of())), out);
     return Files.readString(out);
+  }
+
+  /** Runs SQL against the project's local database, as a person changing it by hand would. */
+  static void execute(Project p, String sql) {
+    LocalWorkspace workspace = new LocalWorkspace(home);
+    Path copy = workspace.workdir(p.service, "default", "export-view", p.dir);
+    Wrangler wrangler = new Wrangler(Wrangler.locate(cli.environment()).orElseThrow(), new ProcessRunner(),
+        home.resolve("logs"));
+    var result = wrangler.run(List.of("d1", "execute", "DB", "-c", copy.resolve("wrangler.toml").toString(),
+            "--local", "--persist-to", workspace.stateDir(p.service, "default").toString(), "--command", sql),
+        copy, java.time.Duration.ofMinutes(2), ProcessRunner.Tick.NONE);
+    assertThat(result.exitCode()).as(result.diagnostics()).isZero();
   }
 
   void waitForStep(String id, String step) throws InterruptedException {

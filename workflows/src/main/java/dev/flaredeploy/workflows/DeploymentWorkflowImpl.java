@@ -333,6 +333,15 @@ public class DeploymentWorkflowImpl implements DeploymentWorkflow {
       parts.add(d.binding() + ": " + d.applied().size() + " applied, " + d.pending().size() + " pending");
     }
     parts.add("live release: " + (schema.liveRelease() == null ? "none" : shortId(schema.liveRelease())));
+    if (schema.checks() != null) {
+      schema.checks().forEach(c -> parts.add(c.migration() + " " + c.classification()));
+    }
+    if (schema.drift() != null && !schema.drift().isEmpty()) {
+      parts.add("drift: " + String.join("; ", schema.drift()));
+    }
+    if (schema.warnings() != null && !schema.warnings().isEmpty()) {
+      parts.add(schema.warnings().size() + " warning(s): " + String.join("; ", schema.warnings()));
+    }
     return String.join("; ", parts);
   }
 

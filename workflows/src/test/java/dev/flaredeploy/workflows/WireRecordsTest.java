@@ -33,7 +33,7 @@ class WireRecordsTest {
         List.of(new DatabasePlan("DB", "db", "id", "migrations", "d1_migrations",
             List.of(new MigrationFile("0001_a.sql", "ff")))),
         new SmokePlan(30_000, List.of(new SmokeCheck("/health", 200, "healthy"))),
-        List.of("apply-migrations"), new LocalSettings(8787), 1, true);
+        List.of("apply-migrations"), new LocalSettings(8787), 1, true, "fail");
 
     assertThat(roundTrip(plan, DeploymentPlan.class)).isEqualTo(plan);
   }

@@ -31,18 +31,20 @@ final class FlaredeployConfigReader {
   static final List<SmokeCheck> DEFAULT_CHECKS = List.of(new SmokeCheck("/health", null, null));
   static final int DEFAULT_PORT = 8787;
 
-  private static final List<String> SECTION_KEYS = List.of("target", "smoke", "local", "compensation");
-  private static final List<String> TOP_KEYS = List.of("target", "smoke", "local", "compensation", "env");
+  private static final List<String> SECTION_KEYS = List.of("target", "smoke", "local", "compensation", "policy");
+  private static final List<String> TOP_KEYS = List.of("target", "smoke", "local", "compensation", "policy", "env");
+  static final List<String> DRIFT_POLICIES = List.of("fail", "warn");
 
   /** The settings of one environment, defaults applied. */
   record FlaredeploySettings(
-      String target, SmokePlan smoke, LocalSettings local, List<String> restoreDatabaseOn) {}
+      String target, SmokePlan smoke, LocalSettings local, List<String> restoreDatabaseOn, String onDrift) {}
 
   /** What one section (the top level or one {@code [env.NAME]}) sets; null where it says nothing. */
   private record Overrides(
-      String target, Long smokeTimeoutMillis, List<SmokeCheck> checks, Integer port, List<String> restoreOn) {
+      String target, Long smokeTimeoutMillis, List<SmokeCheck> checks, Integer port, List<String> restoreOn,
+      String onDrift) {
 
-    static final Overrides NONE = new Overrides(null, null, null, null, null);
+    static final Overrides NONE = new Overrides(null, null, null, null, null, null);
 
     Overrides overriddenBy(Overrides env) {
       return new Overrides(
@@ -50,17 +52,20 @@ final class FlaredeployConfigReader {
           env.smokeTimeoutMillis != null ? env.smokeTimeoutMillis : smokeTimeoutMillis,
           env.checks != null ? env.checks : checks,
           env.port != null ? env.port : port,
-          env.restoreOn != null ? env.restoreOn : restoreOn);
+          env.restoreOn != null ? env.restoreOn : restoreOn,
+          env.onDrift != null ? env.onDrift : onDrift);
     }
 
-    FlaredeploySettings withDefaults() {
+    /** Drift fails production deployments and warns elsewhere, unless [policy] on_drift says otherwise. */
+    FlaredeploySettings withDefaults(String environment) {
       return new FlaredeploySettings(
           target != null ? target : DEFAULT_TARGET,
           new SmokePlan(
               smokeTimeoutMillis != null ? smokeTimeoutMillis : DEFAULT_SMOKE_TIMEOUT_MILLIS,
               checks != null ? checks : DEFAULT_CHECKS),
           new LocalSettings(port != null ? port : DEFAULT_PORT),
-          restoreOn != null ? restoreOn : Steps.DEFAULT_RESTORE_DATABASE_ON);
+          restoreOn != null ? restoreOn : Steps.DEFAULT_RESTORE_DATABASE_ON,
+          onDrift != null ? onDrift : environment.startsWith("prod") ? "fail" : "warn");
     }
   }
 
@@ -73,7 +78,7 @@ final class FlaredeployConfigReader {
       Path projectDir, String environment, String wranglerFile, Collection<String> wranglerEnvironments) {
     Path file = projectDir.resolve(FILE_NAME);
     if (!Files.exists(file)) {
-      return Overrides.NONE.withDefaults();
+      return Overrides.NONE.withDefaults(environment);
     }
     ConfigTable top = ConfigFiles.readToml(file);
     top.rejectUnknownKeys(TOP_KEYS);
@@ -99,7 +104,7 @@ final class FlaredeployConfigReader {
         settings = settings.overriddenBy(overrides);
       }
     }
-    return settings.withDefaults();
+    return settings.withDefaults(environment);
   }
 
   private static Overrides section(ConfigTable table) {
@@ -150,7 +155,24 @@ final class FlaredeployConfigReader {
                 })
             .map(FlaredeployConfigReader::restorableSteps)
             .orElse(null);
-    return new Overrides(target, timeout, checks, port, restoreOn);
+    String onDrift =
+        table
+            .table("policy")
+            .flatMap(
+                policy -> {
+                  policy.rejectUnknownKeys(List.of("on_drift"));
+                  return policy.string("on_drift");
+                })
+            .map(
+                value -> {
+                  if (!DRIFT_POLICIES.contains(value.value())) {
+                    throw value.error(
+                        "expected \"fail\" or \"warn\", got " + ConfigNode.quote(value.value()));
+                  }
+                  return value.value();
+                })
+            .orElse(null);
+    return new Overrides(target, timeout, checks, port, restoreOn, onDrift);
   }
 
   private static long duration(ConfigValue<String> value) {

@@ -22,6 +22,8 @@ import java.util.List;
  * @param local where the local target serves the release (default port 8787)
  * @param target {@code "local"} (default) or {@code "cloudflare"}
  * @param warnings things that are allowed but probably not meant, for the user to see
+ * @param onDrift {@code "fail"} or {@code "warn"} when the live schema differs from what the applied
+ *     migrations produce ([policy] on_drift; default fail for environments named prod*, warn elsewhere)
  */
 public record LoadedProject(
     String service,
@@ -34,7 +36,8 @@ public record LoadedProject(
     List<String> restoreDatabaseOn,
     LocalSettings local,
     String target,
-    List<String> warnings) {
+    List<String> warnings,
+    String onDrift) {
 
   public LoadedProject {
     databases = List.copyOf(databases);

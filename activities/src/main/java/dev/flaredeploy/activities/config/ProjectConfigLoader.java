@@ -64,6 +64,7 @@ public final class ProjectConfigLoader {
         settings.restoreDatabaseOn(),
         settings.local(),
         settings.target(),
-        env.warnings());
+        env.warnings(),
+        settings.onDrift());
   }
 }

@@ -141,13 +141,25 @@ class FlaredeployTomlTest {
   }
 
   @Test
+  void driftFailsProductionAndWarnsElsewhereUnlessPolicySaysOtherwise() {
+    assertThat(loader.load(dir, "default").onDrift()).isEqualTo("warn");
+
+    project.write("flaredeploy.toml", "[policy]\non_drift = \"fail\"\n");
+    assertThat(loader.load(dir, "default").onDrift()).isEqualTo("fail");
+
+    project.write("flaredeploy.toml", "[policy]\non_drift = \"sometimes\"\n");
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> loader.load(dir, "default"));
+    assertThat(e).hasMessageContaining("policy.on_drift").hasMessageContaining("\"fail\" or \"warn\"");
+  }
+
+  @Test
   void rejectsUnknownTopLevelSection() {
     project.write("flaredeploy.toml", "[deploy]\nstrategy = \"gradual\"\n");
 
     ConfigException e = catchThrowableOfType(ConfigException.class, () -> loader.load(dir, "default"));
 
     assertThat(e.key()).contains("deploy");
-    assertThat(e).hasMessageContaining("allowed here: target, smoke, local, compensation, env");
+    assertThat(e).hasMessageContaining("allowed here: target, smoke, local, compensation, policy, env");
   }
 
   @Test

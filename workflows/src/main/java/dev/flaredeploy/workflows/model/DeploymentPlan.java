@@ -10,6 +10,7 @@ import java.util.List;
  * @param configFile file name of the wrangler config inside the snapshot (wrangler.toml, …)
  * @param restoreDatabaseOn steps whose failure also restores the databases (see {@code Steps})
  * @param allowDestructive destructive and renaming migrations may go through (from the request)
+ * @param onDrift "fail" or "warn": what a live schema that differs from the applied migrations does
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record DeploymentPlan(
@@ -23,4 +24,5 @@ public record DeploymentPlan(
     List<String> restoreDatabaseOn,
     LocalSettings local,
     int attempt,
-    boolean allowDestructive) {}
+    boolean allowDestructive,
+    String onDrift) {}

@@ -5,8 +5,15 @@ import java.util.List;
 
 /**
  * What validate-schema saw: per database the applied and pending migrations, the release live now
- * (null when nothing is live), and what checking the pending migrations against a shadow found.
+ * (null when nothing is live), what checking the pending migrations against a shadow found, warnings
+ * (migration file sequence, statements wrangler may split wrongly), and drift: differences between the
+ * live schema and the one the applied migrations produce.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record SchemaReport(
-    List<DatabaseStatus> databases, String liveRelease, int attempt, List<MigrationCheck> checks) {}
+    List<DatabaseStatus> databases,
+    String liveRelease,
+    int attempt,
+    List<MigrationCheck> checks,
+    List<String> warnings,
+    List<String> drift) {}
