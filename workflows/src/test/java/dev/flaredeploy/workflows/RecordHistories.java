@@ -10,6 +10,9 @@ import io.temporal.common.SearchAttributes;
 import io.temporal.testing.TestEnvironmentOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.Worker;
+import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerOptions;
+import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
@@ -49,6 +52,59 @@ class RecordHistories {
   @Test
   void cancelledDuringTheSmokeTest() throws Exception {
     record("cancelled", world -> world.holdSmoke = new CountDownLatch(1), true);
+  }
+
+  /**
+   * The first worker goes away while smoke-test runs (its attempt then times out on its heartbeat); a
+   * second worker picks the step up and the deployment succeeds.
+   */
+  @Test
+  void resumedOnAnotherWorkerAfterACrash() throws Exception {
+    TestEnvironmentOptions.Builder options = TestEnvironmentOptions.newBuilder();
+    DeploymentAttributes.ALL.forEach(
+        k -> options.registerSearchAttribute(k.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD));
+    try (TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance(options.build())) {
+      WorkerOptions noSticky = WorkerOptions.newBuilder().setStickyQueueScheduleToStartTimeout(Duration.ZERO).build();
+      FakeActivities first = new FakeActivities();
+      first.holdSmoke = new CountDownLatch(1);
+      Worker worker = env.newWorker("record", noSticky);
+      worker.registerWorkflowImplementationTypes(DeploymentWorkflowImpl.class);
+      worker.registerActivitiesImplementations(first);
+      env.start();
+      WorkflowClient client = env.getWorkflowClient();
+      WorkflowStub stub = startRun(client);
+      first.holdSmoke.await(30, TimeUnit.SECONDS);
+      env.getWorkerFactory().shutdownNow();
+
+      FakeActivities second = new FakeActivities();
+      second.live = first.live;
+      second.ledger.addAll(first.ledger);
+      WorkerFactory factory = WorkerFactory.newInstance(client);
+      Worker replacement = factory.newWorker("record", noSticky);
+      replacement.registerWorkflowImplementationTypes(DeploymentWorkflowImpl.class);
+      replacement.registerActivitiesImplementations(second);
+      factory.start();
+      stub.getResult(DeploymentReport.class);
+      write("crash-resumed", client, stub);
+      factory.shutdownNow();
+    }
+  }
+
+  private static WorkflowStub startRun(WorkflowClient client) {
+    DeploymentWorkflow wf = client.newWorkflowStub(DeploymentWorkflow.class, WorkflowOptions.newBuilder()
+        .setTaskQueue("record")
+        .setWorkflowId(DeploymentIds.workflowId("local", "svc", "default"))
+        .setTypedSearchAttributes(SearchAttributes.newBuilder()
+            .set(DeploymentAttributes.SERVICE, "svc").set(DeploymentAttributes.STATE, "RUNNING").build())
+        .build());
+    WorkflowClient.start(wf::deploy, new DeploymentRequest("/p", "default", "local", "svc", null, "recorder", false));
+    return WorkflowStub.fromTyped(wf);
+  }
+
+  private static void write(String name, WorkflowClient client, WorkflowStub stub) throws java.io.IOException {
+    Files.createDirectories(OUT);
+    Files.writeString(OUT.resolve(name + ".json"),
+        client.fetchHistory(stub.getExecution().getWorkflowId(), stub.getExecution().getRunId()).toJson(true));
   }
 
   private void record(String name, Consumer<FakeActivities> setup, boolean cancel) throws Exception {
