@@ -30,7 +30,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -176,9 +178,16 @@ class CrashRecoveryIT {
         (worker, marker) -> ledgerAtKill[0] = awaitMigrationsUnderWay(p, worker), () -> { });
 
     assertSucceededWithEveryMigrationOnce(p, crash, notes);
+    // wrangler outlives the killed worker and goes on applying; the retry waits for it instead of racing it
+    assertThat(attemptsOf(crash.watch().json(), Steps.APPLY_MIGRATIONS)).as("no attempt failed after the crash")
+        .isEqualTo(2);
+    String orphan = crash.orphans().isEmpty() ? "wrangler died with the worker"
+        : crash.orphansEndedAt() == null ? "wrangler outlived the worker"
+        : String.format("wrangler outlived the worker by %.1f s%s",
+            Duration.between(crash.killedAt(), crash.orphansEndedAt()).toMillis() / 1000.0,
+            crash.orphansEndedAt().isAfter(crash.resumedAt()) ? ", and the retry waited for it" : "");
     timings.computeIfPresent(Steps.APPLY_MIGRATIONS, (k, line) -> line + "; killed with "
-        + (ledgerAtKill[0] < 0 ? "?" : String.valueOf(ledgerAtKill[0] - BEFORE.size())) + " of 6 applied"
-        + (crash.orphans().isEmpty() ? "" : ", wrangler outlived the worker"));
+        + (ledgerAtKill[0] < 0 ? "?" : String.valueOf(ledgerAtKill[0] - BEFORE.size())) + " of 6 applied; " + orphan);
   }
 
   @Test
@@ -266,7 +275,8 @@ class CrashRecoveryIT {
   // --- crash and resume ------------------------------------------------------------------------------
 
   /** What a crash left: when the worker died, the d1 commands that outlived it, and how the run ended. */
-  record Crash(String id, Instant killedAt, List<ProcessHandle> orphans, CliRunner.Result watch) {}
+  record Crash(String id, Instant killedAt, List<ProcessHandle> orphans, Instant orphansEndedAt, Instant resumedAt,
+      CliRunner.Result watch) {}
 
   @FunctionalInterface
   interface KillPoint {
@@ -296,6 +306,9 @@ class CrashRecoveryIT {
     Instant killedAt = Instant.now();
     assertThat(holding.waitFor(10, TimeUnit.SECONDS)).as("the worker died").isTrue();
     List<ProcessHandle> orphans = d1.stream().filter(ProcessHandle::isAlive).toList();
+    AtomicReference<Instant> orphansEndedAt = new AtomicReference<>();
+    CompletableFuture.allOf(orphans.stream().map(ProcessHandle::onExit).toArray(CompletableFuture[]::new))
+        .thenRun(() -> orphansEndedAt.set(Instant.now()));
 
     whileDead.run();
     Process replacement = cli.command("worker", "--no-sticky", "--address", address, "--task-queue", queue(p))
@@ -305,8 +318,8 @@ class CrashRecoveryIT {
     workers.add(replacement);
     try {
       CliRunner.Result watch = cli.run("watch", id, "--address", address, "--output", "json");
-      recordResume(id, step, killedAt);
-      return new Crash(id, killedAt, orphans, watch);
+      Instant resumedAt = recordResume(id, step, killedAt);
+      return new Crash(id, killedAt, orphans, orphans.isEmpty() ? null : orphansEndedAt.get(), resumedAt, watch);
     } finally {
       stop(replacement);
       awaitOrKill(orphans);
@@ -394,7 +407,7 @@ class CrashRecoveryIT {
   }
 
   /** From the run's history: when the killed step's next attempt started, after the kill. */
-  void recordResume(String id, String step, Instant killedAt) {
+  Instant recordResume(String id, String step, Instant killedAt) {
     Map<Long, String> scheduled = new HashMap<>();
     Instant resumed = null;
     int attempt = 0;
@@ -414,6 +427,7 @@ class CrashRecoveryIT {
     double seconds = Duration.between(killedAt, resumed).toMillis() / 1000.0;
     timings.put(step, String.format("%5.1f s (attempt %d)", seconds, attempt));
     System.out.printf("%s: kill -9 → %s attempt %d started %.1f s later%n", id, step, attempt, seconds);
+    return resumed;
   }
 
   // --- assertions -----------------------------------------------------------------------------------
@@ -454,27 +468,28 @@ class CrashRecoveryIT {
   // --- projects ---------------------------------------------------------------------------------------
 
   /** A project whose database already holds the example's migrations and a note; v2 adds six migrations. */
-  Project seededWithSixNewMigrations(String service, boolean heavy) throws IOException {
+  Project seededWithSixNewMigrations(String service, boolean slowFourth) throws IOException {
     Project p = projects.copy(service);
     services.add(service);
     LocalWorkspace.copyTree(seedState, projects.stateDir(p));
-    addSixMigrationsAndMarkV2(p, heavy);
+    addSixMigrationsAndMarkV2(p, slowFourth);
     return p;
   }
 
   /**
-   * Migrations 0003–0008, each recording itself in {@code events} (so a second application would show);
-   * heavy ones also insert 300 000 rows, so that applying them takes a while.
+   * Migrations 0003–0008, each recording itself in {@code events} (so a second application would show).
+   * With {@code slowFourth}, 0004 also computes for about 15 s: long enough that a wrangler left running by
+   * a killed worker is still applying it when the step's retry starts.
    */
-  static void addSixMigrationsAndMarkV2(Project p, boolean heavy) throws IOException {
+  static void addSixMigrationsAndMarkV2(Project p, boolean slowFourth) throws IOException {
     LocalProjects.write(p.file("migrations/0003_events.sql"),
         "CREATE TABLE events (migration TEXT NOT NULL);\nINSERT INTO events VALUES ('0003');\n");
     for (int n = 4; n <= 8; n++) {
       LocalProjects.write(p.file("migrations/000" + n + "_t" + n + ".sql"),
           "CREATE TABLE t" + n + " (id INTEGER PRIMARY KEY, v TEXT);\n"
               + "INSERT INTO events VALUES ('000" + n + "');\n"
-              + (heavy ? "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 300000) "
-                  + "INSERT INTO t" + n + " (v) SELECT 'row ' || x FROM c;\n" : ""));
+              + (slowFourth && n == 4 ? "INSERT INTO t4 (v) SELECT count(*) FROM (WITH RECURSIVE c(x) AS "
+                  + "(SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 100000000) SELECT x FROM c);\n" : ""));
     }
     LocalProjects.replace(p.file("src/index.js"), "hello-d1: try", "hello-d1 v2: try");
   }

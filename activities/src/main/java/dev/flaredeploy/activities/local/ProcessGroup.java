@@ -62,6 +62,23 @@ final class ProcessGroup {
     return process.info().commandLine().orElse("");
   }
 
+  /** The argv of a process ({@code /proc/<pid>/cmdline} split on NUL, else what the JDK reports), or empty. */
+  static List<String> arguments(ProcessHandle process) {
+    Path cmdline = Path.of("/proc", Long.toString(process.pid()), "cmdline");
+    try {
+      byte[] raw = Files.readAllBytes(cmdline);
+      if (raw.length > 0) {
+        return List.of(new String(raw, StandardCharsets.UTF_8).split("\0"));
+      }
+    } catch (IOException | SecurityException e) {
+      // fall through to the JDK's view
+    }
+    List<String> argv = new java.util.ArrayList<>();
+    process.info().command().ifPresent(argv::add);
+    process.info().arguments().ifPresent(a -> argv.addAll(List.of(a)));
+    return argv;
+  }
+
   /**
    * Sends SIGTERM to each process, waits up to {@code grace} for all to exit, then SIGKILLs the rest and
    * waits briefly for them. Returns the pids still alive afterwards (normally none).
