@@ -50,16 +50,7 @@ final class ProcessGroup {
 
   /** The command line of a process ({@code /proc/<pid>/cmdline}, else what the JDK reports), or "". */
   static String commandLine(ProcessHandle process) {
-    Path cmdline = Path.of("/proc", Long.toString(process.pid()), "cmdline");
-    try {
-      byte[] raw = Files.readAllBytes(cmdline);
-      if (raw.length > 0) {
-        return new String(raw, StandardCharsets.UTF_8).replace('\0', ' ').trim();
-      }
-    } catch (IOException | SecurityException e) {
-      // fall through to the JDK's view
-    }
-    return process.info().commandLine().orElse("");
+    return String.join(" ", arguments(process)).trim();
   }
 
   /** The argv of a process ({@code /proc/<pid>/cmdline} split on NUL, else what the JDK reports), or empty. */
