@@ -29,7 +29,7 @@ class WireRecordsTest {
   @Test
   void planSurvivesTheDataConverterUnchanged() {
     DeploymentPlan plan = new DeploymentPlan("hello-d1", "default", "local",
-        new SourceSnapshot("abc", "/s/abc", "c0ffee", true), "wrangler.toml",
+        new SourceSnapshot("abc", "/s/abc", "c0ffee", true, "/p/hello-d1"), "wrangler.toml",
         List.of(new DatabasePlan("DB", "db", "id", "migrations", "d1_migrations",
             List.of(new MigrationFile("0001_a.sql", "ff")))),
         new SmokePlan(30_000, List.of(new SmokeCheck("/health", 200, "healthy"))),

@@ -27,7 +27,9 @@ import java.util.UUID;
  *
  * <p>Every operation is idempotent and may be retried after a crash: reads change nothing, {@link
  * #applyMigrations} applies only what the ledger lacks, {@link #export} replaces its output atomically,
- * and {@link #restore} rebuilds the database from the export in one all-or-nothing batch.
+ * and {@link #restore} rebuilds the database from the export in one all-or-nothing batch. A wrangler left
+ * writing the same state by a worker that died (it outlives the killed JVM) is waited for before applying
+ * or restoring, so a retry never races the attempt it replaces.
  *
  * <p>Failures: {@link MigrationFailedException} when a migration's SQL fails (retrying cannot help); {@link
  * D1CommandException} when wrangler fails otherwise; {@code ProcessRunner.ProcessTimeoutException} when a
@@ -129,6 +131,7 @@ public class LocalDatabases {
    *     plan lists (the plan and the config disagree about the migrations)
    */
   public ApplyResult applyMigrations(LocalDatabaseContext ctx, ProcessRunner.Tick tick) {
+    awaitLeftoverWriters(ctx, tick);
     List<String> before = appliedMigrations(ctx, tick);
     List<String> planned = plannedNames(ctx);
     if (!planned.isEmpty() && before.containsAll(planned)) {
@@ -171,6 +174,7 @@ public class LocalDatabases {
 
   public void restore(LocalDatabaseContext ctx, Path dump, ProcessRunner.Tick tick) {
     String content = readExport(dump);
+    awaitLeftoverWriters(ctx, tick);
     ProcessResult listing = execute(ctx, RestoreScript.LIST_OBJECTS, tick);
     if (!listing.succeeded()) {
       throw failure(ctx, "execute", listing);
@@ -204,6 +208,62 @@ public class LocalDatabases {
         deleteQuietly(script);
       }
     }
+  }
+
+  /**
+   * Waits while a wrangler that writes this binding's state runs outside this JVM: a {@code d1 migrations
+   * apply} or {@code d1 execute --file} on the same {@code --persist-to}, normally left by an attempt whose
+   * worker was killed (wrangler outlives the JVM that started it and carries on with the migrations it
+   * began). Applying or restoring alongside it would race it: the same migration tried twice, or its next
+   * migration landing on top of a restore. Calls {@code tick} about once a second while waiting.
+   *
+   * @throws D1CommandException when one still runs after the command timeout (a retry waits again)
+   */
+  void awaitLeftoverWriters(LocalDatabaseContext ctx, ProcessRunner.Tick tick) {
+    long deadline = System.nanoTime() + commandTimeout.toNanos();
+    List<ProcessHandle> writers = leftoverWriters(ctx.stateDir());
+    while (!writers.isEmpty()) {
+      if (System.nanoTime() > deadline) {
+        throw new D1CommandException(
+            ctx.binding(),
+            List.of("d1", "migrations", "apply"),
+            "wrangler (pids "
+                + String.join(", ", writers.stream().map(p -> Long.toString(p.pid())).toList())
+                + "), left by an earlier attempt, still writes "
+                + ctx.stateDir()
+                + " after "
+                + commandTimeout.toSeconds()
+                + " s; if it hangs, stop those pids");
+      }
+      tick.tick();
+      ProcessGroup.awaitExit(writers, Duration.ofSeconds(1));
+      writers = leftoverWriters(ctx.stateDir());
+    }
+  }
+
+  /** wrangler processes not started by this JVM that write the local D1 state in {@code stateDir}. */
+  static List<ProcessHandle> leftoverWriters(Path stateDir) {
+    Set<Long> ours = new HashSet<>();
+    ProcessHandle.current().descendants().forEach(p -> ours.add(p.pid()));
+    return ProcessHandle.allProcesses()
+        .filter(p -> !ours.contains(p.pid()) && p.pid() != ProcessHandle.current().pid())
+        .filter(p -> writesState(ProcessGroup.arguments(p), stateDir))
+        .toList();
+  }
+
+  /** True for the argv of a {@code wrangler d1 migrations apply} or {@code d1 execute --file} on stateDir. */
+  static boolean writesState(List<String> argv, Path stateDir) {
+    int d1 = argv.indexOf("d1");
+    int persist = argv.indexOf("--persist-to");
+    if (d1 < 0 || d1 + 1 >= argv.size() || persist < 0 || persist + 1 >= argv.size()) {
+      return false;
+    }
+    if (!Path.of(argv.get(persist + 1)).toAbsolutePath().normalize().equals(stateDir)) {
+      return false;
+    }
+    String command = argv.get(d1 + 1);
+    return (command.equals("migrations") && d1 + 2 < argv.size() && argv.get(d1 + 2).equals("apply"))
+        || (command.equals("execute") && argv.contains("--file"));
   }
 
   /** The export's SQL; refuses files that are not a {@code d1 export} (they all start with this PRAGMA). */

@@ -50,16 +50,24 @@ final class ProcessGroup {
 
   /** The command line of a process ({@code /proc/<pid>/cmdline}, else what the JDK reports), or "". */
   static String commandLine(ProcessHandle process) {
+    return String.join(" ", arguments(process)).trim();
+  }
+
+  /** The argv of a process ({@code /proc/<pid>/cmdline} split on NUL, else what the JDK reports), or empty. */
+  static List<String> arguments(ProcessHandle process) {
     Path cmdline = Path.of("/proc", Long.toString(process.pid()), "cmdline");
     try {
       byte[] raw = Files.readAllBytes(cmdline);
       if (raw.length > 0) {
-        return new String(raw, StandardCharsets.UTF_8).replace('\0', ' ').trim();
+        return List.of(new String(raw, StandardCharsets.UTF_8).split("\0"));
       }
     } catch (IOException | SecurityException e) {
       // fall through to the JDK's view
     }
-    return process.info().commandLine().orElse("");
+    List<String> argv = new java.util.ArrayList<>();
+    process.info().command().ifPresent(argv::add);
+    process.info().arguments().ifPresent(a -> argv.addAll(List.of(a)));
+    return argv;
   }
 
   /**

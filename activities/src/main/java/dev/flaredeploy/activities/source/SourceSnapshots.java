@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -75,7 +77,7 @@ public class SourceSnapshots {
         } else {
           Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
         }
-        return new SourceSnapshot(id, target.toString(), recordedCommit, dirty);
+        return new SourceSnapshot(id, target.toString(), recordedCommit, dirty, dir.toString());
       } catch (IOException | RuntimeException e) {
         LocalWorkspace.deleteTree(partial);
         throw e;
@@ -111,13 +113,19 @@ public class SourceSnapshots {
    * The snapshot's directory, after checking that its content still has its id: a resumed deployment
    * deploys exactly what prepare pinned, or nothing.
    *
-   * @throws SourceException when the snapshot is gone or was changed
+   * <p>When the snapshot is gone (a worker on another machine, a cleaned home) it is rebuilt from git, but
+   * only when the source was committed and clean when pinned: the project's directory at the recorded
+   * commit is extracted and kept only if its content hash is the snapshot's id. The checkout as it is now
+   * is never used.
+   *
+   * @throws SourceException when the snapshot is gone and cannot be rebuilt exactly, or was changed
    */
   public Path verified(SourceSnapshot snapshot) {
     Path dir = Path.of(snapshot.path());
     if (!Files.isDirectory(dir)) {
-      throw new SourceException("the pinned source " + snapshot.id() + " is gone from " + dir
-          + (snapshot.commit() == null ? "" : "; deploy again, or with --commit " + snapshot.commit()));
+      // the plan may name another machine's home: this worker keeps (or rebuilds) the snapshot in its own
+      Path own = root.resolve(snapshot.id());
+      dir = Files.isDirectory(own) ? own : rebuilt(snapshot, Path.of(snapshot.path()));
     }
     String actual = contentHash(dir);
     if (!actual.equals(snapshot.id())) {
@@ -125,6 +133,60 @@ public class SourceSnapshots {
           + " was changed (its content hash is now " + actual + "); refusing to deploy it");
     }
     return dir;
+  }
+
+  /**
+   * Rebuilds a missing snapshot into {@code <root>/<id>} from git at its recorded commit, or says why that
+   * is not possible. The result's hash is the id, or nothing is kept.
+   */
+  private Path rebuilt(SourceSnapshot snapshot, Path missing) {
+    String gone = "the pinned source " + snapshot.id() + " is gone from " + missing + " and cannot be rebuilt: ";
+    String again = "; deploy again to pin the source anew";
+    if (snapshot.commit() == null) {
+      throw new SourceException(gone + "it was not taken from a git repository" + again);
+    }
+    if (snapshot.dirty()) {
+      throw new SourceException(gone + "the working tree had uncommitted changes when it was pinned, so "
+          + "commit " + snapshot.commit() + " does not hold it" + again);
+    }
+    if (snapshot.projectDir() == null) {
+      throw new SourceException(gone + "the plan does not name the project directory" + again
+          + ", or with --commit " + snapshot.commit());
+    }
+    Path project = Path.of(snapshot.projectDir());
+    if (!Files.isDirectory(project)) {
+      throw new SourceException(gone + "the project directory " + project + " (whose git repository holds "
+          + "commit " + snapshot.commit() + ") is not on this machine" + again);
+    }
+    Path target = root.resolve(snapshot.id());
+    try {
+      Files.createDirectories(root);
+      Path partial = Files.createTempDirectory(root, ".rebuild-");
+      try {
+        try {
+          extractFromGit(project, snapshot.commit(), partial);
+        } catch (SourceException | UncheckedIOException e) {
+          throw new SourceException(gone + e.getMessage() + again);
+        }
+        String actual = contentHash(partial);
+        if (!actual.equals(snapshot.id())) {
+          throw new SourceException(gone + "commit " + snapshot.commit() + " of " + project
+              + " has content hash " + actual + " (files git does not track, such as ignored ones, were part of"
+              + " the pinned source)" + again + ", or with --commit " + snapshot.commit());
+        }
+        try {
+          Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (FileAlreadyExistsException | DirectoryNotEmptyException raced) {
+          LocalWorkspace.deleteTree(partial); // another attempt rebuilt it meanwhile: same content
+        }
+        return target;
+      } catch (IOException | RuntimeException e) {
+        LocalWorkspace.deleteTree(partial);
+        throw e;
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not rebuild the snapshot " + snapshot.id() + ": " + e.getMessage(), e);
+    }
   }
 
   /** sha256 over every file's relative path and content, in path order; the first 16 hex digits. */
@@ -186,16 +248,16 @@ public class SourceSnapshots {
   private void extractFromGit(Path dir, String commit, Path into) throws IOException {
     String prefix = git(dir, "rev-parse", "--show-prefix");
     String top = git(dir, "rev-parse", "--show-toplevel");
-    if (top == null) {
-      throw new SourceException(dir + " is not in a git repository, so --commit cannot be used");
+    if (prefix == null || top == null) {
+      throw new SourceException(dir + " is not in a git repository, so commit " + commit + " cannot be read");
     }
     Path tar = Files.createTempFile(root, ".archive-", ".tar");
     try {
-      // from the top level: git archive refuses to run in a subdirectory that HEAD does not track
-      String tree = commit + ":" + (prefix == null ? "" : prefix);
+      // from the top level: run in a subdirectory, git archive would look for <prefix> inside that subdirectory
+      String tree = commit + ":" + prefix;
       ProcessResult archive = runner.run(
           List.of("git", "-C", top, "archive", "--format=tar", "-o", tar.toString(), tree),
-          Path.of(top), Map.of(), GIT_TIMEOUT, ProcessRunner.Tick.NONE);
+          dir, Map.of(), GIT_TIMEOUT, ProcessRunner.Tick.NONE);
       if (!archive.succeeded()) {
         throw new SourceException("git archive of " + tree + " failed: " + archive.diagnostics().strip());
       }

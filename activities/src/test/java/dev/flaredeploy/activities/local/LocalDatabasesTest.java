@@ -184,6 +184,70 @@ class LocalDatabasesTest {
         .containsExactly("PRAGMA defer_foreign_keys=TRUE;", "DELETE FROM sqlite_sequence;");
   }
 
+  @Test
+  void applyWaitsForAnApplyThatADeadWorkerLeftRunningAndAppliesEachMigrationOnce() throws Exception {
+    LocalDatabaseContext db =
+        helloD1(
+            snapshot(
+                "v1",
+                Map.of(
+                    "migrations/0003_events.sql", EVENTS + "INSERT INTO events (what) VALUES ('0003');\n",
+                    "migrations/0004_slow.sql",
+                    "INSERT INTO events (what) VALUES ('0004');\n"
+                        + "CREATE TABLE slow AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c"
+                        + " LIMIT 10000000) SELECT count(*) AS n FROM c;\n",
+                    "migrations/0005_after.sql", "INSERT INTO events (what) VALUES ('0005');\n")));
+    // what a killed worker leaves behind: its wrangler, still applying, no longer anyone's child
+    ProcessHandle leftover = startOrphan(db.d1Local("migrations", "apply"), db.workdir());
+    try {
+      assertThat(LocalDatabases.leftoverWriters(db.stateDir())).contains(leftover);
+      int[] ticks = {0};
+
+      ApplyResult result = databases.applyMigrations(db, () -> ticks[0]++);
+
+      assertThat(ticks[0]).as("waited for the leftover, heartbeating").isPositive();
+      assertThat(LocalDatabases.leftoverWriters(db.stateDir())).as("the leftover had ended").isEmpty();
+      assertThat(result.ledger()).containsExactly("0001_create_notes.sql", "0002_add_author.sql",
+          "0003_events.sql", "0004_slow.sql", "0005_after.sql");
+      assertThat(sql(db, "SELECT what, count(*) AS n FROM events GROUP BY what ORDER BY what"))
+          .extracting(row -> row.path("what").asText() + "×" + row.path("n").asInt())
+          .containsExactly("0003×1", "0004×1", "0005×1");
+    } finally {
+      ProcessRunner.destroyTree(leftover);
+    }
+  }
+
+  /** Starts {@code wrangler <args>} as an orphan (its shell exits at once), as a killed worker leaves it. */
+  private ProcessHandle startOrphan(List<String> args, Path workdir) throws Exception {
+    List<String> argv = new ArrayList<>(List.of("sh", "-c", "\"$@\" </dev/null >/dev/null 2>&1 & echo $!", "sh"));
+    argv.addAll(wrangler.command());
+    argv.addAll(args);
+    ProcessBuilder builder = new ProcessBuilder(argv).directory(workdir.toFile());
+    builder.environment().putAll(wrangler.environment());
+    Process shell = builder.start();
+    String pid = new String(shell.getInputStream().readAllBytes()).strip();
+    assertThat(shell.waitFor()).isZero();
+    ProcessHandle orphan = ProcessHandle.of(Long.parseLong(pid)).orElseThrow();
+    assertThat(ProcessHandle.current().descendants()).doesNotContain(orphan);
+    return orphan;
+  }
+
+  @Test
+  void recognisesTheWranglerCommandsThatWriteAState() {
+    Path state = Path.of("/h/local/s/default/state");
+    assertThat(LocalDatabases.writesState(List.of("node", "/r/node_modules/.bin/wrangler", "d1", "migrations",
+        "apply", "DB", "-c", "/w/wrangler.toml", "--local", "--persist-to", state.toString()), state)).isTrue();
+    assertThat(LocalDatabases.writesState(List.of("node", "cli.js", "d1", "execute", "DB", "--local",
+        "--persist-to", state.toString(), "--file", "/tmp/restore.sql", "--yes"), state)).isTrue();
+    assertThat(LocalDatabases.writesState(List.of("node", "cli.js", "d1", "execute", "DB", "--local",
+        "--persist-to", state.toString(), "--json", "--command", "SELECT 1"), state))
+        .as("a read").isFalse();
+    assertThat(LocalDatabases.writesState(List.of("node", "cli.js", "d1", "migrations", "apply", "DB",
+        "--local", "--persist-to", "/h/local/s/staging/state"), state)).as("another state").isFalse();
+    assertThat(LocalDatabases.writesState(List.of("node", "cli.js", "dev", "--persist-to", state.toString()),
+        state)).as("wrangler dev").isFalse();
+  }
+
   // ---- fixtures ----------------------------------------------------------------------------------
 
   /** Values a dump must carry through unchanged: quotes, newlines, non-ASCII, NULL, blobs. */

@@ -9,6 +9,9 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
  * @param path where the snapshot lives on the worker's machine
  * @param commit git commit of the source, or null outside git
  * @param dirty true when the working tree had uncommitted changes
+ * @param projectDir the project directory the snapshot was taken from (absolute); with a clean {@code
+ *     commit} it lets a worker that lacks the snapshot rebuild it from git. Null in plans recorded before
+ *     it was added.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record SourceSnapshot(String id, String path, String commit, boolean dirty) {}
+public record SourceSnapshot(String id, String path, String commit, boolean dirty, String projectDir) {}

@@ -1,0 +1,117 @@
+package dev.flaredeploy.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.flaredeploy.activities.local.LocalDatabaseContext;
+import dev.flaredeploy.activities.local.LocalDatabases;
+import dev.flaredeploy.activities.local.LocalWorkspace;
+import dev.flaredeploy.activities.process.ProcessResult;
+import dev.flaredeploy.activities.process.ProcessRunner;
+import dev.flaredeploy.activities.process.Wrangler;
+import dev.flaredeploy.workflows.model.DatabasePlan;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Copies of examples/hello-d1 for end-to-end tests, each under its own service name and port, and a
+ * look at their local D1 database through the pinned wrangler (as a person would check it).
+ */
+final class LocalProjects {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Path home;
+  private final CliRunner cli;
+
+  LocalProjects(Path home, CliRunner cli) {
+    this.home = home;
+    this.cli = cli;
+  }
+
+  record Project(String service, Path dir, int port) {
+    Path file(String relative) {
+      return dir.resolve(relative);
+    }
+
+    String id() {
+      return "deploy:local:" + service + ":default";
+    }
+  }
+
+  /** A copy of examples/hello-d1 named {@code service}, served on a free port, with a 5 s smoke timeout. */
+  Project copy(String service) throws IOException {
+    int port = CliRunner.freePort();
+    Path dir = home.resolve("projects").resolve(service);
+    LocalWorkspace.copyTree(CliRunner.ROOT.resolve("examples/hello-d1"), dir);
+    LocalWorkspace.deleteTree(dir.resolve("node_modules"));
+    LocalWorkspace.deleteTree(dir.resolve(".wrangler"));
+    replace(dir.resolve("wrangler.toml"), "name = \"hello-d1\"", "name = \"" + service + "\"");
+    replace(dir.resolve("flaredeploy.toml"), "port = 8787", "port = " + port);
+    replace(dir.resolve("flaredeploy.toml"), "timeout = \"30s\"", "timeout = \"5s\"");
+    return new Project(service, dir, port);
+  }
+
+  static void replace(Path file, String from, String to) throws IOException {
+    String text = Files.readString(file);
+    if (!text.contains(from)) {
+      throw new IllegalStateException(file + " does not contain " + from);
+    }
+    Files.writeString(file, text.replace(from, to));
+  }
+
+  static void write(Path file, String text) {
+    try {
+      Files.createDirectories(file.getParent());
+      Files.writeString(file, text);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The environment's D1 state folder (where a deployment applies migrations). */
+  Path stateDir(Project p) {
+    return new LocalWorkspace(home).stateDir(p.service(), "default");
+  }
+
+  /** Rows of one SQL statement run on the project's local database with {@code wrangler d1 execute --json}. */
+  List<JsonNode> query(Project p, String sql) {
+    LocalWorkspace workspace = new LocalWorkspace(home);
+    Path view = workspace.workdir(p.service(), "default", "query-view", p.dir());
+    ProcessResult result = wrangler().run(List.of("d1", "execute", "DB", "-c", view.resolve("wrangler.toml").toString(),
+            "--local", "--persist-to", stateDir(p).toString(), "--json", "--command", sql),
+        view, Duration.ofMinutes(2), ProcessRunner.Tick.NONE);
+    if (!result.succeeded()) {
+      throw new AssertionError("d1 execute " + sql + " failed: " + result.stdout() + result.stderr());
+    }
+    try {
+      List<JsonNode> rows = new ArrayList<>();
+      JSON.readTree(result.stdout()).get(0).get("results").forEach(rows::add);
+      return rows;
+    } catch (IOException | RuntimeException e) {
+      throw new AssertionError("unexpected output of d1 execute --json: " + result.stdout(), e);
+    }
+  }
+
+  /** Names in the migrations ledger, in the order they were applied. */
+  List<String> ledger(Project p) {
+    return query(p, "SELECT name FROM d1_migrations ORDER BY id").stream().map(r -> r.get("name").asText()).toList();
+  }
+
+  /** A full SQL export of the project's local database (schema, data, ledger), as wrangler writes it. */
+  String export(Project p) throws IOException {
+    LocalWorkspace workspace = new LocalWorkspace(home);
+    Path view = workspace.workdir(p.service(), "default", "query-view", p.dir());
+    Path out = Files.createTempFile(home, "export-", ".sql");
+    new LocalDatabases(wrangler()).export(new LocalDatabaseContext(view, "wrangler.toml", "default", stateDir(p),
+        new DatabasePlan("DB", "hello-d1-db", null, "migrations", "d1_migrations", List.of())), out);
+    return Files.readString(out);
+  }
+
+  Wrangler wrangler() {
+    return new Wrangler(Wrangler.locate(cli.environment()).orElseThrow(), new ProcessRunner(), home.resolve("logs"));
+  }
+}
