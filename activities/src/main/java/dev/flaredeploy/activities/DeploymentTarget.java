@@ -26,8 +26,17 @@ public interface DeploymentTarget {
     return Optional.empty();
   }
 
-  /** The release version serving now, if any. */
+  /** The release version serving now, if any: what a rollback puts back. */
   Optional<String> liveRelease(DeploymentPlan plan);
+
+  /**
+   * The source id that is live now, if any: what the workflow compares with {@code plan.source().id()} to
+   * decide that there is nothing to release. By default the release version is the source id (as on the
+   * local target); targets whose release versions are their own ids map them back. Changes nothing.
+   */
+  default Optional<String> liveSource(DeploymentPlan plan, Tick tick) {
+    return liveRelease(plan);
+  }
 
   /** A restore point per database, named after {@code runId} so a retry reuses its own restore point. */
   List<RestorePoint> checkpoint(DeploymentPlan plan, String runId, Tick tick);

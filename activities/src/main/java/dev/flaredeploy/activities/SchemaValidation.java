@@ -68,7 +68,9 @@ public final class SchemaValidation {
           plan.allowDestructive()));
       drift.addAll(drift(database, status, current.get(), migrations, warnings));
     }
-    return new SchemaReport(databases, target.liveRelease(plan).orElse(null), attempt, checks, warnings, drift);
+    // the source id, not the target's release version: the workflow's no-op check compares it with the
+    // plan's source id; the checkpoint records the release version a rollback needs
+    return new SchemaReport(databases, target.liveSource(plan, tick).orElse(null), attempt, checks, warnings, drift);
   }
 
   /** Why the deployment must stop before changing anything, if it must. */

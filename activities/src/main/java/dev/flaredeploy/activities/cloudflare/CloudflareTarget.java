@@ -301,6 +301,12 @@ public class CloudflareTarget implements DeploymentTarget {
    * tag. Reads {@code deployments status --json} and {@code versions list --json}.
    */
   public Optional<String> liveSourceId(DeploymentPlan plan, Tick tick) {
+    return liveSource(plan, tick);
+  }
+
+  /** The live version's tag: see {@link #liveSourceId}. */
+  @Override
+  public Optional<String> liveSource(DeploymentPlan plan, Tick tick) {
     Project project = project(plan);
     Optional<String> live = live(project, tick).split().flatMap(TrafficSplit::largestShare);
     if (live.isEmpty()) {

@@ -4,8 +4,9 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import java.util.List;
 
 /**
- * What validate-schema saw: per database the applied and pending migrations, the release live now
- * (null when nothing is live), what checking the pending migrations against a shadow found, warnings
+ * What validate-schema saw: per database the applied and pending migrations, {@code liveRelease}: the
+ * source id that is live (null when nothing is live, or what is live has no source id; on Cloudflare the
+ * live version's tag, not its version id; the version id a rollback needs is in {@link Checkpoint}), what checking the pending migrations against a shadow found, warnings
  * (migration file sequence, statements wrangler may split wrongly), and drift: differences between the
  * live schema and the one the applied migrations produce.
  */
