@@ -95,10 +95,11 @@ public class DeploymentActivitiesImpl implements DeploymentActivities {
         target(plan.target()).release(plan, heartbeat()), attempt()));
   }
 
+  /** Checks {@code [smoke] base_url} when the project sets one, else the URL the release step reported. */
   @Override
   public SmokeOutcome smokeTest(DeploymentPlan plan, Release release) {
-    return guarded(() -> new SmokeOutcome(
-        smoke.check(release.url(), plan.smoke(), heartbeat()).detail(), attempt()));
+    String base = plan.smoke().baseUrl() != null ? plan.smoke().baseUrl() : release.url();
+    return guarded(() -> new SmokeOutcome(smoke.check(base, plan.smoke(), heartbeat()).detail(), attempt()));
   }
 
   @Override

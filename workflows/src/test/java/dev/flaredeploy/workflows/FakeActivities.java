@@ -53,7 +53,7 @@ class FakeActivities implements DeploymentActivities {
     return new DeploymentPlan(request.service(), request.environment(), request.target(),
         new SourceSnapshot(sourceId, "/snapshots/" + sourceId, "c0ffee", false, "/work/hello-d1"), "wrangler.toml",
         List.of(new DatabasePlan("DB", "db", "id", "migrations", "d1_migrations", migrations)),
-        new SmokePlan(5_000, List.of(new SmokeCheck("/health", null, null))),
+        new SmokePlan(5_000, List.of(new SmokeCheck("/health", null, null)), null),
         restoreDatabaseOn, new LocalSettings(8787), attempt(), request.allowDestructive(), "warn");
   }
 

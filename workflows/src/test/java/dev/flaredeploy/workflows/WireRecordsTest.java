@@ -32,7 +32,7 @@ class WireRecordsTest {
         new SourceSnapshot("abc", "/s/abc", "c0ffee", true, "/p/hello-d1"), "wrangler.toml",
         List.of(new DatabasePlan("DB", "db", "id", "migrations", "d1_migrations",
             List.of(new MigrationFile("0001_a.sql", "ff")))),
-        new SmokePlan(30_000, List.of(new SmokeCheck("/health", 200, "healthy"))),
+        new SmokePlan(30_000, List.of(new SmokeCheck("/health", 200, "healthy")), "https://hello.example.com"),
         List.of("apply-migrations"), new LocalSettings(8787), 1, true, "fail");
 
     assertThat(roundTrip(plan, DeploymentPlan.class)).isEqualTo(plan);

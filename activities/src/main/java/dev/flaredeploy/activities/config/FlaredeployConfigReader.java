@@ -4,12 +4,15 @@ import dev.flaredeploy.workflows.Steps;
 import dev.flaredeploy.workflows.model.LocalSettings;
 import dev.flaredeploy.workflows.model.SmokeCheck;
 import dev.flaredeploy.workflows.model.SmokePlan;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -42,9 +45,9 @@ final class FlaredeployConfigReader {
   /** What one section (the top level or one {@code [env.NAME]}) sets; null where it says nothing. */
   private record Overrides(
       String target, Long smokeTimeoutMillis, List<SmokeCheck> checks, Integer port, List<String> restoreOn,
-      String onDrift) {
+      String onDrift, String smokeBaseUrl) {
 
-    static final Overrides NONE = new Overrides(null, null, null, null, null, null);
+    static final Overrides NONE = new Overrides(null, null, null, null, null, null, null);
 
     Overrides overriddenBy(Overrides env) {
       return new Overrides(
@@ -53,7 +56,8 @@ final class FlaredeployConfigReader {
           env.checks != null ? env.checks : checks,
           env.port != null ? env.port : port,
           env.restoreOn != null ? env.restoreOn : restoreOn,
-          env.onDrift != null ? env.onDrift : onDrift);
+          env.onDrift != null ? env.onDrift : onDrift,
+          env.smokeBaseUrl != null ? env.smokeBaseUrl : smokeBaseUrl);
     }
 
     /** Drift fails production deployments and warns elsewhere, unless [policy] on_drift says otherwise. */
@@ -62,7 +66,8 @@ final class FlaredeployConfigReader {
           target != null ? target : DEFAULT_TARGET,
           new SmokePlan(
               smokeTimeoutMillis != null ? smokeTimeoutMillis : DEFAULT_SMOKE_TIMEOUT_MILLIS,
-              checks != null ? checks : DEFAULT_CHECKS),
+              checks != null ? checks : DEFAULT_CHECKS,
+              smokeBaseUrl),
           new LocalSettings(port != null ? port : DEFAULT_PORT),
           restoreOn != null ? restoreOn : Steps.DEFAULT_RESTORE_DATABASE_ON,
           onDrift != null ? onDrift : environment.startsWith("prod") ? "fail" : "warn");
@@ -125,9 +130,11 @@ final class FlaredeployConfigReader {
             .orElse(null);
     Long timeout = null;
     List<SmokeCheck> checks = null;
+    String baseUrl = null;
     ConfigTable smoke = table.table("smoke").orElse(null);
     if (smoke != null) {
-      smoke.rejectUnknownKeys(List.of("timeout", "check"));
+      smoke.rejectUnknownKeys(List.of("timeout", "check", "base_url"));
+      baseUrl = smoke.string("base_url").map(FlaredeployConfigReader::baseUrl).orElse(null);
       timeout = smoke.string("timeout", Durations.EXPECTED).map(FlaredeployConfigReader::duration).orElse(null);
       checks = smoke.tables("check").map(FlaredeployConfigReader::checks).orElse(null);
       if (checks != null && checks.isEmpty()) {
@@ -172,7 +179,26 @@ final class FlaredeployConfigReader {
                   return value.value();
                 })
             .orElse(null);
-    return new Overrides(target, timeout, checks, port, restoreOn, onDrift);
+    return new Overrides(target, timeout, checks, port, restoreOn, onDrift, baseUrl);
+  }
+
+  /** An absolute http(s) URL with a host, without query or fragment (check paths are appended to it). */
+  private static String baseUrl(ConfigValue<String> value) {
+    String expected = "expected an absolute http or https URL such as \"https://api.example.com\", got "
+        + ConfigNode.quote(value.value());
+    URI uri;
+    try {
+      uri = new URI(value.value());
+    } catch (URISyntaxException e) {
+      throw value.error(expected);
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (!uri.isAbsolute() || !(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null
+        || uri.getRawQuery() != null || uri.getRawFragment() != null) {
+      throw value.error(expected + (uri.getRawQuery() != null || uri.getRawFragment() != null
+          ? " (no query or fragment: each check's path is appended to it)" : ""));
+    }
+    return value.value();
   }
 
   private static long duration(ConfigValue<String> value) {

@@ -36,7 +36,10 @@ class ConfigurationDocTest {
     LoadedProject staging = loader.load(project, "staging");
     assertThat(staging.target()).isEqualTo("cloudflare");
     assertThat(staging.local().port()).isEqualTo(8788);
-    assertThat(staging.smoke()).as("not overridden, so the top level's").isEqualTo(top.smoke());
+    assertThat(top.smoke().baseUrl()).as("not set at the top level").isNull();
+    assertThat(staging.smoke().baseUrl()).isEqualTo("https://staging.example.com");
+    assertThat(staging.smoke().checks()).as("not overridden, so the top level's").isEqualTo(top.smoke().checks());
+    assertThat(staging.smoke().timeoutMillis()).isEqualTo(top.smoke().timeoutMillis());
   }
 
   /** The block of docs/configuration.md that is a flaredeploy.toml (the one that sets target). */

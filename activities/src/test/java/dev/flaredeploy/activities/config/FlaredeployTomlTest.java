@@ -153,6 +153,42 @@ class FlaredeployTomlTest {
   }
 
   @Test
+  void readsSmokeBaseUrlPerEnvironment() {
+    project.write("flaredeploy.toml", """
+        [smoke]
+        base_url = "https://shop.example.com"
+        [env.staging.smoke]
+        base_url = "http://127.0.0.1:9000/app"
+        """);
+
+    assertThat(loader.load(dir, "default").smoke().baseUrl()).isEqualTo("https://shop.example.com");
+    assertThat(loader.load(dir, "staging").smoke().baseUrl()).isEqualTo("http://127.0.0.1:9000/app");
+    assertThat(loader.load(dir, "staging").smoke().checks()).containsExactly(new SmokeCheck("/health", null, null));
+  }
+
+  @Test
+  void leavesSmokeBaseUrlUnsetByDefault() {
+    assertThat(loader.load(dir, "default").smoke().baseUrl()).isNull();
+  }
+
+  @Test
+  void rejectsASmokeBaseUrlThatIsNotAnAbsoluteHttpUrl() {
+    for (String bad : new String[] {"shop.example.com", "/health", "ftp://shop.example.com", "https://",
+        "https://shop.example.com/?x=1", "http://exa mple.com"}) {
+      project.write("flaredeploy.toml", "[smoke]\nbase_url = \"" + bad + "\"\n");
+
+      ConfigException e = catchThrowableOfType(ConfigException.class, () -> loader.load(dir, "default"));
+
+      assertThat(e).as(bad).isNotNull();
+      assertThat(e).as(bad).hasMessageContaining("smoke.base_url")
+          .hasMessageContaining("expected an absolute http or https URL");
+    }
+    project.write("flaredeploy.toml", "[smoke]\nbase_url = 8080\n");
+    assertThat(catchThrowableOfType(ConfigException.class, () -> loader.load(dir, "default")))
+        .hasMessageContaining("smoke.base_url");
+  }
+
+  @Test
   void rejectsUnknownTopLevelSection() {
     project.write("flaredeploy.toml", "[deploy]\nstrategy = \"gradual\"\n");
 

@@ -48,7 +48,7 @@ class SmokeCheckerTest {
     SmokeResult result =
         checker.check(
             base,
-            new SmokePlan(2_000, List.of(HEALTH, new SmokeCheck("/", null, null))),
+            new SmokePlan(2_000, List.of(HEALTH, new SmokeCheck("/", null, null)), null),
             tick);
 
     assertThat(result.rounds()).isEqualTo(1);
@@ -60,7 +60,7 @@ class SmokeCheckerTest {
     String base = serve((exchange, n) -> respond(exchange, 204, ""));
 
     SmokeResult result =
-        checker.check(base, new SmokePlan(1_000, List.of(new SmokeCheck("/", null, null))), tick);
+        checker.check(base, new SmokePlan(1_000, List.of(new SmokeCheck("/", null, null)), null), tick);
 
     assertThat(result.detail()).startsWith("1 check passed: GET / 204 in ");
   }
@@ -70,7 +70,7 @@ class SmokeCheckerTest {
     String base =
         serve((exchange, n) -> respond(exchange, 503, "{\"status\":\"unhealthy\",\"error\":\"no such table: notes\"}"));
 
-    assertThatThrownBy(() -> checker.check(base, new SmokePlan(700, List.of(HEALTH)), tick))
+    assertThatThrownBy(() -> checker.check(base, new SmokePlan(700, List.of(HEALTH), null), tick))
         .isInstanceOfSatisfying(
             SmokeTestFailedException.class,
             e -> {
@@ -87,7 +87,7 @@ class SmokeCheckerTest {
   void failsWhenTheBodyLacksTheExpectedText() throws IOException {
     String base = serve((exchange, n) -> respond(exchange, 200, "x".repeat(500)));
 
-    assertThatThrownBy(() -> checker.check(base, new SmokePlan(300, List.of(HEALTH)), tick))
+    assertThatThrownBy(() -> checker.check(base, new SmokePlan(300, List.of(HEALTH), null), tick))
         .isInstanceOf(SmokeTestFailedException.class)
         .hasMessageContaining("got status 200, body: " + "x".repeat(200) + "…")
         .hasMessageNotContaining("x".repeat(201));
@@ -104,7 +104,7 @@ class SmokeCheckerTest {
           }
         });
 
-    SmokeResult result = checker.check(base, new SmokePlan(5_000, List.of(HEALTH)), tick);
+    SmokeResult result = checker.check(base, new SmokePlan(5_000, List.of(HEALTH), null), tick);
 
     assertThat(result.rounds()).isEqualTo(4);
     assertThat(result.detail()).matches("1 check passed after 4 rounds \\(\\d+\\.\\d s\\): GET /health 200 in \\d+ ms");
@@ -122,7 +122,7 @@ class SmokeCheckerTest {
     List<SmokeCheck> checks = List.of(HEALTH, new SmokeCheck("/slow", null, null));
 
     long start = System.nanoTime();
-    assertThatThrownBy(() -> checker.check(base, new SmokePlan(1_500, checks), tick))
+    assertThatThrownBy(() -> checker.check(base, new SmokePlan(1_500, checks, null), tick))
         .isInstanceOfSatisfying(
             SmokeTestFailedException.class,
             e -> {
@@ -139,7 +139,7 @@ class SmokeCheckerTest {
   void reportsTheConnectionErrorWhenNothingListens() {
     String base = "http://127.0.0.1:" + TestPorts.free();
 
-    assertThatThrownBy(() -> checker.check(base, new SmokePlan(300, List.of(HEALTH)), tick))
+    assertThatThrownBy(() -> checker.check(base, new SmokePlan(300, List.of(HEALTH), null), tick))
         .isInstanceOf(SmokeTestFailedException.class)
         .hasMessageContaining("GET /health expected status 200")
         .hasMessageContaining("got no response (ConnectException");

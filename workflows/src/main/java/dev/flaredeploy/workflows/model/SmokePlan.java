@@ -5,6 +5,8 @@ import java.util.List;
 
 /**
  * @param timeoutMillis how long checks may keep failing before the release is judged bad
+ * @param baseUrl where the checks' paths are requested ({@code [smoke] base_url}, an absolute http(s) URL);
+ *     null: the URL the release step reported
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record SmokePlan(long timeoutMillis, List<SmokeCheck> checks) {}
+public record SmokePlan(long timeoutMillis, List<SmokeCheck> checks, String baseUrl) {}
