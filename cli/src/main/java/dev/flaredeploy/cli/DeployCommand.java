@@ -38,7 +38,7 @@ class DeployCommand implements Callable<Integer> {
       description = "wrangler environment; default: the top level")
   String environment;
 
-  @Option(names = "--target", paramLabel = "local", description = "where to deploy (default: flaredeploy.toml's target, else local)")
+  @Option(names = "--target", paramLabel = "local|cloudflare", description = "where to deploy (default: flaredeploy.toml's target, else local)")
   String target;
 
   @Option(names = "--commit", paramLabel = "SHA", description = "deploy this git commit instead of the directory as it is")

@@ -21,7 +21,7 @@ public final class ExitCode {
     Map<String, String> help = new LinkedHashMap<>();
     help.put("0", "succeeded (including a deployment that had nothing to do)");
     help.put("1", "failed and was rolled back, or cancelled: nothing is left half-done");
-    help.put("2", "invalid input or configuration: nothing was started");
+    help.put("2", "invalid input or configuration (or the worker has no Cloudflare token): nothing was changed");
     help.put("3", "refused because of state: the same service and environment is being deployed, or unknown id");
     help.put("4", "Temporal unreachable, or an internal error");
     help.put("5", "failed and a compensation did not complete: a person must act (the output says what)");
@@ -33,14 +33,22 @@ public final class ExitCode {
     return switch (report.state()) {
       case "SUCCEEDED", "RUNNING" -> SUCCEEDED;
       case "NEEDS_ATTENTION" -> NEEDS_ATTENTION;
-      case "FAILED" -> report.error() != null
-              && (FailureTypes.CONFIG_INVALID.equals(report.error().type())
-                  || FailureTypes.SOURCE_UNAVAILABLE.equals(report.error().type())
-                  || FailureTypes.MIGRATION_UNSAFE.equals(report.error().type()))
-          ? INVALID_INPUT
-          : FAILED;
+      case "FAILED" -> report.error() != null ? ofFailureType(report.error().type()) : FAILED;
       default -> FAILED;
     };
+  }
+
+  /**
+   * A failed deployment's exit code by its failure type: 2 when the input, the configuration or the
+   * worker's credentials are at fault (the deployment stopped before changing anything), else 1.
+   */
+  public static int ofFailureType(String failureType) {
+    return FailureTypes.CONFIG_INVALID.equals(failureType)
+            || FailureTypes.SOURCE_UNAVAILABLE.equals(failureType)
+            || FailureTypes.MIGRATION_UNSAFE.equals(failureType)
+            || FailureTypes.CREDENTIALS_MISSING.equals(failureType)
+        ? INVALID_INPUT
+        : FAILED;
   }
 
   private ExitCode() {}

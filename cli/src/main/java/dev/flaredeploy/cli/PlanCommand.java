@@ -2,6 +2,7 @@ package dev.flaredeploy.cli;
 
 import dev.flaredeploy.activities.DeploymentTarget;
 import dev.flaredeploy.activities.SchemaValidation;
+import dev.flaredeploy.activities.cloudflare.CloudflareException;
 import dev.flaredeploy.activities.config.ConfigException;
 import dev.flaredeploy.activities.process.ProcessRunner;
 import dev.flaredeploy.activities.source.SourceException;
@@ -38,7 +39,7 @@ class PlanCommand implements Callable<Integer> {
   @Option(names = "--env", defaultValue = "default", paramLabel = "NAME", description = "wrangler environment")
   String environment;
 
-  @Option(names = "--target", paramLabel = "local", description = "where it would deploy")
+  @Option(names = "--target", paramLabel = "local|cloudflare", description = "where it would deploy")
   String target;
 
   @Option(names = "--commit", paramLabel = "SHA", description = "plan this git commit instead of the directory")
@@ -63,7 +64,13 @@ class PlanCommand implements Callable<Integer> {
       throw new CliException(ExitCode.INVALID_INPUT, e.getMessage(), e);
     }
     DeploymentTarget deploymentTarget = world.targets().get(plan.target());
-    SchemaReport schema = SchemaValidation.validate(deploymentTarget, plan, ProcessRunner.Tick.NONE, 0);
+    SchemaReport schema;
+    try {
+      schema = SchemaValidation.validate(deploymentTarget, plan, ProcessRunner.Tick.NONE, 0);
+    } catch (CloudflareException e) {
+      // plan runs the target in this process, so the Cloudflare credentials are this process's
+      throw new CliException(ExitCode.ofFailureType(e.failureType()), e.getMessage(), e);
+    }
     Optional<String> blocked = SchemaValidation.blocked(schema, plan);
     boolean releaseNeeded = !plan.source().id().equals(schema.liveRelease());
     boolean migrationsPending = schema.databases().stream().anyMatch(d -> !d.pending().isEmpty());

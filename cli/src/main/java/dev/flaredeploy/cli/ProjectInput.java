@@ -16,6 +16,7 @@ import java.nio.file.Path;
  * @param commit the commit the source comes from (checked out, or --commit), null outside git
  */
 record ProjectInput(DeploymentRequest request, LoadedProject project, String commit, boolean dirty) {
+  static final java.util.List<String> TARGETS = java.util.List.of("local", "cloudflare");
 
   static ProjectInput of(Path projectDir, String environment, String target, String commit, boolean allowDestructive) {
     Path dir = projectDir.toAbsolutePath().normalize();
@@ -27,9 +28,11 @@ record ProjectInput(DeploymentRequest request, LoadedProject project, String com
     }
     project.warnings().forEach(w -> System.err.println("warning: " + w));
     String chosenTarget = target != null ? target : project.target();
-    if (!chosenTarget.equals("local")) {
-      throw new CliException(ExitCode.INVALID_INPUT, "target \"" + chosenTarget + "\" is not available in this "
-          + "version of flaredeploy; use --target local");
+    // the Cloudflare credentials are the worker's, not the CLI's: a worker without a token fails the
+    // deployment with CredentialsMissing before changing anything (exit 2)
+    if (!TARGETS.contains(chosenTarget)) {
+      throw new CliException(ExitCode.INVALID_INPUT, "unknown target \"" + chosenTarget + "\"; expected one of "
+          + String.join(", ", TARGETS) + " (nothing was started)");
     }
     SourceSnapshots git = new SourceSnapshots(dir, new ProcessRunner());
     String recordedCommit;

@@ -62,8 +62,10 @@ public final class CloudflareCredentials {
     if (token == null) {
       throw new CloudflareException(FailureTypes.CREDENTIALS_MISSING, false,
           TOKEN + " is not set in the environment of the flaredeploy worker, so it cannot act on Cloudflare;"
-              + " create an API token that may edit Workers scripts and D1 (e.g. the \"Edit Cloudflare Workers\""
-              + " template plus D1 Edit) and start the worker with " + TOKEN + " and " + ACCOUNT_ID + " set");
+              + " nothing was changed. Create an API token with Workers Scripts:Edit and D1:Edit (plus Account"
+              + " Settings:Read when " + ACCOUNT_ID + " is not set) and start the worker with " + TOKEN + " and "
+              + ACCOUNT_ID + " set; without --address or TEMPORAL_ADDRESS the worker is the flaredeploy command"
+              + " itself, so set them in its environment (see docs/cloudflare.md)");
     }
   }
 
