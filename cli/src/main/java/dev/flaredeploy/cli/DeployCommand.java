@@ -9,6 +9,8 @@ import dev.flaredeploy.worker.EmbeddedTemporal;
 import dev.flaredeploy.worker.TemporalConnection;
 import dev.flaredeploy.worker.TemporalSettings;
 import dev.flaredeploy.worker.TemporalUnreachableException;
+import dev.flaredeploy.workflows.DeploymentActivities;
+import dev.flaredeploy.workflows.DeploymentIds;
 import dev.flaredeploy.workflows.model.DeploymentReport;
 import dev.flaredeploy.workflows.model.DeploymentRequest;
 import io.temporal.api.common.v1.WorkflowExecution;
@@ -16,6 +18,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -64,27 +68,23 @@ class DeployCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     ProjectInput input = ProjectInput.of(projectDir, environment, target, commit, allowDestructive);
-    DeploymentRequest request = input.request();
-    String recordedCommit = input.commit();
-    boolean dirty = input.dirty();
-
     TemporalSettings settings = Connections.settings(root);
     if (!settings.explicit() && !TemporalConnection.listening(settings.address(), Duration.ofSeconds(1))) {
-      return runEmbedded(settings, request, recordedCommit, dirty);
+      return runEmbedded(settings, input);
     }
     try (TemporalConnection connection = TemporalConnection.connect(settings, Connections.CONNECT_TIMEOUT)) {
-      return run(Connections.deployments(root, connection), request, recordedCommit, dirty,
+      return run(Connections.deployments(root, connection), input,
           "Ctrl-C stops following, not the deployment; `flaredeploy watch ID` follows it again");
     } catch (TemporalUnreachableException e) {
       if (settings.explicit()) {
         throw new CliException(ExitCode.UNAVAILABLE, e.getMessage(), e);
       }
-      return runEmbedded(settings, request, recordedCommit, dirty);
+      return runEmbedded(settings, input);
     }
   }
 
   /** No server at the default address: an in-process server and worker for this one deployment. */
-  private int runEmbedded(TemporalSettings settings, DeploymentRequest request, String commit, boolean dirty) {
+  private int runEmbedded(TemporalSettings settings, ProjectInput input) {
     if (detach) {
       throw new CliException(ExitCode.INVALID_INPUT, "--detach needs a Temporal server that outlives this command, "
           + "and none answers at " + settings.address() + "; start one (docker compose up, or flaredeploy dev-server)");
@@ -95,10 +95,10 @@ class DeployCommand implements Callable<Integer> {
     try (EmbeddedTemporal embedded = EmbeddedTemporal.start(settings.namespace(), root.taskQueue, activities())) {
       Deployments deployments = new Deployments(
           embedded.connection().client(), embedded.connection().stubs(), root.taskQueue);
-      Thread undoOnInterrupt = new Thread(() -> cancelAndWait(deployments, request));
+      Thread undoOnInterrupt = new Thread(() -> cancelAndWait(deployments, input.request()));
       Runtime.getRuntime().addShutdownHook(undoOnInterrupt);
       try {
-        return run(deployments, request, commit, dirty,
+        return run(deployments, input,
             "Ctrl-C cancels it (undoing what it did), since nothing outlives this command");
       } finally {
         try {
@@ -115,14 +115,14 @@ class DeployCommand implements Callable<Integer> {
    * (bounded) for its compensations rather than leave a half-migrated database behind.
    */
   private static void cancelAndWait(Deployments deployments, DeploymentRequest request) {
-    String id = dev.flaredeploy.workflows.DeploymentIds.workflowId(
+    String id = DeploymentIds.workflowId(
         request.target(), request.service(), request.environment());
     try {
       String runId = deployments.cancel(id, "interrupted while running embedded");
       System.err.println("interrupted: cancelling " + id + " and undoing what it did…");
-      java.util.concurrent.CompletableFuture
+      CompletableFuture
           .supplyAsync(() -> deployments.follow(id, runId, report -> { })) // the deploy thread prints
-          .get(EMBEDDED_UNDO_LIMIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+          .get(EMBEDDED_UNDO_LIMIT.toSeconds(), TimeUnit.SECONDS);
     } catch (IllegalStateException notRunning) {
       // it had ended already
     } catch (Exception e) {
@@ -134,8 +134,8 @@ class DeployCommand implements Callable<Integer> {
   /** How long an interrupted embedded deployment may take to undo itself. */
   private static final Duration EMBEDDED_UNDO_LIMIT = Duration.ofMinutes(3);
 
-  private int run(Deployments deployments, DeploymentRequest request, String commit, boolean dirty, String hint) {
-    WorkflowExecution execution = start(deployments, request, commit, dirty);
+  private int run(Deployments deployments, ProjectInput input, String hint) {
+    WorkflowExecution execution = start(deployments, input);
     if (detach) {
       if (root.output == FlaredeployCommand.OutputFormat.json) {
         System.out.println(Json.write(Map.of("id", execution.getWorkflowId(), "runId", execution.getRunId(),
@@ -154,10 +154,11 @@ class DeployCommand implements Callable<Integer> {
   }
 
   /** Starts the deployment; with --if-running wait, queues behind the running ones first. */
-  private WorkflowExecution start(Deployments deployments, DeploymentRequest request, String commit, boolean dirty) {
+  private WorkflowExecution start(Deployments deployments, ProjectInput input) {
+    DeploymentRequest request = input.request();
     for (int waited = 0; ; waited++) {
       try {
-        return deployments.start(request, commit, dirty);
+        return deployments.start(request, input.commit(), input.dirty());
       } catch (AlreadyRunningException e) {
         if (ifRunning == IfRunning.fail || waited >= MAX_WAITS) {
           throw new CliException(ExitCode.REFUSED, "a deployment of " + request.service() + " ("
@@ -172,7 +173,7 @@ class DeployCommand implements Callable<Integer> {
     }
   }
 
-  private static dev.flaredeploy.workflows.DeploymentActivities activities() {
+  private static DeploymentActivities activities() {
     try {
       return ActivitiesFactory.create(System.getenv());
     } catch (IllegalStateException e) {

@@ -4,8 +4,8 @@ import dev.flaredeploy.activities.config.ConfigException;
 import dev.flaredeploy.activities.config.LoadedProject;
 import dev.flaredeploy.activities.config.ProjectConfigLoader;
 import dev.flaredeploy.activities.process.ProcessRunner;
+import dev.flaredeploy.activities.source.Git;
 import dev.flaredeploy.activities.source.SourceException;
-import dev.flaredeploy.activities.source.SourceSnapshots;
 import dev.flaredeploy.workflows.model.DeploymentRequest;
 import java.nio.file.Path;
 
@@ -34,7 +34,7 @@ record ProjectInput(DeploymentRequest request, LoadedProject project, String com
       throw new CliException(ExitCode.INVALID_INPUT, "unknown target \"" + chosenTarget + "\"; expected one of "
           + String.join(", ", TARGETS) + " (nothing was started)");
     }
-    SourceSnapshots git = new SourceSnapshots(dir, new ProcessRunner());
+    Git git = new Git(new ProcessRunner());
     String recordedCommit;
     boolean dirty;
     if (commit != null) {
@@ -45,7 +45,7 @@ record ProjectInput(DeploymentRequest request, LoadedProject project, String com
       }
       dirty = false;
     } else {
-      SourceSnapshots.GitState state = git.gitState(dir);
+      Git.State state = git.state(dir);
       recordedCommit = state.commit();
       dirty = state.dirty();
     }

@@ -1,8 +1,7 @@
 package dev.flaredeploy.activities.cloudflare;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.flaredeploy.activities.process.WranglerOutput;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,8 +16,6 @@ import java.util.regex.Pattern;
  * wrangler §1–§4). Pure: no processes, no files. Input is expected with ANSI escapes removed.
  */
 final class CloudflareOutput {
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String ERROR_PREFIX = "✘ [ERROR]";
   private static final Pattern MIGRATION_FAILED =
       Pattern.compile("Migration (\\S+) failed with the following errors:");
   /** A row of the status table of {@code d1 migrations apply}: {@code │ 0002_x.sql │ ❌ │}. */
@@ -33,7 +30,7 @@ final class CloudflareOutput {
 
   /** The {@code name} column of the first statement of a successful {@code d1 execute --json}. */
   static Optional<List<String>> names(String stdout) {
-    return json(stdout)
+    return WranglerOutput.json(stdout)
         .filter(JsonNode::isArray)
         .filter(array -> array.size() > 0 && array.get(0).path("results").isArray())
         .map(array -> {
@@ -48,7 +45,7 @@ final class CloudflareOutput {
    * "notes":[{"text":…}]}}}; on remote the SQLite message is in the notes, which come first here.
    */
   static Optional<String> executeError(String stdout) {
-    return json(stdout)
+    return WranglerOutput.json(stdout)
         .map(node -> node.path("error"))
         .filter(JsonNode::isObject)
         .map(error -> {
@@ -84,7 +81,7 @@ final class CloudflareOutput {
     if (matcher.find()) {
       List<String> lines = new ArrayList<>();
       for (String line : stderr.substring(matcher.end()).split("\\R")) {
-        String text = withoutErrorPrefix(line.strip());
+        String text = WranglerOutput.withoutErrorPrefix(line.strip());
         if (text.isEmpty() || text.startsWith("🪵") || text.startsWith("If you think this is a bug")) {
           continue;
         }
@@ -104,14 +101,14 @@ final class CloudflareOutput {
 
   /** {@code d1 time-travel info --json}: {@code {"bookmark": "…"}}. */
   static Optional<String> bookmark(String stdout) {
-    return json(stdout).map(n -> n.path("bookmark").asText("")).filter(b -> !b.isBlank());
+    return WranglerOutput.json(stdout).map(n -> n.path("bookmark").asText("")).filter(b -> !b.isBlank());
   }
 
   /** {@code d1 time-travel restore --json}: the bookmark restored to, and the one to undo the restore with. */
   record Restored(String bookmark, String previousBookmark) {}
 
   static Optional<Restored> restored(String stdout) {
-    return json(stdout)
+    return WranglerOutput.json(stdout)
         .filter(n -> n.hasNonNull("bookmark"))
         .map(n -> new Restored(n.path("bookmark").asText(), n.path("previous_bookmark").asText(null)));
   }
@@ -155,7 +152,7 @@ final class CloudflareOutput {
 
   /** {@code deployments status --json}: one deployment object with {@code versions[{version_id, percentage}]}. */
   static Optional<TrafficSplit> deployment(String stdout) {
-    return json(stdout)
+    return WranglerOutput.json(stdout)
         .filter(n -> n.path("versions").isArray())
         .map(n -> {
           Map<String, Double> versions = new LinkedHashMap<>();
@@ -174,7 +171,7 @@ final class CloudflareOutput {
    * {@code versions list --json} (an array of version objects; wrangler sorts it oldest first).
    */
   static Optional<String> newestTagged(String stdout, String tag) {
-    Optional<JsonNode> parsed = json(stdout).filter(JsonNode::isArray);
+    Optional<JsonNode> parsed = WranglerOutput.json(stdout).filter(JsonNode::isArray);
     if (parsed.isEmpty()) {
       return Optional.empty();
     }
@@ -193,21 +190,21 @@ final class CloudflareOutput {
 
   /** {@code versions view <id> --json}: the version's tag ({@code annotations["workers/tag"]}), if any. */
   static Optional<String> tagOf(String stdout) {
-    return json(stdout)
+    return WranglerOutput.json(stdout)
         .map(v -> v.path("annotations").path("workers/tag").asText(""))
         .filter(tag -> !tag.isBlank());
   }
 
   /** True when stdout holds a JSON array (what {@code versions list --json} prints, even when empty). */
   static boolean isJsonArray(String stdout) {
-    return json(stdout).filter(JsonNode::isArray).isPresent();
+    return WranglerOutput.json(stdout).filter(JsonNode::isArray).isPresent();
   }
 
   // ---- secret list --format json ----
 
   /** {@code secret list --format json}: {@code [{"name":"API_KEY","type":"secret_text"}]}. */
   static Optional<List<String>> secretNames(String stdout) {
-    return json(stdout).filter(JsonNode::isArray).map(array -> {
+    return WranglerOutput.json(stdout).filter(JsonNode::isArray).map(array -> {
       List<String> names = new ArrayList<>();
       array.forEach(s -> names.add(s.path("name").asText()));
       return List.copyOf(names);
@@ -238,45 +235,11 @@ final class CloudflareOutput {
    * else its {@code ✘ [ERROR]} lines and what follows them on stderr, else the tail of its output.
    */
   static String complaint(String stdout, String stderr) {
-    Optional<String> json = executeError(stdout);
-    if (json.isPresent()) {
-      return json.get();
-    }
-    String source = stderr.contains(ERROR_PREFIX) || !stderr.isBlank() ? stderr : stdout;
-    int first = source.indexOf(ERROR_PREFIX);
-    String text = first >= 0 ? source.substring(first) : source;
-    List<String> lines = new ArrayList<>();
-    for (String line : text.split("\\R")) {
-      String stripped = withoutErrorPrefix(line.strip());
-      if (!stripped.isEmpty() && !stripped.startsWith("🪵")
-          && !stripped.startsWith("If you think this is a bug")) {
-        lines.add(stripped);
-      }
-    }
-    List<String> tail = lines.subList(Math.max(0, lines.size() - 12), lines.size());
-    return tail.isEmpty() ? "(wrangler printed nothing)" : String.join("\n", tail);
+    return executeError(stdout).orElseGet(() -> WranglerOutput.errorTail(stdout, stderr));
   }
 
-  private static String withoutErrorPrefix(String line) {
-    return line.startsWith(ERROR_PREFIX) ? line.substring(ERROR_PREFIX.length()).strip() : line;
-  }
 
   static String formatPercent(double pct) {
     return (pct == Math.rint(pct) ? String.valueOf((long) pct) : String.valueOf(pct)) + " %";
-  }
-
-  private static Optional<JsonNode> json(String stdout) {
-    // --json output may follow an empty line; anything before the first bracket is not JSON
-    int array = stdout.indexOf('[');
-    int object = stdout.indexOf('{');
-    int start = array < 0 ? object : object < 0 ? array : Math.min(array, object);
-    if (start < 0) {
-      return Optional.empty();
-    }
-    try {
-      return Optional.of(JSON.readTree(stdout.substring(start)));
-    } catch (JsonProcessingException e) {
-      return Optional.empty();
-    }
   }
 }

@@ -1,8 +1,7 @@
 package dev.flaredeploy.activities.local;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.flaredeploy.activities.process.WranglerOutput;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -14,8 +13,6 @@ import java.util.regex.Pattern;
  * Input is expected with ANSI escapes already removed.
  */
 final class D1Output {
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String ERROR_PREFIX = "✘ [ERROR]";
   private static final Pattern MIGRATION_FAILED =
       Pattern.compile("Migration (\\S+) failed with the following errors:");
 
@@ -26,7 +23,7 @@ final class D1Output {
    * {@code {"results":[…],"success":true,…}} per statement. Empty when stdout holds no such array.
    */
   static Optional<List<List<JsonNode>>> results(String stdout) {
-    Optional<JsonNode> parsed = parse(stdout).filter(JsonNode::isArray);
+    Optional<JsonNode> parsed = WranglerOutput.json(stdout).filter(JsonNode::isArray);
     if (parsed.isEmpty()) {
       return Optional.empty();
     }
@@ -53,7 +50,7 @@ final class D1Output {
    * {"error":{"text":…,"notes":[{"text":…}]}}}; notes (the SQLite message on remote) follow the text.
    */
   static Optional<String> executeError(String stdout) {
-    return parse(stdout)
+    return WranglerOutput.json(stdout)
         .map(node -> node.path("error"))
         .filter(JsonNode::isObject)
         .map(
@@ -88,10 +85,7 @@ final class D1Output {
     }
     List<String> lines = new ArrayList<>();
     for (String line : stderr.substring(matcher.end()).split("\\R")) {
-      String text = line.strip();
-      if (text.startsWith(ERROR_PREFIX)) {
-        text = text.substring(ERROR_PREFIX.length()).strip();
-      }
+      String text = WranglerOutput.withoutErrorPrefix(line.strip());
       if (text.isEmpty() || text.startsWith("🪵") || text.startsWith("Logs were written")) {
         continue;
       }
@@ -101,43 +95,10 @@ final class D1Output {
   }
 
   /**
-   * What wrangler had to say when a command failed: its {@code ✘ [ERROR]} lines and what follows them on
-   * stderr, else the JSON error on stdout, else the tail of whatever it printed.
+   * What wrangler had to say when a command failed: the JSON error on stdout ({@code --json} commands),
+   * else its {@code ✘ [ERROR]} lines and what follows them, else the tail of whatever it printed.
    */
   static String complaint(String stdout, String stderr) {
-    Optional<String> json = executeError(stdout);
-    if (json.isPresent()) {
-      return json.get();
-    }
-    String source = stderr.isBlank() ? stdout : stderr;
-    int first = source.indexOf(ERROR_PREFIX);
-    String text = first >= 0 ? source.substring(first) : source;
-    List<String> lines = new ArrayList<>();
-    for (String line : text.split("\\R")) {
-      String stripped = line.strip();
-      if (stripped.startsWith(ERROR_PREFIX)) {
-        stripped = stripped.substring(ERROR_PREFIX.length()).strip();
-      }
-      if (!stripped.isEmpty() && !stripped.startsWith("🪵")) {
-        lines.add(stripped);
-      }
-    }
-    List<String> tail = lines.subList(Math.max(0, lines.size() - 12), lines.size());
-    return tail.isEmpty() ? "(wrangler printed nothing)" : String.join("\n", tail);
-  }
-
-  private static Optional<JsonNode> parse(String stdout) {
-    // --json output is preceded by an empty line; anything before the first bracket is not JSON.
-    int array = stdout.indexOf('[');
-    int object = stdout.indexOf('{');
-    int start = array < 0 ? object : object < 0 ? array : Math.min(array, object);
-    if (start < 0) {
-      return Optional.empty();
-    }
-    try {
-      return Optional.of(JSON.readTree(stdout.substring(start)));
-    } catch (JsonProcessingException e) {
-      return Optional.empty();
-    }
+    return executeError(stdout).orElseGet(() -> WranglerOutput.errorTail(stdout, stderr));
   }
 }

@@ -37,10 +37,12 @@ public class SourceSnapshots {
 
   private final Path root;
   private final ProcessRunner runner;
+  private final Git git;
 
   public SourceSnapshots(Path root, ProcessRunner runner) {
     this.root = root;
     this.runner = runner;
+    this.git = new Git(runner);
   }
 
   /**
@@ -62,11 +64,11 @@ public class SourceSnapshots {
         boolean dirty;
         if (commit == null) {
           copyProject(dir, partial);
-          GitState state = gitState(dir);
+          Git.State state = git.state(dir);
           recordedCommit = state.commit();
           dirty = state.dirty();
         } else {
-          recordedCommit = resolveCommit(dir, commit);
+          recordedCommit = git.resolveCommit(dir, commit);
           extractFromGit(dir, recordedCommit, partial);
           dirty = false;
         }
@@ -85,28 +87,6 @@ public class SourceSnapshots {
     } catch (IOException e) {
       throw new UncheckedIOException("could not snapshot " + dir + ": " + e.getMessage(), e);
     }
-  }
-
-  /** The commit checked out in {@code dir} (null outside git) and whether the tree has changes. */
-  public record GitState(String commit, boolean dirty) {}
-
-  public GitState gitState(Path dir) {
-    String commit = git(dir, "rev-parse", "HEAD");
-    boolean dirty = commit != null && !git(dir, "status", "--porcelain", "--", ".").isEmpty();
-    return new GitState(commit, dirty);
-  }
-
-  /**
-   * Resolves {@code commit} (a sha, tag or branch) in the repository of {@code dir} to a full sha.
-   *
-   * @throws SourceException when git does not know it
-   */
-  public String resolveCommit(Path dir, String commit) {
-    String resolved = git(dir, "rev-parse", "--verify", "--quiet", commit + "^{commit}");
-    if (resolved == null || resolved.isEmpty()) {
-      throw new SourceException("commit " + commit + " is not known to the git repository of " + dir);
-    }
-    return resolved;
   }
 
   /**
@@ -246,8 +226,8 @@ public class SourceSnapshots {
 
   /** Extracts the project's directory (its path inside the repository) at {@code commit}. */
   private void extractFromGit(Path dir, String commit, Path into) throws IOException {
-    String prefix = git(dir, "rev-parse", "--show-prefix");
-    String top = git(dir, "rev-parse", "--show-toplevel");
+    String prefix = git.run(dir, "rev-parse", "--show-prefix");
+    String top = git.run(dir, "rev-parse", "--show-toplevel");
     if (prefix == null || top == null) {
       throw new SourceException(dir + " is not in a git repository, so commit " + commit + " cannot be read");
     }
@@ -271,17 +251,4 @@ public class SourceSnapshots {
     }
   }
 
-  /** Runs git in {@code dir}; its trimmed stdout, or null when this is not a git repository. */
-  private String git(Path dir, String... args) {
-    List<String> argv = Stream.concat(Stream.of("git", "-C", dir.toString()), Stream.of(args)).toList();
-    try {
-      ProcessResult result = runner.run(argv, dir, Map.of(), GIT_TIMEOUT, ProcessRunner.Tick.NONE);
-      return result.succeeded() ? result.stdout().strip() : null;
-    } catch (UncheckedIOException noGit) {
-      if (args.length > 0 && !"rev-parse".equals(args[0])) {
-        throw new SourceException("git is needed for this and could not be run: " + noGit.getMessage());
-      }
-      return null;
-    }
-  }
 }

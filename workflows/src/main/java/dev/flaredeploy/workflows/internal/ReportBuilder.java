@@ -99,10 +99,6 @@ public final class ReportBuilder {
     release = new ReleaseReport(version, previousVersion, url);
   }
 
-  public ReleaseReport release() {
-    return release;
-  }
-
   public void error(String step, String type, String message) {
     error = new ErrorReport(step, type, message);
   }

@@ -11,9 +11,5 @@ public enum DeploymentState {
   /** failed, and a compensation did not complete: a person must act */
   NEEDS_ATTENTION,
   /** failed before it changed anything */
-  FAILED;
-
-  public boolean isFinal() {
-    return this != RUNNING;
-  }
+  FAILED
 }

@@ -1,0 +1,61 @@
+package dev.flaredeploy.activities.source;
+
+import dev.flaredeploy.activities.process.ProcessResult;
+import dev.flaredeploy.activities.process.ProcessRunner;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/** The questions flaredeploy asks git about a project directory. Read-only. */
+public final class Git {
+  private static final Duration TIMEOUT = Duration.ofMinutes(2);
+
+  private final ProcessRunner runner;
+
+  public Git(ProcessRunner runner) {
+    this.runner = runner;
+  }
+
+  /** The commit checked out in a directory (null outside git) and whether its tree has changes. */
+  public record State(String commit, boolean dirty) {}
+
+  public State state(Path dir) {
+    String commit = run(dir, "rev-parse", "HEAD");
+    boolean dirty = commit != null && !run(dir, "status", "--porcelain", "--", ".").isEmpty();
+    return new State(commit, dirty);
+  }
+
+  /**
+   * Resolves {@code commit} (a sha, tag or branch) in the repository of {@code dir} to a full sha.
+   *
+   * @throws SourceException when git does not know it
+   */
+  public String resolveCommit(Path dir, String commit) {
+    String resolved = run(dir, "rev-parse", "--verify", "--quiet", commit + "^{commit}");
+    if (resolved == null || resolved.isEmpty()) {
+      throw new SourceException("commit " + commit + " is not known to the git repository of " + dir);
+    }
+    return resolved;
+  }
+
+  /**
+   * Runs git in {@code dir}; its trimmed stdout, or null when it fails (e.g. not a repository).
+   *
+   * @throws SourceException when git itself cannot be run for anything but a {@code rev-parse}
+   */
+  String run(Path dir, String... args) {
+    List<String> argv = Stream.concat(Stream.of("git", "-C", dir.toString()), Stream.of(args)).toList();
+    try {
+      ProcessResult result = runner.run(argv, dir, Map.of(), TIMEOUT, ProcessRunner.Tick.NONE);
+      return result.succeeded() ? result.stdout().strip() : null;
+    } catch (UncheckedIOException noGit) {
+      if (args.length > 0 && !"rev-parse".equals(args[0])) {
+        throw new SourceException("git is needed for this and could not be run: " + noGit.getMessage());
+      }
+      return null;
+    }
+  }
+}
