@@ -33,7 +33,7 @@ class ConcurrentDeploysIT {
   @TempDir static Path home;
   static CliRunner cli;
   static LocalProjects projects;
-  static Process devServer;
+  static DevServerProcess devServer;
   static String address;
   static final List<String> services = new ArrayList<>();
 
@@ -41,16 +41,8 @@ class ConcurrentDeploysIT {
   static void startDevServer() throws Exception {
     cli = new CliRunner(home);
     projects = new LocalProjects(home, cli);
-    int port = CliRunner.freePort();
-    address = "127.0.0.1:" + port;
-    devServer = cli.command("dev-server", "--port", String.valueOf(port))
-        .redirectOutput(home.resolve("dev-server.log").toFile())
-        .redirectErrorStream(true)
-        .start();
-    for (int i = 0; i < 120 && !CliRunner.listening(port); i++) {
-      Thread.sleep(250);
-    }
-    assertThat(CliRunner.listening(port)).as("dev-server listens on " + port).isTrue();
+    devServer = DevServerProcess.start(cli, home);
+    address = devServer.address();
   }
 
   @AfterAll
@@ -59,10 +51,7 @@ class ConcurrentDeploysIT {
       cli.run("local", "stop", service);
     }
     if (devServer != null) {
-      devServer.destroy();
-      if (!devServer.waitFor(20, TimeUnit.SECONDS)) {
-        devServer.destroyForcibly();
-      }
+      devServer.close();
     }
   }
 

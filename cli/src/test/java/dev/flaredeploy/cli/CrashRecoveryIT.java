@@ -59,7 +59,7 @@ class CrashRecoveryIT {
   @TempDir static Path home;
   static CliRunner cli;
   static LocalProjects projects;
-  static Process devServer;
+  static DevServerProcess devServer;
   static String address;
   static WorkflowServiceStubs stubs;
   static WorkflowClient temporal;
@@ -74,16 +74,8 @@ class CrashRecoveryIT {
   static void startDevServerWithoutWorkerAndSeedADatabase() throws Exception {
     cli = new CliRunner(home);
     projects = new LocalProjects(home, cli);
-    int port = CliRunner.freePort();
-    address = "127.0.0.1:" + port;
-    devServer = cli.command("dev-server", "--port", String.valueOf(port), "--no-worker")
-        .redirectOutput(home.resolve("dev-server.log").toFile())
-        .redirectErrorStream(true)
-        .start();
-    for (int i = 0; i < 120 && !CliRunner.listening(port); i++) {
-      Thread.sleep(250);
-    }
-    assertThat(CliRunner.listening(port)).as("dev-server listens on " + port).isTrue();
+    devServer = DevServerProcess.start(cli, home, "--no-worker");
+    address = devServer.address();
     stubs = WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder().setTarget(address).build());
     temporal = WorkflowClient.newInstance(stubs);
 
@@ -109,10 +101,7 @@ class CrashRecoveryIT {
       stubs.shutdownNow();
     }
     if (devServer != null) {
-      devServer.destroy();
-      if (!devServer.waitFor(20, TimeUnit.SECONDS)) {
-        devServer.destroyForcibly();
-      }
+      devServer.close();
     }
     StringBuilder text = new StringBuilder("kill -9 of the worker → the step's retry starts on the new worker\n");
     timings.forEach((step, line) -> text.append(String.format("  %-17s %s%n", step, line)));

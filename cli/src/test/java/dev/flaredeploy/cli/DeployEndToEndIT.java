@@ -3,12 +3,7 @@ package dev.flaredeploy.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.flaredeploy.activities.local.LocalDatabaseContext;
-import dev.flaredeploy.activities.local.LocalDatabases;
-import dev.flaredeploy.activities.local.LocalWorkspace;
-import dev.flaredeploy.activities.process.ProcessRunner;
-import dev.flaredeploy.activities.process.Wrangler;
-import dev.flaredeploy.workflows.model.DatabasePlan;
+import dev.flaredeploy.cli.LocalProjects.Project;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,23 +23,17 @@ import org.junit.jupiter.api.io.TempDir;
 class DeployEndToEndIT {
   @TempDir static Path home;
   static CliRunner cli;
-  static Process devServer;
+  static LocalProjects projects;
+  static DevServerProcess devServer;
   static String address;
   static final List<String> services = new ArrayList<>();
 
   @BeforeAll
   static void startDevServer() throws Exception {
     cli = new CliRunner(home);
-    int port = CliRunner.freePort();
-    address = "127.0.0.1:" + port;
-    devServer = cli.command("dev-server", "--port", String.valueOf(port))
-        .redirectOutput(home.resolve("dev-server.log").toFile())
-        .redirectErrorStream(true)
-        .start();
-    for (int i = 0; i < 120 && !CliRunner.listening(port); i++) {
-      Thread.sleep(250);
-    }
-    assertThat(CliRunner.listening(port)).as("dev-server listens on " + port).isTrue();
+    projects = new LocalProjects(home, cli);
+    devServer = DevServerProcess.start(cli, home);
+    address = devServer.address();
   }
 
   @AfterAll
@@ -53,10 +42,7 @@ class DeployEndToEndIT {
       cli.run("local", "stop", service);
     }
     if (devServer != null) {
-      devServer.destroy();
-      if (!devServer.waitFor(20, TimeUnit.SECONDS)) {
-        devServer.destroyForcibly();
-      }
+      devServer.close();
     }
   }
 
@@ -70,10 +56,10 @@ class DeployEndToEndIT {
     JsonNode report = result.json();
     assertThat(report.get("state").asText()).isEqualTo("SUCCEEDED");
     assertThat(names(report.at("/databases/0/applied"))).containsExactly("0001_create_notes.sql", "0002_add_author.sql");
-    assertThat(report.at("/release/url").asText()).isEqualTo("http://127.0.0.1:" + p.port);
+    assertThat(report.at("/release/url").asText()).isEqualTo("http://127.0.0.1:" + p.port());
     assertThat(names(report.get("steps"), "name"))
         .containsExactly("prepare", "validate-schema", "checkpoint", "apply-migrations", "deploy-worker", "smoke-test");
-    var health = CliRunner.get(p.port, "/health");
+    var health = CliRunner.get(p.port(), "/health");
     assertThat(health.statusCode()).isEqualTo(200);
     assertThat(health.body()).contains("healthy");
     assertThat(result.stderr()).contains("✓ apply-migrations");
@@ -90,28 +76,28 @@ class DeployEndToEndIT {
     assertThat(again.json().get("summary").asText()).startsWith("nothing to do");
     assertThat(names(again.json().get("steps"), "name")).containsExactly("prepare", "validate-schema");
 
-    Files.writeString(p.dir.resolve("migrations/0003_add_tags.sql"), "ALTER TABLE notes ADD COLUMN tags TEXT;\n");
+    Files.writeString(p.dir().resolve("migrations/0003_add_tags.sql"), "ALTER TABLE notes ADD COLUMN tags TEXT;\n");
     CliRunner.Result next = deploy(p);
 
     assertThat(next.exitCode()).as(next.toString()).isZero();
     assertThat(names(next.json().at("/databases/0/applied"))).containsExactly("0003_add_tags.sql");
-    assertThat(CliRunner.get(p.port, "/health").statusCode()).isEqualTo(200);
+    assertThat(CliRunner.get(p.port(), "/health").statusCode()).isEqualTo(200);
   }
 
   @Test
   void badMigrationAfterAGoodOneLeavesTheDatabaseExactlyAsBeforeAndTheOldReleaseServing() throws IOException {
     Project p = project("badsql");
     assertThat(deploy(p).exitCode()).isZero();
-    assertThat(CliRunner.post(p.port, "/notes", "{\"body\":\"keep me\",\"author\":\"ada\"}").statusCode()).isEqualTo(201);
+    assertThat(CliRunner.post(p.port(), "/notes", "{\"body\":\"keep me\",\"author\":\"ada\"}").statusCode()).isEqualTo(201);
     String before = export(p);
-    String releaseBefore = cli.run("status", "deploy:local:" + p.service + ":default", "--address", address,
+    String releaseBefore = cli.run("status", "deploy:local:" + p.service() + ":default", "--address", address,
         "--output", "json").json().at("/release/version").asText();
-    Files.writeString(p.dir.resolve("src/index.js"),
-        Files.readString(p.dir.resolve("src/index.js")).replace("try GET /health", "v2: try GET /health"));
-    Files.writeString(p.dir.resolve("migrations/0003_tags.sql"), "CREATE TABLE tags (name TEXT PRIMARY KEY);\n");
+    Files.writeString(p.dir().resolve("src/index.js"),
+        Files.readString(p.dir().resolve("src/index.js")).replace("try GET /health", "v2: try GET /health"));
+    Files.writeString(p.dir().resolve("migrations/0003_tags.sql"), "CREATE TABLE tags (name TEXT PRIMARY KEY);\n");
 
     // plain bad SQL is caught in the shadow by validate-schema: nothing is touched
-    Files.writeString(p.dir.resolve("migrations/0004_broken.sql"),
+    Files.writeString(p.dir().resolve("migrations/0004_broken.sql"),
         "INSERT INTO tags (name) VALUES ('a');\nINSERT INTO no_such_table VALUES (1);\n");
     CliRunner.Result caught = deploy(p);
     assertThat(caught.exitCode()).as(caught.toString()).isEqualTo(2);
@@ -121,8 +107,8 @@ class DeployEndToEndIT {
 
     // valid SQLite that wrangler 4.86's own statement splitter breaks ("(CASE … END )" in a trigger):
     // the shadow accepts it, so it fails during the real apply, after 0003 was applied
-    Files.delete(p.dir.resolve("migrations/0004_broken.sql"));
-    Files.writeString(p.dir.resolve("migrations/0004_audit.sql"), """
+    Files.delete(p.dir().resolve("migrations/0004_broken.sql"));
+    Files.writeString(p.dir().resolve("migrations/0004_audit.sql"), """
         CREATE TABLE audit (id INTEGER PRIMARY KEY, note_id INTEGER, kind TEXT);
         CREATE TRIGGER notes_audit AFTER INSERT ON notes BEGIN
           INSERT INTO audit (note_id, kind) VALUES (NEW.id, (CASE WHEN NEW.author IS NULL THEN 'anon' ELSE 'named' END ));
@@ -136,12 +122,12 @@ class DeployEndToEndIT {
     assertThat(report.at("/error/step").asText()).isEqualTo("apply-migrations");
     assertThat(report.at("/error/message").asText()).contains("0004_audit.sql", "applied before it", "0003_tags.sql");
     assertThat(export(p)).as("0003 was applied, then the database was restored").isEqualTo(before);
-    assertThat(CliRunner.get(p.port, "/notes").body()).contains("keep me");
-    assertThat(CliRunner.get(p.port, "/").body()).doesNotContain("v2:");
+    assertThat(CliRunner.get(p.port(), "/notes").body()).contains("keep me");
+    assertThat(CliRunner.get(p.port(), "/").body()).doesNotContain("v2:");
     JsonNode local = cli.run("local", "status", "--output", "json").json();
     JsonNode served = null;
     for (JsonNode row : local) {
-      if (row.get("service").asText().equals(p.service)) {
+      if (row.get("service").asText().equals(p.service())) {
         served = row;
       }
     }
@@ -159,7 +145,7 @@ class DeployEndToEndIT {
     Project p = project("unhealthy");
     assertThat(deploy(p).exitCode()).isZero();
 
-    Path index = p.dir.resolve("src/index.js");
+    Path index = p.dir().resolve("src/index.js");
     Files.writeString(index, Files.readString(index)
         .replace("if (url.pathname === \"/health\") {",
             "if (url.pathname === \"/health\") {\n      return new Response(\"broken\", { status: 500 });"));
@@ -171,7 +157,7 @@ class DeployEndToEndIT {
     assertThat(report.at("/error/step").asText()).isEqualTo("smoke-test");
     assertThat(report.at("/error/message").asText()).contains("500");
     assertThat(names(report.get("steps"), "name")).contains("rollback-worker");
-    var health = CliRunner.get(p.port, "/health");
+    var health = CliRunner.get(p.port(), "/health");
     assertThat(health.statusCode()).isEqualTo(200);
     assertThat(health.body()).contains("healthy");
   }
@@ -179,26 +165,26 @@ class DeployEndToEndIT {
   @Test
   void invalidProjectsExitTwoWithAClearMessageAndStartNothing() throws IOException {
     Project malformed = project("malformed");
-    Files.writeString(malformed.dir.resolve("wrangler.toml"), "name = \"broken\nmain = 3\n");
+    Files.writeString(malformed.dir().resolve("wrangler.toml"), "name = \"broken\nmain = 3\n");
     CliRunner.Result r1 = deploy(malformed);
     assertThat(r1.exitCode()).as(r1.toString()).isEqualTo(2);
     assertThat(r1.stderr()).contains("wrangler.toml:1");
 
     Project noEnv = project("noenv");
-    CliRunner.Result r2 = cli.run("deploy", noEnv.dir.toString(), "--env", "nope", "--address", address);
+    CliRunner.Result r2 = cli.run("deploy", noEnv.dir().toString(), "--env", "nope", "--address", address);
     assertThat(r2.exitCode()).as(r2.toString()).isEqualTo(2);
     assertThat(r2.stderr()).contains("no environment \"nope\"", "staging");
 
     Project noBinding = project("nobinding");
-    Path toml = noBinding.dir.resolve("wrangler.toml");
+    Path toml = noBinding.dir().resolve("wrangler.toml");
     Files.writeString(toml, Files.readString(toml).replaceFirst("binding = \"DB\"\n", ""));
     CliRunner.Result r3 = deploy(noBinding);
     assertThat(r3.exitCode()).as(r3.toString()).isEqualTo(2);
     assertThat(r3.stderr()).contains("binding");
 
     for (Project p : List.of(malformed, noEnv, noBinding)) {
-      CliRunner.Result status = cli.run("status", "deploy:local:" + p.service + ":default", "--address", address);
-      assertThat(status.exitCode()).as("nothing was started for " + p.service + ": " + status).isEqualTo(3);
+      CliRunner.Result status = cli.run("status", "deploy:local:" + p.service() + ":default", "--address", address);
+      assertThat(status.exitCode()).as("nothing was started for " + p.service() + ": " + status).isEqualTo(3);
     }
   }
 
@@ -207,14 +193,14 @@ class DeployEndToEndIT {
     Project p = project("busy");
     assertThat(deploy(p).exitCode()).isZero();
     // a release that never gets healthy keeps the smoke test (and so the deployment) running
-    Path index = p.dir.resolve("src/index.js");
+    Path index = p.dir().resolve("src/index.js");
     Files.writeString(index, Files.readString(index).replace("if (url.pathname === \"/health\") {",
         "if (url.pathname === \"/health\") {\n      return new Response(\"starting\", { status: 503 });"));
-    Path smoke = p.dir.resolve("flaredeploy.toml");
+    Path smoke = p.dir().resolve("flaredeploy.toml");
     Files.writeString(smoke, Files.readString(smoke).replace("timeout = \"5s\"", "timeout = \"120s\""));
-    String id = "deploy:local:" + p.service + ":default";
+    String id = "deploy:local:" + p.service() + ":default";
 
-    CliRunner.Result first = cli.run("deploy", p.dir.toString(), "--address", address, "--detach");
+    CliRunner.Result first = cli.run("deploy", p.dir().toString(), "--address", address, "--detach");
     assertThat(first.exitCode()).as(first.toString()).isZero();
     assertThat(first.stdout().strip()).isEqualTo(id);
 
@@ -226,10 +212,10 @@ class DeployEndToEndIT {
     CliRunner.Result cancel = cli.run("cancel", id, "--address", address, "--output", "json");
     assertThat(cancel.exitCode()).as(cancel.toString()).isZero();
     assertThat(cancel.json().get("state").asText()).isEqualTo("CANCELLED");
-    var health = CliRunner.get(p.port, "/health");
+    var health = CliRunner.get(p.port(), "/health");
     assertThat(health.statusCode()).as("the release from before the cancelled deployment serves").isEqualTo(200);
 
-    CliRunner.Result list = cli.run("list", "--service", p.service, "--address", address, "--output", "json");
+    CliRunner.Result list = cli.run("list", "--service", p.service(), "--address", address, "--output", "json");
     assertThat(list.exitCode()).as(list.toString()).isZero();
     assertThat(names(list.json(), "state")).containsExactly("CANCELLED", "SUCCEEDED");
   }
@@ -239,15 +225,15 @@ class DeployEndToEndIT {
     org.junit.jupiter.api.Assumptions.assumeFalse(CliRunner.listening(7233),
         "something listens on 127.0.0.1:7233, so deploy would use it rather than run embedded");
     Project p = project("embedded");
-    CliRunner.Result embedded = cli.run("deploy", p.dir.toString(), "--output", "json");
+    CliRunner.Result embedded = cli.run("deploy", p.dir().toString(), "--output", "json");
     assertThat(embedded.exitCode()).as(embedded.toString()).isZero();
     assertThat(embedded.stderr()).contains("No Temporal server at 127.0.0.1:7233", "in-process");
-    assertThat(CliRunner.get(p.port, "/health").statusCode()).isEqualTo(200);
+    assertThat(CliRunner.get(p.port(), "/health").statusCode()).isEqualTo(200);
     String before = export(p);
 
-    Files.writeString(p.dir.resolve("migrations/0003_more.sql"), "CREATE TABLE more (id INTEGER PRIMARY KEY);\n");
+    Files.writeString(p.dir().resolve("migrations/0003_more.sql"), "CREATE TABLE more (id INTEGER PRIMARY KEY);\n");
     Path err = home.resolve("embedded-interrupted.err");
-    Process deploy = cli.command("deploy", p.dir.toString())
+    Process deploy = cli.command("deploy", p.dir().toString())
         .redirectOutput(home.resolve("embedded-interrupted.out").toFile())
         .redirectError(err.toFile())
         .start();
@@ -259,18 +245,18 @@ class DeployEndToEndIT {
 
     assertThat(Files.readString(err)).contains("interrupted: cancelling", "restore-database");
     assertThat(export(p)).as("the database is as it was before the interrupted deployment").isEqualTo(before);
-    assertThat(CliRunner.get(p.port, "/health").statusCode()).isEqualTo(200);
+    assertThat(CliRunner.get(p.port(), "/health").statusCode()).isEqualTo(200);
   }
 
   @Test
   void planAndDeployAgreeThatADestructiveMigrationBlocksUntilAllowed() throws IOException {
     Project p = project("destructive");
     assertThat(deploy(p).exitCode()).isZero();
-    Files.writeString(p.dir.resolve("migrations/0003_drop_author.sql"),
+    Files.writeString(p.dir().resolve("migrations/0003_drop_author.sql"),
         "DROP INDEX notes_by_author;\nALTER TABLE notes DROP COLUMN author;\n");
     String before = export(p);
 
-    CliRunner.Result plan = cli.run("plan", p.dir.toString(), "--output", "json");
+    CliRunner.Result plan = cli.run("plan", p.dir().toString(), "--output", "json");
     assertThat(plan.exitCode()).as(plan.toString()).isEqualTo(2);
     assertThat(plan.json().get("proceeds").asBoolean()).isFalse();
     assertThat(plan.json().at("/databases/0/checks/0/classification").asText()).isEqualTo("DESTRUCTIVE");
@@ -281,9 +267,9 @@ class DeployEndToEndIT {
     assertThat(blocked.json().at("/error/message").asText()).contains("notes.author", "--allow-destructive");
     assertThat(export(p)).as("nothing changed").isEqualTo(before);
 
-    CliRunner.Result allowedPlan = cli.run("plan", p.dir.toString(), "--allow-destructive");
+    CliRunner.Result allowedPlan = cli.run("plan", p.dir().toString(), "--allow-destructive");
     assertThat(allowedPlan.exitCode()).as(allowedPlan.toString()).isZero();
-    CliRunner.Result allowed = cli.run("deploy", p.dir.toString(), "--address", address, "--allow-destructive",
+    CliRunner.Result allowed = cli.run("deploy", p.dir().toString(), "--address", address, "--allow-destructive",
         "--output", "json");
     assertThat(allowed.exitCode()).as(allowed.toString()).isZero();
     assertThat(names(allowed.json().at("/databases/0/applied"))).containsExactly("0003_drop_author.sql");
@@ -294,15 +280,15 @@ class DeployEndToEndIT {
     Project p = project("drift");
     assertThat(deploy(p).exitCode()).isZero();
     execute(p, "ALTER TABLE notes ADD COLUMN priority INTEGER");
-    Files.writeString(p.dir.resolve("migrations/0003_tags.sql"), "ALTER TABLE notes ADD COLUMN tags TEXT;\n");
+    Files.writeString(p.dir().resolve("migrations/0003_tags.sql"), "ALTER TABLE notes ADD COLUMN tags TEXT;\n");
 
-    CliRunner.Result warned = cli.run("plan", p.dir.toString(), "--output", "json");
+    CliRunner.Result warned = cli.run("plan", p.dir().toString(), "--output", "json");
     assertThat(warned.exitCode()).as(warned.toString()).isZero();
     assertThat(names(warned.json().get("drift"))).singleElement().asString().contains("notes.priority");
 
-    Path fd = p.dir.resolve("flaredeploy.toml");
+    Path fd = p.dir().resolve("flaredeploy.toml");
     Files.writeString(fd, Files.readString(fd) + "\n[policy]\non_drift = \"fail\"\n");
-    CliRunner.Result plan = cli.run("plan", p.dir.toString());
+    CliRunner.Result plan = cli.run("plan", p.dir().toString());
     CliRunner.Result deploy = deploy(p);
     assertThat(plan.exitCode()).as(plan.toString()).isEqualTo(2);
     assertThat(deploy.exitCode()).as(deploy.toString()).isEqualTo(2);
@@ -318,53 +304,23 @@ class DeployEndToEndIT {
 
   // ---------------------------------------------------------------------------------------------
 
-  record Project(String service, Path dir, int port) {}
-
   /** A copy of examples/hello-d1 named hello-<suffix>, served on its own port, with a short smoke timeout. */
   static Project project(String suffix) throws IOException {
-    String service = "hello-" + suffix;
-    int port = CliRunner.freePort();
-    Path dir = home.resolve("projects").resolve(service);
-    LocalWorkspace.copyTree(CliRunner.ROOT.resolve("examples/hello-d1"), dir);
-    LocalWorkspace.deleteTree(dir.resolve("node_modules"));
-    LocalWorkspace.deleteTree(dir.resolve(".wrangler"));
-    Path toml = dir.resolve("wrangler.toml");
-    Files.writeString(toml, Files.readString(toml).replace("name = \"hello-d1\"", "name = \"" + service + "\""));
-    Path fd = dir.resolve("flaredeploy.toml");
-    Files.writeString(fd, Files.readString(fd)
-        .replace("port = 8787", "port = " + port)
-        .replace("timeout = \"30s\"", "timeout = \"5s\""));
-    services.add(service);
-    return new Project(service, dir, port);
+    Project p = projects.copy("hello-" + suffix);
+    services.add(p.service());
+    return p;
   }
 
   static CliRunner.Result deploy(Project p) {
-    return cli.run("deploy", p.dir.toString(), "--address", address, "--output", "json");
+    return cli.run("deploy", p.dir().toString(), "--address", address, "--output", "json");
   }
 
-  /** A full SQL export of the project's local database, as wrangler writes it. */
   static String export(Project p) throws IOException {
-    LocalWorkspace workspace = new LocalWorkspace(home);
-    Path copy = workspace.workdir(p.service, "default", "export-view", p.dir);
-    Wrangler wrangler = new Wrangler(Wrangler.locate(cli.environment()).orElseThrow(), new ProcessRunner(),
-        home.resolve("logs"));
-    Path out = Files.createTempFile(home, "export-", ".sql");
-    new LocalDatabases(wrangler).export(new LocalDatabaseContext(copy, "wrangler.toml", "default",
-        workspace.stateDir(p.service, "default"),
-        new DatabasePlan("DB", "hello-d1-db", null, "migrations", "d1_migrations", List.of())), out);
-    return Files.readString(out);
+    return projects.export(p);
   }
 
-  /** Runs SQL against the project's local database, as a person changing it by hand would. */
   static void execute(Project p, String sql) {
-    LocalWorkspace workspace = new LocalWorkspace(home);
-    Path copy = workspace.workdir(p.service, "default", "export-view", p.dir);
-    Wrangler wrangler = new Wrangler(Wrangler.locate(cli.environment()).orElseThrow(), new ProcessRunner(),
-        home.resolve("logs"));
-    var result = wrangler.run(List.of("d1", "execute", "DB", "-c", copy.resolve("wrangler.toml").toString(),
-            "--local", "--persist-to", workspace.stateDir(p.service, "default").toString(), "--command", sql),
-        copy, java.time.Duration.ofMinutes(2), ProcessRunner.Tick.NONE);
-    assertThat(result.exitCode()).as(result.diagnostics()).isZero();
+    projects.execute(p, sql);
   }
 
   void waitForStep(String id, String step) throws InterruptedException {

@@ -96,6 +96,11 @@ final class LocalProjects {
     }
   }
 
+  /** Runs SQL against the project's local database, as a person changing it by hand would. */
+  void execute(Project p, String sql) {
+    query(p, sql);
+  }
+
   /** Names in the migrations ledger, in the order they were applied. */
   List<String> ledger(Project p) {
     return query(p, "SELECT name FROM d1_migrations ORDER BY id").stream().map(r -> r.get("name").asText()).toList();
