@@ -67,7 +67,7 @@ public class DeploymentActivitiesImpl implements DeploymentActivities {
     return guarded(() -> {
       SchemaReport report = SchemaValidation.validate(target(plan.target()), plan, heartbeat(), attempt());
       SchemaValidation.blocked(report, plan).ifPresent(why -> {
-        throw ApplicationFailure.newNonRetryableFailure(why, FailureTypes.MIGRATION_UNSAFE, attempt());
+        throw ApplicationFailure.newNonRetryableFailure(why, SchemaValidation.failureType(report), attempt());
       });
       return report;
     });

@@ -15,12 +15,27 @@ import java.util.Optional;
  */
 public interface DeploymentTarget {
 
+  /**
+   * What this target needs before a deployment of {@code plan} can read or change anything (credentials,
+   * ids in the config, account settings), checked first by validate-schema and by {@code flaredeploy plan}.
+   * Problems block the deployment with their messages; warnings are shown. Changes nothing. By default
+   * there is nothing to check.
+   *
+   * @throws RuntimeException a typed failure when the check itself cannot run (e.g. no credentials at all)
+   */
+  default PreflightReport preflight(DeploymentPlan plan, Tick tick) {
+    return PreflightReport.READY;
+  }
+
   /** Applied and pending migrations per database. Changes nothing. */
   List<DatabaseStatus> databases(DeploymentPlan plan, Tick tick);
 
   /**
    * The database as it is now, as SQL (schema and data), for checking pending migrations in a shadow;
    * empty when this target cannot export (the check is then skipped). Changes nothing.
+   *
+   * @throws ExportFailedException when this target can export but this database's export failed (the
+   *     check is then skipped with the reason as a warning)
    */
   default Optional<String> databaseExport(DeploymentPlan plan, DatabasePlan database, Tick tick) {
     return Optional.empty();

@@ -8,6 +8,7 @@ import dev.flaredeploy.activities.safety.MigrationSource;
 import dev.flaredeploy.activities.safety.SequenceCheck;
 import dev.flaredeploy.activities.safety.ShadowMigrationException;
 import dev.flaredeploy.activities.safety.WranglerCompatibility;
+import dev.flaredeploy.workflows.FailureTypes;
 import dev.flaredeploy.workflows.model.DatabasePlan;
 import dev.flaredeploy.workflows.model.DatabaseStatus;
 import dev.flaredeploy.workflows.model.DeploymentPlan;
@@ -24,8 +25,9 @@ import java.util.Optional;
 
 /**
  * The validate-schema step, without Temporal, shared by the workflow and {@code flaredeploy plan} so
- * they never disagree. Read-only. Per database: applied and pending migrations; and, before anything
- * would be written (something pending):
+ * they never disagree. Read-only. First the target's preflight ({@link DeploymentTarget#preflight}): when it
+ * finds problems nothing else is read and the report carries them (they block). Then per database: applied
+ * and pending migrations; and, before anything would be written (something pending):
  *
  * <ul>
  *   <li>each pending migration applied to a shadow built from an export of the database as it is, and
@@ -39,9 +41,13 @@ public final class SchemaValidation {
   private SchemaValidation() {}
 
   public static SchemaReport validate(DeploymentTarget target, DeploymentPlan plan, Tick tick, int attempt) {
+    PreflightReport preflight = target.preflight(plan, tick);
+    List<String> warnings = new ArrayList<>(preflight.warnings());
+    if (!preflight.ready()) {
+      return new SchemaReport(List.of(), null, attempt, List.of(), warnings, List.of(), preflight.problems());
+    }
     List<DatabaseStatus> databases = target.databases(plan, tick);
     List<MigrationCheck> checks = new ArrayList<>();
-    List<String> warnings = new ArrayList<>();
     List<String> drift = new ArrayList<>();
     for (DatabaseStatus status : databases) {
       DatabasePlan database = plan.databases().stream()
@@ -58,7 +64,14 @@ public final class SchemaValidation {
           warnings.add(database.binding() + ": " + f.describe());
         }
       }
-      Optional<String> current = target.databaseExport(plan, database, tick);
+      Optional<String> current;
+      try {
+        current = target.databaseExport(plan, database, tick);
+      } catch (ExportFailedException e) {
+        warnings.add(database.binding() + ": " + e.getMessage() + "; so pending migrations were not checked in a "
+            + "shadow and drift was not looked for");
+        continue;
+      }
       if (current.isEmpty()) {
         warnings.add(database.binding() + ": this target cannot export the database, so pending migrations "
             + "were not checked in a shadow and drift was not looked for");
@@ -70,7 +83,8 @@ public final class SchemaValidation {
     }
     // the source id, not the target's release version: the workflow's no-op check compares it with the
     // plan's source id; the checkpoint records the release version a rollback needs
-    return new SchemaReport(databases, target.liveSource(plan, tick).orElse(null), attempt, checks, warnings, drift);
+    return new SchemaReport(databases, target.liveSource(plan, tick).orElse(null), attempt, checks, warnings, drift,
+        List.of());
   }
 
   /** Why the deployment must stop before changing anything, if it must. */
@@ -78,10 +92,12 @@ public final class SchemaValidation {
     List<MigrationCheck> blocked = report.checks() == null ? List.of()
         : report.checks().stream().filter(MigrationCheck::blocked).toList();
     boolean driftBlocks = "fail".equals(plan.onDrift()) && report.drift() != null && !report.drift().isEmpty();
-    if (blocked.isEmpty() && !driftBlocks) {
+    List<String> preflight = report.preflight() == null ? List.of() : report.preflight();
+    if (blocked.isEmpty() && !driftBlocks && preflight.isEmpty()) {
       return Optional.empty();
     }
     StringBuilder message = new StringBuilder("the deployment is blocked; nothing was changed:");
+    preflight.forEach(problem -> message.append("\n  ").append(problem));
     for (MigrationCheck check : blocked) {
       message.append("\n  ").append(check.binding()).append(" ").append(check.migration()).append(": ")
           .append(check.classification()).append(": ").append(String.join("; ", check.findings()));
@@ -99,6 +115,15 @@ public final class SchemaValidation {
           + "in flaredeploy.toml for this environment");
     }
     return Optional.of(message.toString());
+  }
+
+  /**
+   * The failure type of a deployment that {@link #blocked} stops: {@code PreflightFailed} when the target
+   * was not ready (nothing else was checked then), else {@code MigrationUnsafe}.
+   */
+  public static String failureType(SchemaReport report) {
+    return report.preflight() != null && !report.preflight().isEmpty()
+        ? FailureTypes.PREFLIGHT_FAILED : FailureTypes.MIGRATION_UNSAFE;
   }
 
   private static List<String> drift(

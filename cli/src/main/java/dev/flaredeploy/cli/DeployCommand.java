@@ -1,5 +1,11 @@
 package dev.flaredeploy.cli;
 
+import dev.flaredeploy.activities.cloudflare.CloudflareException;
+import dev.flaredeploy.activities.cloudflare.CloudflareTarget;
+import dev.flaredeploy.activities.cloudflare.ProvisionedDatabase;
+import dev.flaredeploy.activities.config.ConfigException;
+import dev.flaredeploy.activities.process.ProcessRunner;
+import dev.flaredeploy.activities.source.SourceException;
 import dev.flaredeploy.cli.client.AlreadyRunningException;
 import dev.flaredeploy.cli.client.Deployments;
 import dev.flaredeploy.cli.render.Json;
@@ -11,11 +17,15 @@ import dev.flaredeploy.worker.TemporalSettings;
 import dev.flaredeploy.worker.TemporalUnreachableException;
 import dev.flaredeploy.workflows.DeploymentActivities;
 import dev.flaredeploy.workflows.DeploymentIds;
+import dev.flaredeploy.workflows.FailureTypes;
+import dev.flaredeploy.workflows.model.DeploymentPlan;
 import dev.flaredeploy.workflows.model.DeploymentReport;
 import dev.flaredeploy.workflows.model.DeploymentRequest;
 import io.temporal.api.common.v1.WorkflowExecution;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -52,6 +62,12 @@ class DeployCommand implements Callable<Integer> {
       description = "let destructive and renaming migrations through (validate-schema blocks them otherwise)")
   boolean allowDestructive;
 
+  @Option(names = "--provision",
+      description = {"Cloudflare: for each D1 binding without a database_id, find the database by its database_name",
+          "(wrangler d1 list) or create it (wrangler d1 create), print the config entry to add, and stop (exit 2)",
+          "without deploying; never edits your files. With every database_id in place it changes nothing"})
+  boolean provision;
+
   @Option(names = "--detach", description = "print the deployment id and return instead of following it")
   boolean detach;
 
@@ -68,6 +84,9 @@ class DeployCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     ProjectInput input = ProjectInput.of(projectDir, environment, target, commit, allowDestructive);
+    if (provision) {
+      provision(input);
+    }
     TemporalSettings settings = Connections.settings(root);
     if (!settings.explicit() && !TemporalConnection.listening(settings.address(), Duration.ofSeconds(1))) {
       return runEmbedded(settings, input);
@@ -81,6 +100,63 @@ class DeployCommand implements Callable<Integer> {
       }
       return runEmbedded(settings, input);
     }
+  }
+
+  /**
+   * --provision, in this process with its own Cloudflare credentials (like {@code plan}): finds or creates the
+   * databases of bindings without a database_id and prints the entries to add. Returns when there was nothing
+   * to provision; otherwise stops with exit 2, since wrangler cannot reach a database the config does not name
+   * and flaredeploy never edits the user's files.
+   */
+  private void provision(ProjectInput input) {
+    String chosen = input.request().target();
+    if (!"cloudflare".equals(chosen)) {
+      System.err.println("--provision: nothing to do on the " + chosen + " target, which needs no database ids");
+      return;
+    }
+    DeploymentPlan plan;
+    CloudflareTarget cloudflare;
+    try {
+      ActivitiesFactory.World world = ActivitiesFactory.world(System.getenv());
+      plan = world.planBuilder().plan(input.request(), 0);
+      cloudflare = (CloudflareTarget) world.targets().get("cloudflare");
+    } catch (IllegalStateException e) {
+      throw new CliException(ExitCode.UNAVAILABLE, e.getMessage(), e);
+    } catch (ConfigException | SourceException e) {
+      throw new CliException(ExitCode.INVALID_INPUT, e.getMessage(), e);
+    }
+    List<ProvisionedDatabase> provisioned;
+    try {
+      provisioned = cloudflare.provision(plan, ProcessRunner.Tick.NONE);
+    } catch (CloudflareException e) {
+      String where = FailureTypes.CREDENTIALS_MISSING.equals(e.failureType())
+          ? "--provision runs in this command with its own Cloudflare credentials: " : "--provision: ";
+      throw new CliException(ExitCode.ofFailureType(e.failureType()), where + e.getMessage(), e);
+    }
+    if (provisioned.isEmpty()) {
+      System.err.println("--provision: every D1 binding of " + plan.environment()
+          + " has a database_id; nothing to provision");
+      return;
+    }
+    Path configFile = input.project().configFile();
+    if (root.output == FlaredeployCommand.OutputFormat.json) {
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("configFile", configFile.toString());
+      out.put("environment", plan.environment());
+      out.put("provisioned", provisioned);
+      out.put("deployed", false);
+      System.out.println(Json.write(out));
+    } else {
+      for (ProvisionedDatabase db : provisioned) {
+        System.out.println("# D1 binding " + db.binding() + ": " + (db.created() ? "created" : "found the existing")
+            + " database " + db.databaseName() + " (" + db.databaseId() + "); its entry in " + configFile + ":");
+        System.out.println(db.snippet());
+      }
+    }
+    System.out.flush();
+    throw new CliException(ExitCode.INVALID_INPUT, "the deployment was not started: add the database_id"
+        + (provisioned.size() > 1 ? "s" : "") + " above to " + configFile + " (flaredeploy never edits your files),"
+        + " then deploy again");
   }
 
   /** No server at the default address: an in-process server and worker for this one deployment. */

@@ -39,14 +39,16 @@ public final class ExitCode {
   }
 
   /**
-   * A failed deployment's exit code by its failure type: 2 when the input, the configuration or the
-   * worker's credentials are at fault (the deployment stopped before changing anything), else 1.
+   * A failed deployment's exit code by its failure type: 2 when the input, the configuration, the
+   * target's preflight or the worker's credentials are at fault (the deployment stopped before changing
+   * anything), else 1.
    */
   public static int ofFailureType(String failureType) {
     return FailureTypes.CONFIG_INVALID.equals(failureType)
             || FailureTypes.SOURCE_UNAVAILABLE.equals(failureType)
             || FailureTypes.MIGRATION_UNSAFE.equals(failureType)
             || FailureTypes.CREDENTIALS_MISSING.equals(failureType)
+            || FailureTypes.PREFLIGHT_FAILED.equals(failureType)
         ? INVALID_INPUT
         : FAILED;
   }

@@ -97,6 +97,7 @@ class PlanCommand implements Callable<Integer> {
     out.put("nothingToDo", !releaseNeeded && !migrationsPending);
     out.put("onDrift", plan.onDrift());
     out.put("drift", schema.drift());
+    out.put("preflight", schema.preflight());
     out.put("warnings", schema.warnings());
     out.put("databases", schema.databases().stream().map(d -> {
       Map<String, Object> db = new LinkedHashMap<>();
@@ -104,7 +105,7 @@ class PlanCommand implements Callable<Integer> {
       db.put("applied", d.applied());
       db.put("pending", d.pending());
       db.put("checks", checksOf(schema, d.binding()));
-      db.put("restorePoint", d.pending().isEmpty() ? null : "SQL export of " + d.binding() + " before migrating");
+      db.put("restorePoint", d.pending().isEmpty() ? null : restorePoint(plan, d.binding()));
       return db;
     }).toList());
     Map<String, Object> release = new LinkedHashMap<>();
@@ -140,7 +141,7 @@ class PlanCommand implements Callable<Integer> {
         c.findings().forEach(f -> out.append("        ").append(f).append('\n'));
       }
       if (!d.pending().isEmpty()) {
-        out.append("    restore point: an SQL export of ").append(d.binding()).append(" before migrating\n");
+        out.append("    restore point: ").append(restorePoint(plan, d.binding())).append('\n');
       }
     }
     if (schema.drift() != null && !schema.drift().isEmpty()) {
@@ -161,6 +162,15 @@ class PlanCommand implements Callable<Integer> {
     out.append("within ").append(plan.smoke().timeoutMillis() / 1000.0).append(" s\n");
     out.append(blocked.map(why -> "BLOCKED: " + why + "\n").orElse("  the deployment would proceed\n"));
     return out.toString();
+  }
+
+  /** What checkpoint would take for a database with pending migrations. */
+  private static String restorePoint(DeploymentPlan plan, String binding) {
+    if (!"cloudflare".equals(plan.target())) {
+      return "an SQL export of " + binding + " before migrating";
+    }
+    return "a Time Travel bookmark of " + binding + " before migrating"
+        + (plan.checkpointExport() ? ", and an SQL export of it kept as a file ([checkpoint] export)" : "");
   }
 
   private static List<MigrationCheck> checksOf(SchemaReport schema, String binding) {

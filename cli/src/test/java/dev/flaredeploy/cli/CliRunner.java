@@ -28,9 +28,16 @@ final class CliRunner {
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   private final Path home;
+  private final Map<String, String> extraEnvironment;
 
   CliRunner(Path home) {
+    this(home, Map.of());
+  }
+
+  /** @param extraEnvironment more variables for every command, e.g. Cloudflare credentials */
+  CliRunner(Path home, Map<String, String> extraEnvironment) {
     this.home = home;
+    this.extraEnvironment = Map.copyOf(extraEnvironment);
   }
 
   record Result(int exitCode, String stdout, String stderr) {
@@ -53,6 +60,7 @@ final class CliRunner {
     Map<String, String> env = new HashMap<>();
     env.put("FLAREDEPLOY_HOME", home.toString());
     env.put("FLAREDEPLOY_ROOT", ROOT.toString());
+    env.putAll(extraEnvironment);
     return env;
   }
 

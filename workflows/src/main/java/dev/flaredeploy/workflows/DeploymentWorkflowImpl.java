@@ -150,7 +150,7 @@ public class DeploymentWorkflowImpl implements DeploymentWorkflow {
         a -> a.checkpoint(plan), Checkpoint::attempt,
         c -> c.restorePoints().size() + " restore point(s); live release: "
             + (c.liveRelease() == null ? "none" : shortId(c.liveRelease())));
-    checkpoint.restorePoints().forEach(rp -> report.checkpoint(rp.binding(), rp.location()));
+    checkpoint.restorePoints().forEach(rp -> report.checkpoint(rp.binding(), rp.location(), rp.export()));
     return checkpoint;
   }
 

@@ -16,6 +16,11 @@ public final class FailureTypes {
    * (the token never travels in a workflow input)
    */
   public static final String CREDENTIALS_MISSING = "CredentialsMissing";
+  /**
+   * the target is not ready for this deployment (a D1 binding without database_id, account_id and
+   * CLOUDFLARE_ACCOUNT_ID disagreeing): found by validate-schema's preflight before anything was changed
+   */
+  public static final String PREFLIGHT_FAILED = "PreflightFailed";
   /** a tool flaredeploy needs (wrangler, git) is missing on the worker */
   public static final String TOOL_MISSING = "ToolMissing";
   /** a migration failed to apply (bad SQL, constraint); retrying cannot fix it */
@@ -39,7 +44,7 @@ public final class FailureTypes {
   /** Types a retry cannot fix; listed in every activity's RetryOptions.doNotRetry. */
   public static final Set<String> NON_RETRYABLE =
       Set.of(CONFIG_INVALID, SOURCE_UNAVAILABLE, CREDENTIALS_MISSING, TOOL_MISSING, MIGRATION_FAILED,
-          MIGRATION_UNSAFE,
+          MIGRATION_UNSAFE, PREFLIGHT_FAILED,
           SMOKE_TEST_FAILED);
 
   private FailureTypes() {}

@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flaredeploy.workflows.model.DatabasePlan;
 import dev.flaredeploy.workflows.model.DatabaseReport;
+import dev.flaredeploy.workflows.model.DatabaseStatus;
 import dev.flaredeploy.workflows.model.DeploymentPlan;
 import dev.flaredeploy.workflows.model.DeploymentReport;
 import dev.flaredeploy.workflows.model.ErrorReport;
 import dev.flaredeploy.workflows.model.LocalSettings;
 import dev.flaredeploy.workflows.model.MigrationFile;
 import dev.flaredeploy.workflows.model.ReleaseReport;
+import dev.flaredeploy.workflows.model.RestorePoint;
+import dev.flaredeploy.workflows.model.SchemaReport;
 import dev.flaredeploy.workflows.model.SmokeCheck;
 import dev.flaredeploy.workflows.model.SmokePlan;
 import dev.flaredeploy.workflows.model.SourceSnapshot;
@@ -33,7 +36,7 @@ class WireRecordsTest {
         List.of(new DatabasePlan("DB", "db", "id", "migrations", "d1_migrations",
             List.of(new MigrationFile("0001_a.sql", "ff")))),
         new SmokePlan(30_000, List.of(new SmokeCheck("/health", 200, "healthy")), "https://hello.example.com"),
-        List.of("apply-migrations"), new LocalSettings(8787), 1, true, "fail");
+        List.of("apply-migrations"), new LocalSettings(8787), 1, true, "fail", true);
 
     assertThat(roundTrip(plan, DeploymentPlan.class)).isEqualTo(plan);
   }
@@ -43,11 +46,32 @@ class WireRecordsTest {
     DeploymentReport report = new DeploymentReport("deploy:local:s:default", "run", "s", "default",
         "local", "c0ffee", false, "abc", "ROLLED_BACK", "smoke-test failed",
         List.of(new StepReport("prepare", "SUCCEEDED", 1, "t0", "t1", "ok")),
-        List.of(new DatabaseReport("DB", List.of("0002.sql"), List.of(), "/cp/DB.sql")),
+        List.of(new DatabaseReport("DB", List.of("0002.sql"), List.of(), "bookmark-1", "/cp/DB.sql")),
         new ReleaseReport("abc", "def", "http://127.0.0.1:8787"),
         new ErrorReport("smoke-test", "SmokeTestFailed", "503"), List.of(), "t0", "t9");
 
     assertThat(roundTrip(report, DeploymentReport.class)).isEqualTo(report);
+  }
+
+  @Test
+  void schemaReportAndRestorePointSurviveTheDataConverterUnchanged() {
+    SchemaReport schema = new SchemaReport(List.of(new DatabaseStatus("DB", List.of("0001_a.sql"), List.of())),
+        "abc", 1, List.of(), List.of("a warning"), List.of(), List.of("D1 binding DB has no database_id"));
+    RestorePoint point = new RestorePoint("DB", "bookmark-1", "/home/cloudflare/s/default/checkpoints/r/DB.sql");
+
+    assertThat(roundTrip(schema, SchemaReport.class)).isEqualTo(schema);
+    assertThat(roundTrip(point, RestorePoint.class)).isEqualTo(point);
+  }
+
+  @Test
+  void restorePointRecordedBeforeExportsExistedReadsWithoutOne() {
+    Payload payload = Payload.newBuilder()
+        .putMetadata("encoding", ByteString.copyFromUtf8("json/plain"))
+        .setData(ByteString.copyFrom("{\"binding\":\"DB\",\"location\":\"/cp/DB.sql\"}", StandardCharsets.UTF_8))
+        .build();
+
+    assertThat(converter.fromPayload(payload, RestorePoint.class, RestorePoint.class))
+        .isEqualTo(new RestorePoint("DB", "/cp/DB.sql", null));
   }
 
   @Test

@@ -23,6 +23,8 @@ final class CloudflareOutput {
   /** A version preview URL: {@code https://<first 8 of the version id>-<worker>.<subdomain>.workers.dev}. */
   private static final Pattern PREVIEW_URL = Pattern.compile("https://[0-9a-f]{8}-(.+)$");
   private static final double EPSILON = 1e-3;
+  private static final Pattern CREATED_ID =
+      Pattern.compile("\"?database_id\"?\\s*[=:]\\s*\"([0-9a-fA-F-]{36})\"");
 
   private CloudflareOutput() {}
 
@@ -209,6 +211,23 @@ final class CloudflareOutput {
       array.forEach(s -> names.add(s.path("name").asText()));
       return List.copyOf(names);
     });
+  }
+
+  // ---- d1 list --json, d1 create ----
+
+  /** {@code d1 list --json}: {@code [{"uuid": …, "name": …, …}]}, as database name → uuid. */
+  static Optional<Map<String, String>> databaseIds(String stdout) {
+    return WranglerOutput.json(stdout).filter(JsonNode::isArray).map(array -> {
+      Map<String, String> ids = new LinkedHashMap<>();
+      array.forEach(db -> ids.put(db.path("name").asText(), db.path("uuid").asText()));
+      return ids;
+    });
+  }
+
+  /** The {@code database_id} in the config snippet {@code d1 create} prints (TOML or JSON). */
+  static Optional<String> createdDatabaseId(String stdout) {
+    Matcher matcher = CREATED_ID.matcher(stdout);
+    return matcher.find() ? Optional.of(matcher.group(1)) : Optional.empty();
   }
 
   // ---- URLs ----

@@ -1,10 +1,13 @@
 package dev.flaredeploy.activities.cloudflare;
 
 import dev.flaredeploy.activities.DeploymentTarget;
+import dev.flaredeploy.activities.ExportFailedException;
+import dev.flaredeploy.activities.PreflightReport;
 import dev.flaredeploy.activities.cloudflare.CloudflareOutput.MigrationError;
 import dev.flaredeploy.activities.cloudflare.CloudflareOutput.TrafficSplit;
 import dev.flaredeploy.activities.config.ProjectConfigLoader;
 import dev.flaredeploy.activities.config.WranglerAccountId;
+import dev.flaredeploy.activities.local.LocalWorkspace;
 import dev.flaredeploy.activities.local.MigrationFailedException;
 import dev.flaredeploy.activities.process.ProcessRunner.Tick;
 import dev.flaredeploy.activities.process.Wrangler;
@@ -15,10 +18,15 @@ import dev.flaredeploy.workflows.model.DatabaseStatus;
 import dev.flaredeploy.workflows.model.DeploymentPlan;
 import dev.flaredeploy.workflows.model.MigrationFile;
 import dev.flaredeploy.workflows.model.RestorePoint;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -45,6 +53,11 @@ import java.util.Set;
  * CloudflareException} otherwise, typed ({@code CredentialsMissing}, {@code ConfigInvalid}, {@code
  * ReleaseFailed}, {@code WranglerFailed}, {@code CompensationFailed}) and marked retryable or not.
  *
+ * <p>SQL exports ({@code d1 export --remote}: the shadow check and drift in validate-schema, and the
+ * checkpoint's kept export with {@code [checkpoint] export = true}) are files under the flaredeploy home
+ * ({@code FLAREDEPLOY_HOME} of {@code environment}): {@code cloudflare/<service>/<env>/checkpoints/<run
+ * id>/<BINDING>.sql} for kept exports; validation exports are deleted once read.
+ *
  * <p>The release version this target reports ({@link #liveRelease}) is Cloudflare's version id; the
  * source id is the version's tag ({@code annotations["workers/tag"]}), see {@link #liveSourceId}.
  */
@@ -66,6 +79,7 @@ public class CloudflareTarget implements DeploymentTarget {
   private final CloudflareCredentials credentials;
   private final CloudflareWrangler wrangler;
   private final ProjectConfigLoader configLoader = new ProjectConfigLoader();
+  private final LocalWorkspace workspace;
 
   /**
    * @param environment the worker's environment ({@code System.getenv()}): where the credentials come
@@ -79,11 +93,51 @@ public class CloudflareTarget implements DeploymentTarget {
       Wrangler wrangler, SourceSnapshots sources, Map<String, String> environment, Duration commandTimeout) {
     this.sources = Objects.requireNonNull(sources, "sources");
     this.credentials = CloudflareCredentials.from(environment);
+    this.workspace = LocalWorkspace.fromEnvironment(environment);
     this.wrangler = new CloudflareWrangler(Objects.requireNonNull(wrangler, "wrangler"), credentials,
         Objects.requireNonNull(commandTimeout, "commandTimeout"));
   }
 
   // ---- DeploymentTarget ----
+
+  /**
+   * Every D1 binding has a {@code database_id}; {@code account_id} agrees with {@code CLOUDFLARE_ACCOUNT_ID}.
+   * See {@link #preflight(DeploymentPlan, List, Tick)}; no secrets are required here.
+   */
+  @Override
+  public PreflightReport preflight(DeploymentPlan plan, Tick tick) {
+    return preflight(plan, List.of(), tick);
+  }
+
+  /**
+   * {@code d1 export <BINDING> --remote --output <file> -y}: D1's export API (polled until complete, then
+   * downloaded from the signed URL it returns), read and deleted.
+   *
+   * @throws ExportFailedException when the export fails, e.g. for a database with virtual tables (FTS5),
+   *     which D1 cannot export
+   */
+  @Override
+  public Optional<String> databaseExport(DeploymentPlan plan, DatabasePlan database, Tick tick) {
+    Project project = project(plan);
+    Path dir = workspace.home().resolve("cloudflare").resolve(plan.service()).resolve(plan.environment())
+        .resolve("validation");
+    try {
+      Files.createDirectories(dir);
+      Path file = Files.createTempFile(dir, database.binding() + "-", ".sql");
+      try {
+        WranglerRun run = export(project, database, file, tick);
+        if (!run.succeeded()) {
+          throw new ExportFailedException("could not export the database (" + run.command() + ": "
+              + run.complaint() + "; D1 cannot export databases with virtual tables such as FTS5)");
+        }
+        return Optional.of(Files.readString(file));
+      } finally {
+        Files.deleteIfExists(file);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not keep a temporary export under " + dir, e);
+    }
+  }
 
   /** Reads each binding's ledger with {@code d1 execute --remote --json}; a missing ledger table is empty. */
   @Override
@@ -106,7 +160,13 @@ public class CloudflareTarget implements DeploymentTarget {
     return live(project(plan), Tick.NONE).split().flatMap(TrafficSplit::largestShare);
   }
 
-  /** A Time Travel bookmark per database ({@code d1 time-travel info --json}): where it is now. */
+  /**
+   * A Time Travel bookmark per database ({@code d1 time-travel info --json}): where it is now. With {@code
+   * plan.checkpointExport()} also an SQL export per database ({@code d1 export --remote}), kept as {@code
+   * <home>/cloudflare/<service>/<env>/checkpoints/<runId>/<BINDING>.sql}; a retry keeps the export its first
+   * attempt completed. An export that fails fails the checkpoint (not retried: nothing was changed, and D1
+   * cannot export some databases at all, e.g. with FTS5 tables).
+   */
   @Override
   public List<RestorePoint> checkpoint(DeploymentPlan plan, String runId, Tick tick) {
     Project project = project(plan);
@@ -118,9 +178,45 @@ public class CloudflareTarget implements DeploymentTarget {
       }
       String bookmark = CloudflareOutput.bookmark(run.stdout())
           .orElseThrow(() -> unexpected(run, "a {\"bookmark\": …} object"));
-      points.add(new RestorePoint(db.binding(), bookmark));
+      String export = plan.checkpointExport() ? keptExport(project, plan, db, runId, tick).toString() : null;
+      points.add(new RestorePoint(db.binding(), bookmark, export));
     }
     return points;
+  }
+
+  private Path keptExport(Project project, DeploymentPlan plan, DatabasePlan db, String runId, Tick tick) {
+    Path dir = checkpointsDir(plan).resolve(runId);
+    Path kept = dir.resolve(db.binding() + ".sql");
+    if (Files.isRegularFile(kept)) {
+      return kept;
+    }
+    try {
+      Files.createDirectories(dir);
+      Path partial = dir.resolve(db.binding() + ".sql.partial");
+      WranglerRun run = export(project, db, partial, tick);
+      if (!run.succeeded()) {
+        Files.deleteIfExists(partial);
+        throw new CloudflareException(FailureTypes.WRANGLER_FAILED, false,
+            "could not keep an SQL export of " + db.binding() + " with the checkpoint ([checkpoint] export = true): "
+                + run.command() + ": " + run.complaint() + "; D1 cannot export databases with virtual tables such"
+                + " as FTS5; nothing was changed. Deploy again, or set [checkpoint] export = false for this"
+                + " environment to rely on the Time Travel bookmark alone");
+      }
+      Files.move(partial, kept, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      return kept;
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not keep the export of " + db.binding() + " in " + dir, e);
+    }
+  }
+
+  /** Where kept checkpoint exports of this plan's service and environment go. */
+  public Path checkpointsDir(DeploymentPlan plan) {
+    return workspace.home().resolve("cloudflare").resolve(plan.service()).resolve(plan.environment())
+        .resolve("checkpoints");
+  }
+
+  private WranglerRun export(Project project, DatabasePlan db, Path file, Tick tick) {
+    return run(project, tick, d1(db, "export", "--remote", "--output", file.toAbsolutePath().toString(), "-y"));
   }
 
   /**
@@ -365,6 +461,49 @@ public class CloudflareTarget implements DeploymentTarget {
     return new PreflightReport(problems, warnings);
   }
 
+  /**
+   * {@code deploy --provision}: for each D1 binding without a {@code database_id}, the database named by its
+   * {@code database_name}: found with {@code d1 list --json}, else created with {@code d1 create <name>}; with
+   * the config entry to add ({@link ProvisionedDatabase#snippet}). Never edits a file: wrangler runs in the
+   * pinned snapshot, with {@code --update-config=false}. Empty when every binding has an id. A retry finds
+   * what an earlier attempt created.
+   */
+  public List<ProvisionedDatabase> provision(DeploymentPlan plan, Tick tick) {
+    List<DatabasePlan> missing = plan.databases().stream()
+        .filter(db -> db.databaseId() == null || db.databaseId().isBlank())
+        .toList();
+    if (missing.isEmpty()) {
+      return List.of();
+    }
+    Project project = project(plan);
+    WranglerRun list = run(project, tick, List.of("d1", "list", "--json"));
+    if (!list.succeeded()) {
+      throw failure("list the account's D1 databases", list, FailureTypes.WRANGLER_FAILED);
+    }
+    Map<String, String> existing = new LinkedHashMap<>(CloudflareOutput.databaseIds(list.stdout())
+        .orElseThrow(() -> unexpected(list, "a JSON array of databases")));
+    List<ProvisionedDatabase> provisioned = new ArrayList<>();
+    for (DatabasePlan db : missing) {
+      String name = db.databaseName();
+      String id = existing.get(name);
+      boolean created = false;
+      if (id == null) {
+        WranglerRun create = run(project, tick, List.of("d1", "create", name, "--update-config=false"));
+        if (!create.succeeded()) {
+          throw failure("create the D1 database " + name + " for binding " + db.binding(), create,
+              FailureTypes.WRANGLER_FAILED);
+        }
+        id = CloudflareOutput.createdDatabaseId(create.stdout())
+            .orElseThrow(() -> unexpected(create, "a config snippet with the new database_id"));
+        existing.put(name, id);
+        created = true;
+      }
+      provisioned.add(new ProvisionedDatabase(db.binding(), name, id, created,
+          ConfigSnippet.of(plan.configFile(), plan.environment(), db, id)));
+    }
+    return provisioned;
+  }
+
   private List<String> missingSecrets(
       Project project, List<String> required, Tick tick, List<String> warnings) {
     WranglerRun run = run(project, tick, List.of("secret", "list", "--format", "json"));
@@ -508,7 +647,8 @@ public class CloudflareTarget implements DeploymentTarget {
         + (ProjectConfigLoader.DEFAULT_ENVIRONMENT.equals(project.environment()) ? ""
             : " [env." + project.environment() + "]")
         + "; add the id of the remote database (`wrangler d1 list`, or create it with `wrangler d1 create "
-        + (db.databaseName() == null ? "<name>" : db.databaseName()) + "`)";
+        + (db.databaseName() == null ? "<name>" : db.databaseName()) + "`), or let `flaredeploy deploy"
+        + " --provision` find or create it and print the entry to add";
   }
 
   private static String envFlag(Project project) {

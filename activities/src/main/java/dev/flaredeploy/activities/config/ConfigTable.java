@@ -84,6 +84,10 @@ final class ConfigTable {
     return child(name).map(child -> typed(name, child, Long.class, expected));
   }
 
+  Optional<ConfigValue<Boolean>> bool(String name) {
+    return child(name).map(child -> typed(name, child, Boolean.class, "true or false"));
+  }
+
   Optional<ConfigTable> table(String name) {
     return child(name)
         .map(

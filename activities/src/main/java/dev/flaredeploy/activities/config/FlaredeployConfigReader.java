@@ -34,20 +34,23 @@ final class FlaredeployConfigReader {
   static final List<SmokeCheck> DEFAULT_CHECKS = List.of(new SmokeCheck("/health", null, null));
   static final int DEFAULT_PORT = 8787;
 
-  private static final List<String> SECTION_KEYS = List.of("target", "smoke", "local", "compensation", "policy");
-  private static final List<String> TOP_KEYS = List.of("target", "smoke", "local", "compensation", "policy", "env");
+  private static final List<String> SECTION_KEYS =
+      List.of("target", "smoke", "local", "compensation", "policy", "checkpoint");
+  private static final List<String> TOP_KEYS =
+      List.of("target", "smoke", "local", "compensation", "policy", "checkpoint", "env");
   static final List<String> DRIFT_POLICIES = List.of("fail", "warn");
 
   /** The settings of one environment, defaults applied. */
   record FlaredeploySettings(
-      String target, SmokePlan smoke, LocalSettings local, List<String> restoreDatabaseOn, String onDrift) {}
+      String target, SmokePlan smoke, LocalSettings local, List<String> restoreDatabaseOn, String onDrift,
+      boolean checkpointExport) {}
 
   /** What one section (the top level or one {@code [env.NAME]}) sets; null where it says nothing. */
   private record Overrides(
       String target, Long smokeTimeoutMillis, List<SmokeCheck> checks, Integer port, List<String> restoreOn,
-      String onDrift, String smokeBaseUrl) {
+      String onDrift, String smokeBaseUrl, Boolean checkpointExport) {
 
-    static final Overrides NONE = new Overrides(null, null, null, null, null, null, null);
+    static final Overrides NONE = new Overrides(null, null, null, null, null, null, null, null);
 
     Overrides overriddenBy(Overrides env) {
       return new Overrides(
@@ -57,7 +60,8 @@ final class FlaredeployConfigReader {
           env.port != null ? env.port : port,
           env.restoreOn != null ? env.restoreOn : restoreOn,
           env.onDrift != null ? env.onDrift : onDrift,
-          env.smokeBaseUrl != null ? env.smokeBaseUrl : smokeBaseUrl);
+          env.smokeBaseUrl != null ? env.smokeBaseUrl : smokeBaseUrl,
+          env.checkpointExport != null ? env.checkpointExport : checkpointExport);
     }
 
     /** Drift fails production deployments and warns elsewhere, unless [policy] on_drift says otherwise. */
@@ -70,7 +74,8 @@ final class FlaredeployConfigReader {
               smokeBaseUrl),
           new LocalSettings(port != null ? port : DEFAULT_PORT),
           restoreOn != null ? restoreOn : Steps.DEFAULT_RESTORE_DATABASE_ON,
-          onDrift != null ? onDrift : environment.startsWith("prod") ? "fail" : "warn");
+          onDrift != null ? onDrift : environment.startsWith("prod") ? "fail" : "warn",
+          checkpointExport != null && checkpointExport);
     }
   }
 
@@ -179,7 +184,17 @@ final class FlaredeployConfigReader {
                   return value.value();
                 })
             .orElse(null);
-    return new Overrides(target, timeout, checks, port, restoreOn, onDrift, baseUrl);
+    Boolean checkpointExport =
+        table
+            .table("checkpoint")
+            .flatMap(
+                checkpoint -> {
+                  checkpoint.rejectUnknownKeys(List.of("export"));
+                  return checkpoint.bool("export");
+                })
+            .map(ConfigValue::value)
+            .orElse(null);
+    return new Overrides(target, timeout, checks, port, restoreOn, onDrift, baseUrl, checkpointExport);
   }
 
   /** An absolute http(s) URL with a host, without query or fragment (check paths are appended to it). */

@@ -24,6 +24,8 @@ import java.util.List;
  * @param warnings things that are allowed but probably not meant, for the user to see
  * @param onDrift {@code "fail"} or {@code "warn"} when the live schema differs from what the applied
  *     migrations produce ([policy] on_drift; default fail for environments named prod*, warn elsewhere)
+ * @param checkpointExport {@code [checkpoint] export}: keep an SQL export of each database with the
+ *     Cloudflare checkpoint (default false)
  */
 public record LoadedProject(
     String service,
@@ -37,7 +39,8 @@ public record LoadedProject(
     LocalSettings local,
     String target,
     List<String> warnings,
-    String onDrift) {
+    String onDrift,
+    boolean checkpointExport) {
 
   public LoadedProject {
     databases = List.copyOf(databases);

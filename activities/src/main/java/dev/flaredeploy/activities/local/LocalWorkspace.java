@@ -19,6 +19,7 @@ import java.util.stream.Stream;
  * local/&lt;service&gt;/&lt;env&gt;/releases/&lt;id&gt;/      a working copy of a snapshot, .wrangler/state → state/
  * local/&lt;service&gt;/&lt;env&gt;/checkpoints/         SQL exports taken before migrating
  * local/&lt;service&gt;/&lt;env&gt;/runtime.json         the supervised wrangler dev serving the live release
+ * cloudflare/&lt;service&gt;/&lt;env&gt;/checkpoints/    the Cloudflare target's kept SQL exports ([checkpoint] export)
  * logs/                                     wrangler's own debug logs
  * </pre>
  */

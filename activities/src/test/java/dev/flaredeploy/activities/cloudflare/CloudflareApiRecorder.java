@@ -32,9 +32,12 @@ import java.util.regex.Pattern;
  * keeps just enough state to answer consistently, and records every request.
  *
  * <p>State: per D1 database its migrations ledger (rows of the ledger table only: other SQL succeeds
- * without effect) and a Time Travel bookmark that moves with every write; per Worker its versions,
- * deployments (newest first), tags and secret names. Scripted faults: a {@code /query} whose SQL contains a
- * given text fails like D1 does.
+ * without effect), the schema SQL it was given (the ledger table, each applied migration's statements,
+ * {@link #schema}), which its export ({@code POST …/export}, polled, then a dump served on 127.0.0.1 at the
+ * absolute {@code signed_url} it returns, as D1 does) plays back, and a Time Travel bookmark that moves with
+ * every write; the account's D1 databases can be listed and created; per Worker its versions, deployments
+ * (newest first), tags and secret names. Scripted faults: a {@code /query} whose SQL contains a given text
+ * fails like D1 does; a database's export fails ({@link #failExport}).
  *
  * <p>Any other endpoint answers 404 with a Cloudflare-style error, and is recorded like every call, so a
  * test notices calls it did not expect ({@link #unexpectedCalls()}). Requests without {@code
@@ -78,6 +81,8 @@ public final class CloudflareApiRecorder implements AutoCloseable {
   private final Map<String, Script> scripts = new LinkedHashMap<>();
   private final List<Call> unknown = new ArrayList<>();
   private final List<Fault> faults = new ArrayList<>();
+  private final Map<String, String> dumps = new LinkedHashMap<>(); // download path -> SQL
+  private final Map<String, String> exportFaults = new LinkedHashMap<>(); // uuid -> error
   private boolean previewsEnabled = true;
   private boolean echoAuthorization;
   private long clock = Instant.parse("2026-01-01T00:00:00Z").getEpochSecond();
@@ -88,7 +93,9 @@ public final class CloudflareApiRecorder implements AutoCloseable {
     final String uuid;
     final String name;
     final Map<String, List<String>> ledgers = new LinkedHashMap<>(); // table -> names, in id order
+    final List<String> schema = new ArrayList<>(); // DDL and other SQL that built it, in order
     final Map<String, Map<String, List<String>>> history = new LinkedHashMap<>(); // bookmark -> ledgers
+    final Map<String, List<String>> schemaHistory = new LinkedHashMap<>(); // bookmark -> schema
     int writes;
     String bookmark;
 
@@ -108,6 +115,25 @@ public final class CloudflareApiRecorder implements AutoCloseable {
       Map<String, List<String>> copy = new LinkedHashMap<>();
       ledgers.forEach((table, rows) -> copy.put(table, new ArrayList<>(rows)));
       history.put(bookmark, copy);
+      schemaHistory.put(bookmark, List.copyOf(schema));
+    }
+
+    void createLedger(String table) {
+      schema.add("CREATE TABLE " + table + "(id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE,"
+          + " applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL);");
+    }
+
+    /** What D1's export of this database holds, near enough: its schema SQL, then the ledger rows. */
+    String dump() {
+      StringBuilder sql = new StringBuilder("PRAGMA defer_foreign_keys=TRUE;\n");
+      schema.forEach(statement -> sql.append(statement.strip()).append('\n'));
+      ledgers.forEach((table, rows) -> {
+        for (int i = 0; i < rows.size(); i++) {
+          sql.append("INSERT INTO \"").append(table).append("\" VALUES(").append(i + 1).append(",'")
+              .append(rows.get(i).replace("'", "''")).append("','2026-01-01 00:00:00');\n");
+        }
+      });
+      return sql.toString();
     }
   }
 
@@ -168,9 +194,34 @@ public final class CloudflareApiRecorder implements AutoCloseable {
   /** Seeds the database's ledger table with {@code names} (creating the table), as a new bookmark. */
   public synchronized CloudflareApiRecorder ledger(String uuid, String table, List<String> names) {
     Database db = db(uuid);
+    if (!db.ledgers.containsKey(table)) {
+      db.createLedger(table);
+    }
     db.ledgers.put(table, new ArrayList<>(names));
     db.write();
     return this;
+  }
+
+  /** Adds SQL to the database's schema (e.g. what seeded ledger rows stand for), as a new bookmark. */
+  public synchronized CloudflareApiRecorder schema(String uuid, String sql) {
+    Database db = db(uuid);
+    db.schema.add(sql);
+    db.write();
+    return this;
+  }
+
+  /** Makes the export of the database fail with {@code error}, as D1 does for one with FTS5 tables. */
+  public synchronized CloudflareApiRecorder failExport(String uuid, String error) {
+    db(uuid);
+    exportFaults.put(uuid, error);
+    return this;
+  }
+
+  /** The D1 databases of the account, by uuid: name. */
+  public synchronized Map<String, String> databases() {
+    Map<String, String> all = new LinkedHashMap<>();
+    databases.forEach((uuid, db) -> all.put(uuid, db.name));
+    return all;
   }
 
   /** The ledger rows now, in id order; empty when the table does not exist. */
@@ -278,6 +329,14 @@ public final class CloudflareApiRecorder implements AutoCloseable {
       Reply reply;
       boolean known = true;
       synchronized (this) {
+        if (method.equals("GET") && dumps.containsKey(path)) { // a signed URL: no Authorization header
+          calls.add(new Call(method, path, query, body, 200));
+          byte[] dump = dumps.get(path).getBytes(StandardCharsets.UTF_8);
+          exchange.getResponseHeaders().set("Content-Type", "application/sql");
+          exchange.sendResponseHeaders(200, dump.length);
+          exchange.getResponseBody().write(dump);
+          return;
+        }
         if (!("Bearer " + token).equals(auth)) {
           reply = error(401, 10000, "Authentication error");
         } else if (!path.startsWith(PREFIX)) {
@@ -320,6 +379,9 @@ public final class CloudflareApiRecorder implements AutoCloseable {
       return error(403, 10000, "Authentication error: no access to account " + p[1]);
     }
     String area = p[2];
+    if (area.equals("d1") && p.length == 4 && p[3].equals("database")) {
+      return d1Databases(method, query, body);
+    }
     if (area.equals("d1") && p.length >= 5 && p[3].equals("database")) {
       return d1(method, p, query, body);
     }
@@ -330,6 +392,61 @@ public final class CloudflareApiRecorder implements AutoCloseable {
   }
 
   // ---- D1 ----
+
+  /** {@code GET …/d1/database?page=&per_page=} (d1 list) and {@code POST …/d1/database} (d1 create). */
+  private Reply d1Databases(String method, Map<String, String> query, String body) {
+    if (method.equals("GET")) {
+      int perPage = Integer.parseInt(query.getOrDefault("per_page", "10"));
+      int page = Integer.parseInt(query.getOrDefault("page", "1"));
+      List<Database> all = new ArrayList<>(databases.values());
+      ArrayNode list = JSON.createArrayNode();
+      for (int i = (page - 1) * perPage; i < Math.min(all.size(), page * perPage); i++) {
+        Database db = all.get(i);
+        list.addObject().put("uuid", db.uuid).put("name", db.name).put("created_at", "2025-12-01T00:00:00.000Z")
+            .put("version", "production").put("num_tables", db.ledgers.size()).put("file_size", 12288);
+      }
+      return ok(list);
+    }
+    if (method.equals("POST")) {
+      String name = readJson(body).path("name").asText("");
+      if (databases.values().stream().anyMatch(db -> db.name.equals(name))) {
+        return error(400, 7502, "A database with that name already exists");
+      }
+      String uuid = UUID.randomUUID().toString();
+      databases.put(uuid, new Database(uuid, name));
+      return ok(JSON.createObjectNode().put("uuid", uuid).put("name", name).put("created_in_region", "WEUR")
+          .put("version", "production"));
+    }
+    return null;
+  }
+
+  /**
+   * {@code POST …/export} with {@code output_format: polling}: the first call starts the export ("active", at
+   * the current bookmark), the next (with {@code current_bookmark}) completes it with a signed URL on this
+   * server where the dump is served.
+   */
+  private Reply export(Database db, JsonNode request) {
+    ObjectNode result = JSON.createObjectNode();
+    result.put("success", true).put("type", "export").put("at_bookmark", db.bookmark);
+    ArrayNode messages = result.putArray("messages");
+    if (exportFaults.containsKey(db.uuid)) {
+      result.put("status", "error").put("error", exportFaults.get(db.uuid));
+      return ok(result);
+    }
+    if (request.path("current_bookmark").isMissingNode() || request.path("current_bookmark").isNull()) {
+      result.put("status", "active");
+      messages.add("Generating " + db.uuid + "-" + db.bookmark + ".sql");
+      return ok(result);
+    }
+    String file = db.uuid + "-" + db.bookmark + ".sql";
+    String path = "/dumps/" + UUID.randomUUID() + "/" + file;
+    dumps.put(path, db.dump());
+    result.put("status", "complete");
+    messages.add("Uploaded part 1");
+    result.putObject("result").put("filename", file)
+        .put("signed_url", "http://127.0.0.1:" + server.getAddress().getPort() + path);
+    return ok(result);
+  }
 
   private Reply d1(String method, String[] p, Map<String, String> query, String body) {
     Database db = databases.get(p[4]);
@@ -349,6 +466,9 @@ public final class CloudflareApiRecorder implements AutoCloseable {
       case "POST query" -> {
         return query(db, readJson(body).path("sql").asText(""));
       }
+      case "POST export" -> {
+        return export(db, readJson(body));
+      }
       case "GET time_travel/bookmark" -> {
         if (query.containsKey("timestamp")) {
           return null; // not modelled
@@ -364,6 +484,8 @@ public final class CloudflareApiRecorder implements AutoCloseable {
         String previous = db.bookmark;
         db.ledgers.clear();
         then.forEach((table, rows) -> db.ledgers.put(table, new ArrayList<>(rows)));
+        db.schema.clear();
+        db.schema.addAll(db.schemaHistory.get(bookmark));
         db.write();
         return ok(JSON.createObjectNode().put("bookmark", bookmark).put("previous_bookmark", previous)
             .put("message", "Database restored successfully"));
@@ -391,6 +513,10 @@ public final class CloudflareApiRecorder implements AutoCloseable {
         return d1Error("UNIQUE constraint failed: " + table + ".name: SQLITE_CONSTRAINT");
       }
       rows.add(insert.group(2));
+      String statements = sql.substring(0, insert.start()).strip();
+      if (!statements.isEmpty()) {
+        db.schema.add(statements);
+      }
       db.write();
       return ok(statements(sql, List.of(), true));
     }
@@ -398,6 +524,7 @@ public final class CloudflareApiRecorder implements AutoCloseable {
     if (create.find() && sql.contains("applied_at")) {
       boolean created = db.ledgers.putIfAbsent(create.group(1), new ArrayList<>()) == null;
       if (created) {
+        db.createLedger(create.group(1));
         db.write();
       }
       return ok(statements(sql, List.of(), created));

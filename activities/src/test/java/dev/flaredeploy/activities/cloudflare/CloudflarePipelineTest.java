@@ -105,7 +105,8 @@ class CloudflarePipelineTest {
     CloudflareTarget cloudflare = new CloudflareTarget(ExampleProjects.pinnedWrangler(logDir()), sources, Map.of(
         CloudflareCredentials.TOKEN, token,
         CloudflareCredentials.ACCOUNT_ID, account,
-        CloudflareCredentials.API_BASE_URL, recorder.baseUrl()));
+        CloudflareCredentials.API_BASE_URL, recorder.baseUrl(),
+        "FLAREDEPLOY_HOME", home.toString()));
     DeploymentActivitiesImpl activities = new DeploymentActivitiesImpl(
         sources, new ProjectConfigLoader(), Map.of("cloudflare", cloudflare), new SmokeChecker());
 
@@ -183,6 +184,36 @@ class CloudflarePipelineTest {
     assertThat(report.error().message()).contains("503");
     assertThat(recorder.liveSplit(WORKER)).containsExactly(Map.entry(previous, 100.0));
     assertThat(recorder.ledgerOf(DB_ID, "d1_migrations")).containsExactly(M1, M2);
+  }
+
+  @Test
+  void bindingWithoutDatabaseIdStopsAtValidateSchemaBeforeCloudflareIsCalled() throws IOException {
+    Path config = project.resolve("wrangler.toml");
+    Files.writeString(config, Files.readString(config).replace("database_id = \"" + DB_ID + "\"\n", ""));
+
+    DeploymentReport report = deployExpectingFailure();
+
+    assertThat(report.state()).isEqualTo("FAILED");
+    assertThat(report.error().step()).isEqualTo("validate-schema");
+    assertThat(report.error().type()).isEqualTo(FailureTypes.PREFLIGHT_FAILED);
+    assertThat(report.error().message())
+        .contains("D1 binding DB has no database_id in wrangler.toml", "flaredeploy deploy --provision");
+    assertThat(recorder.calls()).isEmpty();
+  }
+
+  @Test
+  void checkpointExportIsKeptUnderTheHomeAndTheReportSaysWhere() throws IOException {
+    Path toml = project.resolve("flaredeploy.toml");
+    Files.writeString(toml, Files.readString(toml) + "\n[checkpoint]\nexport = true\n");
+
+    DeploymentReport report = deploy();
+
+    assertThat(report.state()).as(report.summary()).isEqualTo("SUCCEEDED");
+    String export = report.databases().get(0).export();
+    assertThat(Path.of(export)).startsWith(home.resolve("cloudflare/hello-d1/default/checkpoints"))
+        .hasFileName("DB.sql").isRegularFile();
+    assertThat(report.databases().get(0).checkpoint()).doesNotContain("/"); // the bookmark stays the restore point
+    assertThat(recorder.callLines()).filteredOn(line -> line.endsWith("/export")).hasSize(4); // validate + keep
   }
 
   // ---- helpers ----

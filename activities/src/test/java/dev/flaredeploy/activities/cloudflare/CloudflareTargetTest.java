@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.flaredeploy.activities.PreflightReport;
+import dev.flaredeploy.activities.SchemaValidation;
 import dev.flaredeploy.activities.cloudflare.CloudflareApiRecorder.Call;
 import dev.flaredeploy.activities.config.LoadedProject;
 import dev.flaredeploy.activities.config.ProjectConfigLoader;
@@ -17,6 +19,7 @@ import dev.flaredeploy.workflows.FailureTypes;
 import dev.flaredeploy.workflows.model.DatabaseStatus;
 import dev.flaredeploy.workflows.model.DeploymentPlan;
 import dev.flaredeploy.workflows.model.RestorePoint;
+import dev.flaredeploy.workflows.model.SchemaReport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,7 +72,8 @@ class CloudflareTargetTest {
     target = new CloudflareTarget(ExampleProjects.pinnedWrangler(logDir()), sources, Map.of(
         CloudflareCredentials.TOKEN, token,
         CloudflareCredentials.ACCOUNT_ID, account,
-        CloudflareCredentials.API_BASE_URL, recorder.baseUrl()));
+        CloudflareCredentials.API_BASE_URL, recorder.baseUrl(),
+        "FLAREDEPLOY_HOME", home.toString()));
     a = "/accounts/" + account;
     db = a + "/d1/database/" + DB_ID;
     script = a + "/workers/scripts/" + WORKER;
@@ -365,16 +369,188 @@ class CloudflareTargetTest {
     assertThat(report.ready()).isFalse();
     assertThat(report.problems()).containsExactly(
         "D1 binding DB has no database_id in wrangler.toml; add the id of the remote database"
-            + " (`wrangler d1 list`, or create it with `wrangler d1 create hello-d1-db`)",
+            + " (`wrangler d1 list`, or create it with `wrangler d1 create hello-d1-db`), or let `flaredeploy"
+            + " deploy --provision` find or create it and print the entry to add",
         "account_id in wrangler.toml is 0123456789abcdef but CLOUDFLARE_ACCOUNT_ID is " + account
             + "; wrangler uses the config's, so the worker's token would act on another account than it"
             + " was given for: make them agree, or remove account_id from the config");
     assertThat(report.warnings()).containsExactly(
         "the Worker's secrets were not checked: they live on the account the config names");
     assertThat(recorder.calls()).isEmpty();
-    assertThatThrownBy(report::requireReady)
-        .isInstanceOfSatisfying(CloudflareException.class,
-            failure -> assertThat(failure.failureType()).isEqualTo(FailureTypes.CONFIG_INVALID));
+  }
+
+  @Test
+  void validateSchemaStopsAtPreflightWhenABindingHasNoDatabaseIdAndReadsNothing() {
+    DeploymentPlan plan = plan(Map.of("wrangler.toml", withoutTopLevelDatabaseId()));
+
+    SchemaReport report = observe(() -> SchemaValidation.validate(target, plan, NO_TICK, 1));
+
+    assertThat(report.preflight()).singleElement().asString()
+        .startsWith("D1 binding DB has no database_id in wrangler.toml;")
+        .contains("flaredeploy deploy --provision");
+    assertThat(report.databases()).isEmpty();
+    assertThat(SchemaValidation.blocked(report, plan)).hasValueSatisfying(why -> assertThat(why)
+        .startsWith("the deployment is blocked; nothing was changed:\n  D1 binding DB has no database_id"));
+    assertThat(SchemaValidation.failureType(report)).isEqualTo(FailureTypes.PREFLIGHT_FAILED);
+    assertThat(recorder.calls()).isEmpty();
+  }
+
+  @Test
+  void validateSchemaExportsTheRemoteDatabaseAndChecksPendingMigrationsInAShadow() {
+    DeploymentPlan plan = plan(Map.of());
+    recorder.ledger(DB_ID, LEDGER, List.of(M1)).schema(DB_ID, migration(M1));
+
+    SchemaReport report = observe(() -> SchemaValidation.validate(target, plan, NO_TICK, 1));
+
+    assertThat(report.preflight()).isEmpty();
+    assertThat(report.databases()).containsExactly(new DatabaseStatus("DB", List.of(M1), List.of(M2)));
+    assertThat(report.checks()).singleElement().satisfies(check -> {
+      assertThat(check.migration()).isEqualTo(M2);
+      assertThat(check.blocked()).isFalse();
+    });
+    assertThat(report.drift()).isEmpty();
+    assertThat(report.warnings()).noneMatch(w -> w.contains("export"));
+    List<String> calls = recorder.callLines();
+    assertThat(calls).hasSize(5);
+    assertThat(calls.subList(0, 3)).containsExactly(
+        "POST " + db + "/query", // the ledger
+        "POST " + db + "/export", // starts the export
+        "POST " + db + "/export"); // polls it until complete
+    assertThat(calls.get(3)).matches("GET /dumps/[-0-9a-f]+/" + DB_ID + "-[-0-9a-f]+\\.sql"); // signed_url
+    assertThat(calls.get(4)).isEqualTo("GET " + script + "/deployments");
+    List<Call> exports = recorder.calls().stream().filter(c -> c.path().endsWith("/export")).toList();
+    assertThat(exports.get(0).json()).isEqualTo(json(
+        "{\"output_format\":\"polling\",\"dump_options\":{\"no_schema\":false,\"no_data\":false,\"tables\":[]}}"));
+    assertThat(exports.get(1).json().path("current_bookmark").asText()).isEqualTo(recorder.bookmarkOf(DB_ID));
+    assertThat(home.resolve("cloudflare/hello-d1/default/validation")).isEmptyDirectory();
+    assertThat(recorder.unexpectedCalls()).isEmpty();
+  }
+
+  @Test
+  void validateSchemaFindsDriftInTheRemoteExport() {
+    DeploymentPlan plan = plan(Map.of());
+    recorder.ledger(DB_ID, LEDGER, List.of(M1)).schema(DB_ID, migration(M1))
+        .schema(DB_ID, "CREATE TABLE added_by_hand (id INTEGER PRIMARY KEY);");
+
+    SchemaReport report = observe(() -> SchemaValidation.validate(target, plan, NO_TICK, 1));
+
+    assertThat(report.drift()).singleElement().asString().startsWith("DB: ").contains("added_by_hand");
+  }
+
+  @Test
+  void exportThatD1RefusesIsAWarningAndTheShadowCheckIsSkipped() {
+    DeploymentPlan plan = plan(Map.of());
+    recorder.failExport(DB_ID, "Currently, D1 cannot export databases with virtual tables (fts5)");
+
+    SchemaReport report = observe(() -> SchemaValidation.validate(target, plan, NO_TICK, 1));
+
+    assertThat(report.databases()).containsExactly(new DatabaseStatus("DB", List.of(), List.of(M1, M2)));
+    assertThat(report.checks()).isEmpty();
+    assertThat(report.warnings()).anySatisfy(w -> assertThat(w)
+        .startsWith("DB: could not export the database (wrangler d1 export DB: ")
+        .contains("cannot export databases with virtual tables (fts5)",
+            "pending migrations were not checked in a shadow and drift was not looked for"));
+    assertThat(SchemaValidation.blocked(report, plan)).isEmpty();
+  }
+
+  @Test
+  void checkpointWithExportKeepsAnSqlExportPerDatabaseAndARetryReusesIt() throws IOException {
+    DeploymentPlan plan = withCheckpointExport(plan(Map.of()));
+    recorder.ledger(DB_ID, LEDGER, List.of(M1)).schema(DB_ID, migration(M1));
+
+    List<RestorePoint> points = observe(() -> target.checkpoint(plan, "run-1", NO_TICK));
+
+    Path kept = home.resolve("cloudflare/hello-d1/default/checkpoints/run-1/DB.sql");
+    assertThat(points).containsExactly(new RestorePoint("DB", recorder.bookmarkOf(DB_ID), kept.toString()));
+    assertThat(Files.readString(kept)).contains("CREATE TABLE notes", "INSERT INTO \"d1_migrations\" VALUES(1,'" + M1);
+    assertThat(recorder.callLines()).hasSize(5).startsWith(
+        "GET " + db, "GET " + db + "/time_travel/bookmark", "POST " + db + "/export", "POST " + db + "/export");
+
+    recorder.clearCalls();
+    assertThat(observe(() -> target.checkpoint(plan, "run-1", NO_TICK))).isEqualTo(points);
+    assertThat(recorder.callLines()).containsExactly("GET " + db, "GET " + db + "/time_travel/bookmark");
+  }
+
+  @Test
+  void checkpointExportThatFailsFailsTheCheckpointWithoutRetryingAndSaysWhatToDo() {
+    DeploymentPlan plan = withCheckpointExport(plan(Map.of()));
+    recorder.failExport(DB_ID, "Currently, D1 cannot export databases with virtual tables (fts5)");
+
+    assertThatThrownBy(() -> target.checkpoint(plan, "run-1", NO_TICK))
+        .isInstanceOfSatisfying(CloudflareException.class, failure -> {
+          seen.add(failure.getMessage());
+          assertThat(failure.retryable()).isFalse();
+          assertThat(failure.getMessage())
+              .startsWith("could not keep an SQL export of DB with the checkpoint ([checkpoint] export = true)")
+              .contains("virtual tables (fts5)", "[checkpoint] export = false");
+        });
+    assertThat(home.resolve("cloudflare/hello-d1/default/checkpoints/run-1")).isEmptyDirectory();
+  }
+
+  @Test
+  void provisionFindsTheDatabaseByNameAndPrintsTheTomlEntryWithItsId() throws IOException {
+    String toml = withoutTopLevelDatabaseId();
+    DeploymentPlan plan = plan(Map.of("wrangler.toml", toml));
+
+    List<ProvisionedDatabase> provisioned = observe(() -> target.provision(plan, NO_TICK));
+
+    assertThat(provisioned).containsExactly(new ProvisionedDatabase("DB", "hello-d1-db", DB_ID, false, """
+        [[d1_databases]]
+        binding = "DB"
+        database_name = "hello-d1-db"
+        database_id = "%s"
+        """.formatted(DB_ID)));
+    assertThat(recorder.callLines()).containsExactly("GET " + a + "/d1/database?per_page=10&page=1");
+    assertThat(Files.readString(home.resolve("project/wrangler.toml"))).isEqualTo(toml);
+  }
+
+  @Test
+  void provisionCreatesAMissingDatabaseOnceAndNeverEditsTheConfig() throws IOException {
+    String staging = "7c9a1d7e-4b7e-4f0a-9b53-6d1f0e2a3c02";
+    String jsonc = """
+        // hello-d1 as JSON
+        {
+          "name": "hello-d1",
+          "main": "src/index.js",
+          "compatibility_date": "2025-06-01",
+          "d1_databases": [{"binding": "DB", "database_name": "hello-d1-db", "database_id": "%s"}],
+          "env": {
+            "staging": {
+              "d1_databases": [{"binding": "DB", "database_name": "hello-d1-db-staging",
+                                "migrations_table": "schema_history"}]
+            }
+          }
+        }
+        """.formatted(DB_ID);
+    Path project = home.resolve("project");
+    DeploymentPlan plan = plan(Map.of("wrangler.jsonc", jsonc), "staging", "wrangler.toml");
+
+    List<ProvisionedDatabase> provisioned = observe(() -> target.provision(plan, NO_TICK));
+
+    String created = recorder.databases().entrySet().stream()
+        .filter(e -> e.getValue().equals("hello-d1-db-staging")).findFirst().orElseThrow().getKey();
+    assertThat(staging).isNotEqualTo(created);
+    assertThat(provisioned).containsExactly(new ProvisionedDatabase("DB", "hello-d1-db-staging", created, true, """
+        // in "env" → "staging" → "d1_databases"
+        {
+          "binding": "DB",
+          "database_name": "hello-d1-db-staging",
+          "database_id": "%s",
+          "migrations_table": "schema_history"
+        }
+        """.formatted(created)));
+    assertThat(recorder.callLines()).containsExactly(
+        "GET " + a + "/d1/database?per_page=10&page=1",
+        "POST " + a + "/d1/database");
+    assertThat(callTo("POST", a + "/d1/database").json()).isEqualTo(json("{\"name\":\"hello-d1-db-staging\"}"));
+    assertThat(Files.readString(project.resolve("wrangler.jsonc"))).isEqualTo(jsonc);
+    assertThat(Files.readString(Path.of(plan.source().path()).resolve("wrangler.jsonc"))).isEqualTo(jsonc);
+
+    recorder.clearCalls();
+    assertThat(observe(() -> target.provision(plan, NO_TICK))).singleElement()
+        .satisfies(again -> assertThat(again.created()).isFalse())
+        .satisfies(again -> assertThat(again.databaseId()).isEqualTo(created));
+    assertThat(recorder.callLines()).containsExactly("GET " + a + "/d1/database?per_page=10&page=1");
   }
 
   // ---- helpers ----
@@ -384,9 +560,12 @@ class CloudflareTargetTest {
     return plan(files, "default");
   }
 
-  private DeploymentPlan plan(Map<String, String> files, String environment) {
+  private DeploymentPlan plan(Map<String, String> files, String environment, String... remove) {
     Path project = ExampleProjects.copy("hello-d1", home.resolve("project"));
     try {
+      for (String file : remove) {
+        Files.delete(project.resolve(file));
+      }
       for (Map.Entry<String, String> file : files.entrySet()) {
         Files.writeString(project.resolve(file.getKey()), file.getValue());
       }
@@ -397,7 +576,24 @@ class CloudflareTargetTest {
     LoadedProject loaded = new ProjectConfigLoader().load(Path.of(snapshot.path()), environment);
     return new DeploymentPlan(loaded.service(), loaded.environment(), "cloudflare", snapshot,
         loaded.configFile().getFileName().toString(), loaded.databases(), loaded.smoke(),
-        loaded.restoreDatabaseOn(), loaded.local(), 1, false, loaded.onDrift());
+        loaded.restoreDatabaseOn(), loaded.local(), 1, false, loaded.onDrift(), loaded.checkpointExport());
+  }
+
+  private static DeploymentPlan withCheckpointExport(DeploymentPlan p) {
+    return new DeploymentPlan(p.service(), p.environment(), p.target(), p.source(), p.configFile(), p.databases(),
+        p.smoke(), p.restoreDatabaseOn(), p.local(), p.attempt(), p.allowDestructive(), p.onDrift(), true);
+  }
+
+  private static String withoutTopLevelDatabaseId() {
+    return helloD1Toml().replace("database_id = \"" + DB_ID + "\"\n", "");
+  }
+
+  private static String migration(String name) {
+    try {
+      return Files.readString(ExampleProjects.repoRoot().resolve("examples/hello-d1/migrations").resolve(name));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   private static String helloD1Toml() {

@@ -195,7 +195,33 @@ class FlaredeployTomlTest {
     ConfigException e = catchThrowableOfType(ConfigException.class, () -> loader.load(dir, "default"));
 
     assertThat(e.key()).contains("deploy");
-    assertThat(e).hasMessageContaining("allowed here: target, smoke, local, compensation, policy, env");
+    assertThat(e).hasMessageContaining("allowed here: target, smoke, local, compensation, policy, checkpoint, env");
+  }
+
+  @Test
+  void checkpointExportIsOffByDefaultAndSetPerEnvironment() {
+    assertThat(loader.load(dir, "default").checkpointExport()).isFalse();
+    project.write(
+        "flaredeploy.toml",
+        """
+        [checkpoint]
+        export = true
+
+        [env.staging.checkpoint]
+        export = false
+        """);
+
+    assertThat(loader.load(dir, "default").checkpointExport()).isTrue();
+    assertThat(loader.load(dir, "staging").checkpointExport()).isFalse();
+  }
+
+  @Test
+  void rejectsACheckpointExportThatIsNotABoolean() {
+    project.write("flaredeploy.toml", "[checkpoint]\nexport = \"yes\"\n");
+
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> loader.load(dir, "default"));
+
+    assertThat(e).hasMessage("flaredeploy.toml:2: checkpoint.export: expected true or false, got \"yes\"");
   }
 
   @Test

@@ -44,6 +44,9 @@ public final class ReportText {
       if (d.checkpoint() != null) {
         out.append(", restore point ").append(d.checkpoint());
       }
+      if (d.export() != null) {
+        out.append(", SQL export kept at ").append(d.export());
+      }
       out.append('\n');
     }
     if (r.error() != null) {

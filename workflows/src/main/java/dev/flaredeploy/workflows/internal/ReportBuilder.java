@@ -76,17 +76,19 @@ public final class ReportBuilder {
     databases.put(binding, new DatabaseReport(binding, List.copyOf(pending), List.of(), null));
   }
 
-  public void checkpoint(String binding, String location) {
+  /** @param export path of the SQL export kept with the restore point, or null */
+  public void checkpoint(String binding, String location, String export) {
     DatabaseReport d = databases.get(binding);
     if (d != null) {
-      databases.put(binding, new DatabaseReport(binding, d.pending(), d.applied(), location));
+      databases.put(binding, new DatabaseReport(binding, d.pending(), d.applied(), location, export));
     }
   }
 
   public void applied(String binding, List<String> applied) {
     DatabaseReport d = databases.get(binding);
     if (d != null) {
-      databases.put(binding, new DatabaseReport(binding, d.pending(), List.copyOf(applied), d.checkpoint()));
+      databases.put(binding,
+          new DatabaseReport(binding, d.pending(), List.copyOf(applied), d.checkpoint(), d.export()));
     }
   }
 
