@@ -42,7 +42,7 @@ class CloudflareCliIT {
   static CloudflareApiRecorder recorder;
   static HttpServer route;
   static CliRunner cli;
-  static Process devServer;
+  static DevServerProcess devServer;
   static String address;
   /** Everything every command printed, for the token check. */
   static final List<String> printed = new ArrayList<>();
@@ -63,26 +63,15 @@ class CloudflareCliIT {
         "CLOUDFLARE_API_TOKEN", TOKEN,
         "CLOUDFLARE_ACCOUNT_ID", ACCOUNT,
         "CLOUDFLARE_API_BASE_URL", recorder.baseUrl()));
-    int port = CliRunner.freePort();
-    address = "127.0.0.1:" + port;
-    devServer = cli.command("dev-server", "--port", String.valueOf(port))
-        .redirectOutput(home.resolve("dev-server.log").toFile())
-        .redirectErrorStream(true)
-        .start();
-    for (int i = 0; i < 120 && !CliRunner.listening(port); i++) {
-      Thread.sleep(250);
-    }
-    assertThat(CliRunner.listening(port)).as("dev-server listens on " + port).isTrue();
+    devServer = DevServerProcess.start(cli, home);
+    address = devServer.address();
   }
 
   @AfterAll
   static void stop() throws Exception {
     try {
       if (devServer != null) {
-        devServer.destroy();
-        if (!devServer.waitFor(20, TimeUnit.SECONDS)) {
-          devServer.destroyForcibly();
-        }
+        devServer.close();
       }
       assertThat(printed).isNotEmpty().noneMatch(text -> text.contains(TOKEN));
       assertThat(Files.readString(home.resolve("dev-server.log"))).doesNotContain(TOKEN);
