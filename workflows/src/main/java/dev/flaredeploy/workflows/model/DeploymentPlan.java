@@ -11,6 +11,7 @@ import java.util.List;
  * @param restoreDatabaseOn steps whose failure also restores the databases (see {@code Steps})
  * @param allowDestructive destructive and renaming migrations may go through (from the request)
  * @param onDrift "fail" or "warn": what a live schema that differs from the applied migrations does
+ * @param rollout a gradual rollout ({@code [rollout]}); null: the release takes all traffic at once
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record DeploymentPlan(
@@ -25,4 +26,5 @@ public record DeploymentPlan(
     LocalSettings local,
     int attempt,
     boolean allowDestructive,
-    String onDrift) {}
+    String onDrift,
+    RolloutPlan rollout) {}
