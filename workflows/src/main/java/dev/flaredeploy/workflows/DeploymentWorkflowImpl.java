@@ -262,8 +262,8 @@ public class DeploymentWorkflowImpl implements DeploymentWorkflow {
     report.rollout(version.versionId(), previous, note);
     report.release(plan.source().id(), previous, version.url());
     compensations.add(new Compensation(Steps.ROLLBACK_WORKER, null,
-        "put version " + previous + " back at 100 % (the new version " + version.versionId()
-            + " may still have part of the traffic)",
+        "put version " + previous + " back at 100 % (`wrangler rollback " + previous + "`; the new version "
+            + version.versionId() + " may still have part of the traffic)",
         () -> activities(Steps.ROLLBACK_WORKER, "put " + shortId(previous) + " back at 100 %")
             .rollbackWorker(plan, previous)));
 
