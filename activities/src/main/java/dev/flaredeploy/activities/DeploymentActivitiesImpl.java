@@ -24,7 +24,10 @@ import dev.flaredeploy.workflows.model.MigrationOutcome;
 import dev.flaredeploy.workflows.model.Release;
 import dev.flaredeploy.workflows.model.RestorePoint;
 import dev.flaredeploy.workflows.model.SchemaReport;
+import dev.flaredeploy.workflows.model.ShiftOutcome;
 import dev.flaredeploy.workflows.model.SmokeOutcome;
+import dev.flaredeploy.workflows.model.TrafficShift;
+import dev.flaredeploy.workflows.model.UploadedVersion;
 import dev.flaredeploy.workflows.model.SourceSnapshot;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
@@ -100,6 +103,34 @@ public class DeploymentActivitiesImpl implements DeploymentActivities {
   public SmokeOutcome smokeTest(DeploymentPlan plan, Release release) {
     String base = plan.smoke().baseUrl() != null ? plan.smoke().baseUrl() : release.url();
     return guarded(() -> new SmokeOutcome(smoke.check(base, plan.smoke(), heartbeat()).detail(), attempt()));
+  }
+
+  @Override
+  public UploadedVersion uploadVersion(DeploymentPlan plan) {
+    return guarded(() -> {
+      DeploymentTarget.UploadedVersion uploaded = target(plan.target()).uploadVersion(plan, heartbeat());
+      return new UploadedVersion(uploaded.versionId(), uploaded.workerName(), uploaded.url(), attempt());
+    });
+  }
+
+  @Override
+  public ShiftOutcome shiftTraffic(DeploymentPlan plan, TrafficShift shift) {
+    return guarded(() -> new ShiftOutcome(target(plan.target()).shiftTraffic(
+        plan, shift.versionId(), shift.previousVersionId(), shift.percent(), heartbeat()), attempt()));
+  }
+
+  /**
+   * Checks {@code [smoke] base_url} (else the Worker's URL) with the target's version headers, so that every
+   * request reaches the new version whatever its share of the traffic.
+   */
+  @Override
+  public SmokeOutcome smokeTestVersion(DeploymentPlan plan, UploadedVersion version) {
+    String base = plan.smoke().baseUrl() != null ? plan.smoke().baseUrl() : version.url();
+    return guarded(() -> {
+      var headers = target(plan.target()).versionHeaders(plan, version.workerName(), version.versionId());
+      return new SmokeOutcome(smoke.check(base, headers, plan.smoke(), heartbeat()).detail()
+          + " (version " + version.versionId() + ")", attempt());
+    });
   }
 
   @Override

@@ -1,11 +1,14 @@
 package dev.flaredeploy.activities;
 
+import dev.flaredeploy.activities.config.ConfigException;
 import dev.flaredeploy.activities.process.ProcessRunner.Tick;
 import dev.flaredeploy.workflows.model.DatabasePlan;
 import dev.flaredeploy.workflows.model.DatabaseStatus;
 import dev.flaredeploy.workflows.model.DeploymentPlan;
 import dev.flaredeploy.workflows.model.RestorePoint;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -67,4 +70,37 @@ public interface DeploymentTarget {
 
   /** Puts one database back to its restore point. Returns what it did. */
   String restore(DeploymentPlan plan, RestorePoint restorePoint, Tick tick);
+
+  // ---- gradual rollout: only targets that can split traffic between two versions ----
+
+  /** A version uploaded without traffic: its id, the Worker's name, and where the Worker answers. */
+  record UploadedVersion(String versionId, String workerName, String url) {}
+
+  /**
+   * Uploads the plan's source as a new version without giving it traffic; reuses the version an earlier
+   * attempt uploaded for the same source.
+   */
+  default UploadedVersion uploadVersion(DeploymentPlan plan, Tick tick) {
+    throw cannotSplitTraffic(plan);
+  }
+
+  /**
+   * Gives {@code versionId} {@code percent} of the traffic and {@code previousVersionId} the rest (null
+   * when {@code percent} is 100); nothing when that split already serves. Returns what it did.
+   */
+  default String shiftTraffic(
+      DeploymentPlan plan, String versionId, String previousVersionId, int percent, Tick tick) {
+    throw cannotSplitTraffic(plan);
+  }
+
+  /** The request headers that send a request to {@code versionId} whatever its share of the traffic. */
+  default Map<String, String> versionHeaders(DeploymentPlan plan, String workerName, String versionId) {
+    throw cannotSplitTraffic(plan);
+  }
+
+  private static ConfigException cannotSplitTraffic(DeploymentPlan plan) {
+    return new ConfigException(Path.of(plan.source().path()).resolve("flaredeploy.toml"), 0, "rollout",
+        "the " + plan.target() + " target cannot split traffic between two versions; remove [rollout] for "
+            + "this environment or deploy to cloudflare");
+  }
 }

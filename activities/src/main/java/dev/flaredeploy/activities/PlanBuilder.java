@@ -29,6 +29,7 @@ public final class PlanBuilder {
   public DeploymentPlan plan(DeploymentRequest request, int attempt) {
     SourceSnapshot source = sources.pin(Path.of(request.projectDir()), request.commit());
     LoadedProject project = configLoader.load(Path.of(source.path()), request.environment());
+    project.requireTargetCanRollOut(request.target());
     if (!project.service().equals(request.service())) {
       throw new ConfigException(project.configFile(), 0, "name",
           "the source names its Worker \"" + project.service() + "\" but this deployment is for \""
@@ -37,6 +38,6 @@ public final class PlanBuilder {
     return new DeploymentPlan(project.service(), project.environment(), request.target(), source,
         project.configFile().getFileName().toString(), project.databases(), project.smoke(),
         project.restoreDatabaseOn(), project.local(), attempt, request.allowDestructive(), project.onDrift(),
-        project.checkpointExport());
+        project.rolloutPlan(), project.checkpointExport());
   }
 }

@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The validate-schema step, without Temporal, shared by the workflow and {@code flaredeploy plan} so
@@ -38,6 +39,12 @@ import java.util.Optional;
  * </ul>
  */
 public final class SchemaValidation {
+  /**
+   * What a pending migration may do when a gradual rollout follows it: the previous version keeps serving
+   * part of the traffic on the new schema until the last step, so only changes it can live with.
+   */
+  public static final Set<String> ROLLOUT_SAFE = Set.of("ADDITIVE", "NEUTRAL", "NO_SCHEMA_CHANGE");
+
   private SchemaValidation() {}
 
   public static SchemaReport validate(DeploymentTarget target, DeploymentPlan plan, Tick tick, int attempt) {
@@ -93,7 +100,8 @@ public final class SchemaValidation {
         : report.checks().stream().filter(MigrationCheck::blocked).toList();
     boolean driftBlocks = "fail".equals(plan.onDrift()) && report.drift() != null && !report.drift().isEmpty();
     List<String> preflight = report.preflight() == null ? List.of() : report.preflight();
-    if (blocked.isEmpty() && !driftBlocks && preflight.isEmpty()) {
+    List<String> rolloutProblems = rolloutProblems(report, plan);
+    if (blocked.isEmpty() && !driftBlocks && preflight.isEmpty() && rolloutProblems.isEmpty()) {
       return Optional.empty();
     }
     StringBuilder message = new StringBuilder("the deployment is blocked; nothing was changed:");
@@ -114,6 +122,17 @@ public final class SchemaValidation {
       message.append("\n  bring the database back in line with a migration, or set [policy] on_drift = \"warn\" "
           + "in flaredeploy.toml for this environment");
     }
+    if (!rolloutProblems.isEmpty()) {
+      message.append("\n  the gradual rollout ([rollout]) is refused: until its last step the previous version keeps")
+          .append(" serving part of the traffic on the new schema, so every pending migration must be additive")
+          .append(" (ADDITIVE, NEUTRAL or NO_SCHEMA_CHANGE):");
+      rolloutProblems.forEach(p -> message.append("\n    ").append(p));
+      message.append("\n  either deploy this release without a rollout (")
+          .append(rolloutOff(plan.environment()))
+          .append("), so the new version takes all traffic as soon as the migrations are applied; or split the")
+          .append(" migration: deploy its additive part (expand) with the rollout first, and what removes or")
+          .append(" renames (contract) in a later deployment, once no version that needs it serves");
+    }
     return Optional.of(message.toString());
   }
 
@@ -124,6 +143,39 @@ public final class SchemaValidation {
   public static String failureType(SchemaReport report) {
     return report.preflight() != null && !report.preflight().isEmpty()
         ? FailureTypes.PREFLIGHT_FAILED : FailureTypes.MIGRATION_UNSAFE;
+  }
+
+  /**
+   * Why a gradual rollout cannot follow the pending migrations: each pending migration that is not
+   * {@link #ROLLOUT_SAFE}, or was not checked in a shadow. Empty without a rollout, without a release to
+   * roll out (the source is live already), or without pending migrations.
+   */
+  static List<String> rolloutProblems(SchemaReport report, DeploymentPlan plan) {
+    if (plan.rollout() == null || plan.source().id().equals(report.liveRelease())) {
+      return List.of();
+    }
+    List<String> problems = new ArrayList<>();
+    for (DatabaseStatus database : report.databases()) {
+      for (String migration : database.pending()) {
+        Optional<MigrationCheck> check = report.checks() == null ? Optional.empty()
+            : report.checks().stream()
+                .filter(c -> c.binding().equals(database.binding()) && c.migration().equals(migration))
+                .findFirst();
+        if (check.isEmpty()) {
+          problems.add(database.binding() + " " + migration + ": not checked in a shadow (this target could not"
+              + " export the database, or an earlier migration failed there), so it cannot be shown to be additive");
+        } else if (!ROLLOUT_SAFE.contains(check.get().classification())) {
+          problems.add(database.binding() + " " + migration + ": " + check.get().classification());
+        }
+      }
+    }
+    return problems;
+  }
+
+  /** How to turn the rollout off for one environment, in flaredeploy.toml's words. */
+  private static String rolloutOff(String environment) {
+    return ("default".equals(environment) ? "[rollout]" : "[env." + environment + ".rollout]")
+        + " enabled = false in flaredeploy.toml";
   }
 
   private static List<String> drift(

@@ -113,6 +113,8 @@ class PlanCommand implements Callable<Integer> {
     release.put("version", plan.source().id());
     release.put("live", schema.liveRelease());
     release.put("url", "http://127.0.0.1:" + plan.local().port());
+    release.put("rollout", plan.rollout() == null ? null
+        : Map.of("steps", plan.rollout().steps(), "soakMillis", plan.rollout().soakMillis()));
     out.put("release", release);
     out.put("smoke", Map.of("timeoutMillis", plan.smoke().timeoutMillis(), "checks", plan.smoke().checks()));
     return out;
@@ -155,6 +157,11 @@ class PlanCommand implements Callable<Integer> {
         ? "serve " + plan.source().id() + " on http://127.0.0.1:" + plan.local().port()
             + (schema.liveRelease() == null ? "" : ", replacing " + schema.liveRelease())
         : plan.source().id() + " is already live").append('\n');
+    if (releaseNeeded && plan.rollout() != null) {
+      out.append("  rollout: ").append(String.join(" → ", plan.rollout().steps().stream().map(p -> p + " %").toList()))
+          .append(", ").append(plan.rollout().soakMillis() / 1000.0).append(" s soak each, checks against the new")
+          .append(" version; all at once if nothing is live yet\n");
+    }
     out.append("  smoke test: ");
     for (SmokeCheck check : plan.smoke().checks()) {
       out.append("GET ").append(check.path()).append(' ');

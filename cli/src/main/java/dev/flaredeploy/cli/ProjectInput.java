@@ -34,6 +34,11 @@ record ProjectInput(DeploymentRequest request, LoadedProject project, String com
       throw new CliException(ExitCode.INVALID_INPUT, "unknown target \"" + chosenTarget + "\"; expected one of "
           + String.join(", ", TARGETS) + " (nothing was started)");
     }
+    try {
+      project.requireTargetCanRollOut(chosenTarget);
+    } catch (ConfigException e) {
+      throw new CliException(ExitCode.INVALID_INPUT, e.getMessage() + " (nothing was started)", e);
+    }
     Git git = new Git(new ProcessRunner());
     String recordedCommit;
     boolean dirty;

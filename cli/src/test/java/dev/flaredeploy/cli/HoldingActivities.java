@@ -11,7 +11,10 @@ import dev.flaredeploy.workflows.model.MigrationOutcome;
 import dev.flaredeploy.workflows.model.Release;
 import dev.flaredeploy.workflows.model.RestorePoint;
 import dev.flaredeploy.workflows.model.SchemaReport;
+import dev.flaredeploy.workflows.model.ShiftOutcome;
 import dev.flaredeploy.workflows.model.SmokeOutcome;
+import dev.flaredeploy.workflows.model.TrafficShift;
+import dev.flaredeploy.workflows.model.UploadedVersion;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import java.io.IOException;
@@ -74,6 +77,21 @@ final class HoldingActivities implements DeploymentActivities {
   @Override
   public SmokeOutcome smokeTest(DeploymentPlan plan, Release release) {
     return around(Steps.SMOKE_TEST, () -> real.smokeTest(plan, release));
+  }
+
+  @Override
+  public UploadedVersion uploadVersion(DeploymentPlan plan) {
+    return around(Steps.UPLOAD_VERSION, () -> real.uploadVersion(plan));
+  }
+
+  @Override
+  public ShiftOutcome shiftTraffic(DeploymentPlan plan, TrafficShift shift) {
+    return around(Steps.SHIFT_TRAFFIC, () -> real.shiftTraffic(plan, shift));
+  }
+
+  @Override
+  public SmokeOutcome smokeTestVersion(DeploymentPlan plan, UploadedVersion version) {
+    return around(Steps.SMOKE_TEST_VERSION, () -> real.smokeTestVersion(plan, version));
   }
 
   @Override

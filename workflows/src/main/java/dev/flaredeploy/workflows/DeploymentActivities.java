@@ -9,7 +9,10 @@ import dev.flaredeploy.workflows.model.MigrationOutcome;
 import dev.flaredeploy.workflows.model.Release;
 import dev.flaredeploy.workflows.model.RestorePoint;
 import dev.flaredeploy.workflows.model.SchemaReport;
+import dev.flaredeploy.workflows.model.ShiftOutcome;
 import dev.flaredeploy.workflows.model.SmokeOutcome;
+import dev.flaredeploy.workflows.model.TrafficShift;
+import dev.flaredeploy.workflows.model.UploadedVersion;
 import io.temporal.activity.ActivityInterface;
 import io.temporal.activity.ActivityMethod;
 
@@ -54,6 +57,32 @@ public interface DeploymentActivities {
    */
   @ActivityMethod(name = Steps.SMOKE_TEST)
   SmokeOutcome smokeTest(DeploymentPlan plan, Release release);
+
+  // ---- a gradual rollout ([rollout]) in place of deploy-worker; compensated by rollbackWorker ----
+
+  /**
+   * Uploads the plan's source as a new version without giving it traffic. Idempotent: a version already
+   * tagged with the source id is reused, not uploaded again. Targets that cannot split traffic fail with
+   * {@link FailureTypes#CONFIG_INVALID}.
+   */
+  @ActivityMethod(name = Steps.UPLOAD_VERSION)
+  UploadedVersion uploadVersion(DeploymentPlan plan);
+
+  /**
+   * Puts the split {@code shift} describes in place. Idempotent: does nothing when that split already
+   * serves.
+   */
+  @ActivityMethod(name = Steps.SHIFT_TRAFFIC)
+  ShiftOutcome shiftTraffic(DeploymentPlan plan, TrafficShift shift);
+
+  /**
+   * Runs the smoke checks against {@code version} only, whatever share of the traffic it has (Cloudflare:
+   * the {@code Cloudflare-Workers-Version-Overrides} header; the version must be in the current deployment,
+   * at 0 % or more), until all pass or the smoke timeout passes ({@link FailureTypes#SMOKE_TEST_FAILED}).
+   * Read-only.
+   */
+  @ActivityMethod(name = Steps.SMOKE_TEST_VERSION)
+  SmokeOutcome smokeTestVersion(DeploymentPlan plan, UploadedVersion version);
 
   /**
    * Puts {@code previousVersion} live again; with null (nothing was live before) stops what this

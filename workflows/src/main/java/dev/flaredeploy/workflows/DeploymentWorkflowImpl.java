@@ -12,8 +12,12 @@ import dev.flaredeploy.workflows.model.DeploymentState;
 import dev.flaredeploy.workflows.model.MigrationOutcome;
 import dev.flaredeploy.workflows.model.Release;
 import dev.flaredeploy.workflows.model.RestorePoint;
+import dev.flaredeploy.workflows.model.RolloutPlan;
 import dev.flaredeploy.workflows.model.SchemaReport;
+import dev.flaredeploy.workflows.model.ShiftOutcome;
 import dev.flaredeploy.workflows.model.SmokeOutcome;
+import dev.flaredeploy.workflows.model.TrafficShift;
+import dev.flaredeploy.workflows.model.UploadedVersion;
 import io.temporal.activity.ActivityCancellationType;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
@@ -22,6 +26,7 @@ import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.failure.TemporalFailure;
 import io.temporal.failure.TimeoutFailure;
+import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,6 +42,12 @@ import org.slf4j.Logger;
  *
  * <p>Which compensations run: rollback-worker always; restore-database when the run was cancelled or the
  * failed step is in the plan's {@code restoreDatabaseOn} (default: only a failed apply-migrations).
+ *
+ * <p>With a {@code [rollout]} in the plan, a new release and a version live to split traffic with,
+ * deploy-worker becomes a gradual rollout (change {@value #GRADUAL_ROLLOUT}): upload-version, the new
+ * version checked at 0 % through a version override, then per step shift-traffic and a soak on a durable
+ * timer while the checks keep running against the new version. rollback-worker is registered before the
+ * first shift, so a failure or a cancel sends all traffic back to the previous version.
  */
 public class DeploymentWorkflowImpl implements DeploymentWorkflow {
   private static final Logger log = Workflow.getLogger(DeploymentWorkflowImpl.class);
@@ -46,6 +57,18 @@ public class DeploymentWorkflowImpl implements DeploymentWorkflow {
    * Activities heartbeat about once a second while wrangler runs.
    */
   static final Duration HEARTBEAT = Duration.ofSeconds(10);
+
+  /** {@code Workflow.getVersion} change id: deploy-worker as a gradual rollout when the plan has one. */
+  static final String GRADUAL_ROLLOUT = "gradual-rollout";
+
+  /**
+   * After a traffic shift, how long before the new version is checked: Cloudflare applies a new deployment
+   * (and so a version override) within a few seconds, and until then requests follow the old split.
+   */
+  static final Duration SETTLE = Duration.ofSeconds(5);
+
+  /** During a soak, how often the smoke checks run against the new version (and once more at its end). */
+  static final Duration SOAK_CHECK_INTERVAL = Duration.ofSeconds(30);
 
   private static RetryOptions retries(int maxAttempts) {
     return RetryOptions.newBuilder()
@@ -78,6 +101,13 @@ public class DeploymentWorkflowImpl implements DeploymentWorkflow {
           // a bad migration is non-retryable; a crash mid-apply retries and applies only what is left
           Steps.APPLY_MIGRATIONS, options(Duration.ofMinutes(30), 5),
           Steps.DEPLOY_WORKER, options(Duration.ofMinutes(5), 3),
+          // bundles and uploads like deploy-worker; a retry reuses the version tagged with the source id
+          Steps.UPLOAD_VERSION, options(Duration.ofMinutes(5), 3),
+          // one deployment that looks at the live split first: retry freely
+          Steps.SHIFT_TRAFFIC, options(Duration.ofMinutes(5), 5),
+          // start-to-close is the plan's smoke timeout plus a minute (see versionCheckActivities); a failed
+          // check is not retried (SmokeTestFailed), a lost worker is
+          Steps.SMOKE_TEST_VERSION, options(Duration.ofMinutes(1), 3),
           // compensations must get through: retried longer, then the run asks a person
           Steps.ROLLBACK_WORKER, options(Duration.ofMinutes(5), 8),
           Steps.RESTORE_DATABASE, options(Duration.ofMinutes(15), 8));
@@ -89,6 +119,9 @@ public class DeploymentWorkflowImpl implements DeploymentWorkflow {
 
   /** The step running now (or last run): the one a failure is blamed on. */
   private String currentStep = Steps.PREPARE;
+
+  /** True once a gradual rollout put the release live (for the summary). */
+  private boolean rolledOut;
 
   /** Steps whose failure also restores the databases; from the plan, the default until prepare ran. */
   private List<String> restoreDatabaseOn = Steps.DEFAULT_RESTORE_DATABASE_ON;
@@ -120,11 +153,13 @@ public class DeploymentWorkflowImpl implements DeploymentWorkflow {
       return succeed("deployed release " + shortId(release.version()) + " of " + request.service()
           + " (" + request.environment() + ", " + request.target() + "): "
           + (totalPending(schema) == 0 ? "no migrations" : totalPending(schema) + " migration(s) applied")
+          + (rolledOut ? ", rolled out gradually (" + percents(plan.rollout()) + ")" : "")
           + ", smoke test passed");
     } catch (TemporalFailure e) { // an activity's failure, a cancel, or a failure raised here
       boolean cancelled = isCancellation(e);
       String failed = currentStep;
       recordError(failed, e, cancelled);
+      report.stopRollout(cancelled ? "CANCELLED" : "FAILED", cancelled ? "cancelled" : messageOf(e));
       Workflow.newDetachedCancellationScope(() -> compensate(failed, cancelled)).run();
       return fail(failed, cancelled);
     }
@@ -182,6 +217,15 @@ public class DeploymentWorkflowImpl implements DeploymentWorkflow {
   /** Register the rollback to what was live (when a new release goes live), then release. */
   private Release deployWorker(DeploymentPlan plan, String previous, boolean releaseNeeded) {
     currentStep = Steps.DEPLOY_WORKER;
+    if (releaseNeeded && plan.rollout() != null) {
+      if (previous != null && Workflow.getVersion(GRADUAL_ROLLOUT, Workflow.DEFAULT_VERSION, 1) >= 1) {
+        return rollOut(plan, previous);
+      }
+      if (previous == null) {
+        report.rollout(null, null, "all at once: this is the Worker's first release, so no version is live"
+            + " to split traffic with");
+      }
+    }
     if (releaseNeeded) {
       compensations.add(new Compensation(Steps.ROLLBACK_WORKER, null,
           previous == null
@@ -196,6 +240,98 @@ public class DeploymentWorkflowImpl implements DeploymentWorkflow {
         r -> "release " + shortId(r.version()) + " live at " + r.url());
     report.release(release.version(), previous, release.url());
     return release;
+  }
+
+  /**
+   * The gradual rollout: upload the new version, check it at 0 % through a version override, then per step
+   * shift the traffic and soak. Compensated by rollback-worker (registered before the first shift).
+   */
+  private Release rollOut(DeploymentPlan plan, String previous) {
+    RolloutPlan rollout = plan.rollout();
+    String note = "gradual: " + percents(rollout) + ", " + duration(rollout.soakMillis()) + " each";
+    report.rollout(null, previous, note);
+    int before = report.rolloutStep(0, 0, "PENDING", "checked through a version override before it takes traffic");
+    List<Integer> stepIndexes = new ArrayList<>();
+    for (int percent : rollout.steps()) {
+      stepIndexes.add(report.rolloutStep(percent, rollout.soakMillis(), "PENDING", "not reached yet"));
+    }
+    UploadedVersion version = step(Steps.UPLOAD_VERSION,
+        "upload release " + shortId(plan.source().id()) + " without traffic",
+        a -> a.uploadVersion(plan), UploadedVersion::attempt,
+        v -> "version " + v.versionId() + " of " + v.workerName() + " uploaded");
+    report.rollout(version.versionId(), previous, note);
+    report.release(plan.source().id(), previous, version.url());
+    compensations.add(new Compensation(Steps.ROLLBACK_WORKER, null,
+        "put version " + previous + " back at 100 % (`wrangler rollback " + previous + "`; the new version "
+            + version.versionId() + " may still have part of the traffic)",
+        () -> activities(Steps.ROLLBACK_WORKER, "put " + shortId(previous) + " back at 100 %")
+            .rollbackWorker(plan, previous)));
+
+    shift(version, previous, 0, plan);
+    report.finishRolloutStep(before, "RUNNING", "checking the new version at 0 %");
+    currentStep = Steps.SMOKE_TEST_VERSION;
+    Workflow.sleep(SETTLE);
+    SmokeOutcome checked = step(Steps.SMOKE_TEST_VERSION, "check version " + shortId(version.versionId())
+            + " before it takes traffic",
+        a -> versionCheckActivities(plan, version).smokeTestVersion(plan, version), SmokeOutcome::attempt,
+        SmokeOutcome::detail);
+    report.finishRolloutStep(before, "PASSED", checked.detail());
+    publish();
+
+    for (int i = 0; i < rollout.steps().size(); i++) {
+      int percent = rollout.steps().get(i);
+      shift(version, previous, percent, plan);
+      soak(plan, version, percent, stepIndexes.get(i));
+    }
+    rolledOut = true;
+    return new Release(plan.source().id(), version.url(), version.attempt());
+  }
+
+  private void shift(UploadedVersion version, String previous, int percent, DeploymentPlan plan) {
+    TrafficShift shift = new TrafficShift(version.versionId(), percent == 100 ? null : previous, percent);
+    step(Steps.SHIFT_TRAFFIC, percent + " % to " + shortId(version.versionId())
+            + (percent == 100 ? "" : ", " + (100 - percent) + " % to " + shortId(previous)),
+        a -> a.shiftTraffic(plan, shift), ShiftOutcome::attempt, ShiftOutcome::detail);
+  }
+
+  /**
+   * One rollout step's soak: a durable timer of the plan's soak, with the smoke checks run against the new
+   * version after the split settled, every {@link #SOAK_CHECK_INTERVAL}, and once more when the timer fires.
+   * The first failing check ends the rollout (its failure propagates).
+   */
+  private void soak(DeploymentPlan plan, UploadedVersion version, int percent, int rolloutIndex) {
+    long soakMillis = plan.rollout().soakMillis();
+    currentStep = Steps.SOAK;
+    int index = report.startStep(Steps.SOAK, percent + " % for " + duration(soakMillis) + " while the checks run");
+    report.finishRolloutStep(rolloutIndex, "RUNNING", "soaking; checks run every "
+        + duration(SOAK_CHECK_INTERVAL.toMillis()));
+    publish();
+    int rounds = 0;
+    String last = "";
+    try {
+      Promise<Void> soakEnd = Workflow.newTimer(Duration.ofMillis(soakMillis));
+      Workflow.await(SETTLE.compareTo(Duration.ofMillis(soakMillis)) < 0 ? SETTLE : Duration.ofMillis(soakMillis),
+          soakEnd::isCompleted);
+      while (true) {
+        last = versionCheckActivities(plan, version).smokeTestVersion(plan, version).detail();
+        rounds++;
+        if (soakEnd.isCompleted()) {
+          break;
+        }
+        Workflow.await(SOAK_CHECK_INTERVAL, soakEnd::isCompleted);
+      }
+    } catch (ActivityFailure | CanceledFailure e) {
+      boolean cancelled = isCancellation(e);
+      String why = cancelled ? "cancelled during the soak" : "check " + (rounds + 1) + " failed: " + messageOf(e);
+      report.finishStep(index, cancelled ? "CANCELLED" : "FAILED", attemptsOf(e), why);
+      report.finishRolloutStep(rolloutIndex, cancelled ? "CANCELLED" : "FAILED", why);
+      publish();
+      throw e;
+    }
+    String detail = rounds + " check round(s) passed over " + duration(soakMillis) + "; last: " + last;
+    report.finishStep(index, "SUCCEEDED", 1, detail);
+    report.finishRolloutStep(rolloutIndex, "PASSED", detail);
+    publish();
   }
 
   private void smokeTest(DeploymentPlan plan, Release release) {
@@ -237,9 +373,10 @@ public class DeploymentWorkflowImpl implements DeploymentWorkflow {
     for (int i = compensations.size() - 1; i >= 0; i--) {
       Compensation c = compensations.get(i);
       String what = c.binding() == null ? c.step() : c.step() + " " + c.binding();
-      if (c.step().equals(Steps.RESTORE_DATABASE) && !cancelled && !restoreDatabaseOn.contains(failedStep)) {
+      String failedAs = Steps.restorableAs(failedStep);
+      if (c.step().equals(Steps.RESTORE_DATABASE) && !cancelled && !restoreDatabaseOn.contains(failedAs)) {
         report.skippedStep(what, "kept: the migrations are expected to be backward-compatible "
-            + "([compensation] restore_database_on does not include " + failedStep + ")");
+            + "([compensation] restore_database_on does not include " + failedAs + ")");
         continue;
       }
       int index = report.startStep(c.step(), what);
@@ -361,6 +498,16 @@ public class DeploymentWorkflowImpl implements DeploymentWorkflow {
             .build());
   }
 
+  /** The checks against one version: the smoke plan's timeout plus room for one request, per attempt. */
+  private DeploymentActivities versionCheckActivities(DeploymentPlan plan, UploadedVersion version) {
+    return Workflow.newActivityStub(
+        DeploymentActivities.class,
+        ActivityOptions.newBuilder(STEP_OPTIONS.get(Steps.SMOKE_TEST_VERSION))
+            .setStartToCloseTimeout(Duration.ofMillis(plan.smoke().timeoutMillis()).plus(Duration.ofMinutes(1)))
+            .setSummary("smoke-test version " + shortId(version.versionId()))
+            .build());
+  }
+
   private void publish() {
     Workflow.upsertMemo(Map.of(DeploymentAttributes.REPORT_MEMO, report.build()));
   }
@@ -421,6 +568,24 @@ public class DeploymentWorkflowImpl implements DeploymentWorkflow {
       return "timed out (" + tf.getTimeoutType() + ")";
     }
     return t.getMessage();
+  }
+
+  private static String percents(RolloutPlan rollout) {
+    return String.join(" → ", rollout.steps().stream().map(p -> p + " %").toList());
+  }
+
+  /** {@code 5m}, {@code 30s}, {@code 1500ms}: as written in flaredeploy.toml. */
+  static String duration(long millis) {
+    if (millis % 3_600_000 == 0) {
+      return millis / 3_600_000 + "h";
+    }
+    if (millis % 60_000 == 0) {
+      return millis / 60_000 + "m";
+    }
+    if (millis % 1_000 == 0) {
+      return millis / 1_000 + "s";
+    }
+    return millis + "ms";
   }
 
   static String shortId(String id) {

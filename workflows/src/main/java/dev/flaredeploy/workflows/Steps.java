@@ -13,11 +13,33 @@ public final class Steps {
   public static final String ROLLBACK_WORKER = "rollback-worker";
   public static final String RESTORE_DATABASE = "restore-database";
 
+  // a gradual rollout ([rollout]) replaces deploy-worker with these
+  /** uploads the new version without giving it traffic */
+  public static final String UPLOAD_VERSION = "upload-version";
+  /** puts a traffic split between the new version and the previous one in place */
+  public static final String SHIFT_TRAFFIC = "shift-traffic";
+  /** runs the smoke checks against the new version only (Cloudflare: a version override header) */
+  public static final String SMOKE_TEST_VERSION = "smoke-test-version";
+  /** a rollout step's wait on a durable timer while the checks keep running; not an activity */
+  public static final String SOAK = "soak";
+
   /** Steps whose failure may restore the databases ({@code [compensation] restore_database_on}). */
   public static final List<String> RESTORABLE = List.of(APPLY_MIGRATIONS, DEPLOY_WORKER, SMOKE_TEST);
 
   /** Default of {@code restore_database_on}: only a failed migration restores the databases. */
   public static final List<String> DEFAULT_RESTORE_DATABASE_ON = List.of(APPLY_MIGRATIONS);
+
+  /**
+   * The step a failure counts as for {@code restore_database_on}: the rollout's steps count as the step they
+   * stand in for (upload-version and shift-traffic as deploy-worker, the checks and soaks as smoke-test).
+   */
+  public static String restorableAs(String step) {
+    return switch (step) {
+      case UPLOAD_VERSION, SHIFT_TRAFFIC -> DEPLOY_WORKER;
+      case SMOKE_TEST_VERSION, SOAK -> SMOKE_TEST;
+      default -> step;
+    };
+  }
 
   private Steps() {}
 }

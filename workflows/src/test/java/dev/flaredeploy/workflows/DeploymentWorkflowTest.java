@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.flaredeploy.workflows.model.DeploymentReport;
 import dev.flaredeploy.workflows.model.DeploymentRequest;
+import dev.flaredeploy.workflows.model.RolloutPlan;
+import dev.flaredeploy.workflows.model.RolloutStepReport;
 import dev.flaredeploy.workflows.model.StepReport;
 import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.client.WorkflowClient;
@@ -182,6 +184,128 @@ class DeploymentWorkflowTest {
     assertThat(report.state()).isEqualTo("CANCELLED");
     assertThat(world.live).isEqualTo("src-aaaaaaaaaaaaaaaa");
     assertThat(world.ledger).doesNotContain("0003_more.sql");
+  }
+
+  // ---- gradual rollout ----
+
+  private static final RolloutPlan TEN_FIFTY_HUNDRED = new RolloutPlan(List.of(10, 50, 100), 300_000);
+
+  @Test
+  void firstReleaseWithARolloutGoesOutAtOnceAndSaysWhy() {
+    world.rollout = TEN_FIFTY_HUNDRED;
+
+    DeploymentReport report = deploy();
+
+    assertThat(report.state()).isEqualTo("SUCCEEDED");
+    assertThat(world.calls).contains("deploy-worker").doesNotContain("upload-version", "shift-traffic");
+    assertThat(report.release().rollout().note()).startsWith("all at once: this is the Worker's first release");
+    assertThat(report.release().rollout().steps()).isEmpty();
+  }
+
+  @Test
+  void gradualRolloutShiftsTrafficStepByStepCheckingTheNewVersionThroughEachSoak() {
+    deploy();
+    String previous = world.live;
+    world.rollout = TEN_FIFTY_HUNDRED;
+    world.sourceId = "src-1111111111111111";
+    world.calls.clear();
+
+    DeploymentReport report = deploy();
+
+    assertThat(report.state()).as(report.summary()).isEqualTo("SUCCEEDED");
+    assertThat(report.summary()).contains("rolled out gradually (10 % → 50 % → 100 %)");
+    assertThat(world.shifts).containsExactly(0, 10, 50, 100);
+    assertThat(world.live).isEqualTo("src-1111111111111111");
+    assertThat(world.calls).doesNotContain("deploy-worker", "rollback-worker");
+    // checked at 0 % before any traffic, then after the split settled, every 30 s and at the end of a 5m soak
+    assertThat(world.versionChecks).containsEntry(0, 1);
+    assertThat(world.versionChecks.get(10)).isEqualTo(11);
+    assertThat(world.versionChecks.get(50)).isEqualTo(11);
+    assertThat(world.versionChecks.get(100)).isEqualTo(11);
+    assertThat(stepNames(report)).containsSubsequence("checkpoint", "upload-version", "shift-traffic",
+        "smoke-test-version", "shift-traffic", "soak", "shift-traffic", "soak", "shift-traffic", "soak",
+        "smoke-test");
+    assertThat(report.release().previousVersion()).isEqualTo(previous);
+    assertThat(report.release().rollout().versionId()).isEqualTo("v-src-1111111111111111");
+    assertThat(report.release().rollout().steps()).extracting(RolloutStepReport::percent, RolloutStepReport::result)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(0, "PASSED"),
+            org.assertj.core.groups.Tuple.tuple(10, "PASSED"), org.assertj.core.groups.Tuple.tuple(50, "PASSED"),
+            org.assertj.core.groups.Tuple.tuple(100, "PASSED"));
+    assertThat(report.release().rollout().steps().get(2).soakMillis()).isEqualTo(300_000);
+    assertThat(report.release().rollout().steps().get(2).detail()).startsWith("11 check round(s) passed over 5m");
+  }
+
+  @Test
+  void failingChecksAtFiftyPercentSendAllTrafficBackToThePreviousVersion() {
+    deploy();
+    String previous = world.live;
+    world.files.add("0003_more.sql");
+    world.rollout = TEN_FIFTY_HUNDRED;
+    world.sourceId = "src-2222222222222222";
+    world.failVersionChecksAt = 50;
+
+    DeploymentReport report = deployExpectingFailure();
+
+    assertThat(report.state()).as(report.summary()).isEqualTo("ROLLED_BACK");
+    assertThat(report.summary()).contains("previous release is live again", "keeps its migrations");
+    assertThat(report.error().step()).isEqualTo("soak");
+    assertThat(report.error().type()).isEqualTo(FailureTypes.SMOKE_TEST_FAILED);
+    assertThat(world.shifts).containsExactly(0, 10, 50);
+    assertThat(world.live).isEqualTo(previous);
+    assertThat(world.ledger).contains("0003_more.sql"); // smoke-test is not in restore_database_on
+    assertThat(stateOf(report, "rollback-worker")).isEqualTo("SUCCEEDED");
+    assertThat(stateOf(report, "soak")).isEqualTo("FAILED");
+    assertThat(report.release().rollout().steps()).extracting(RolloutStepReport::percent, RolloutStepReport::result)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(0, "PASSED"),
+            org.assertj.core.groups.Tuple.tuple(10, "PASSED"), org.assertj.core.groups.Tuple.tuple(50, "FAILED"),
+            org.assertj.core.groups.Tuple.tuple(100, "NOT_RUN"));
+    assertThat(report.release().rollout().steps().get(2).detail()).contains("answered 500");
+  }
+
+  @Test
+  void aFailedRolloutCheckRestoresTheDatabaseWhenSmokeTestIsInRestoreDatabaseOn() {
+    deploy();
+    world.files.add("0003_more.sql");
+    world.rollout = TEN_FIFTY_HUNDRED;
+    world.sourceId = "src-3333333333333333";
+    world.failVersionChecksAt = 0;
+    world.restoreDatabaseOn = List.of("apply-migrations", "smoke-test");
+
+    DeploymentReport report = deployExpectingFailure();
+
+    assertThat(report.state()).isEqualTo("ROLLED_BACK");
+    assertThat(report.error().step()).isEqualTo("smoke-test-version");
+    assertThat(world.shifts).containsExactly(0);
+    assertThat(world.ledger).doesNotContain("0003_more.sql");
+  }
+
+  @Test
+  void cancelDuringASoakSendsAllTrafficBackAndEndsCancelled() throws Exception {
+    deploy();
+    String previous = world.live;
+    world.rollout = new RolloutPlan(List.of(10, 50, 100), 3_600_000);
+    world.sourceId = "src-4444444444444444";
+    world.checkedAt = new CountDownLatch(1);
+    world.signalChecksAt = 10;
+    WorkflowStub stub = startUntyped();
+
+    assertThat(world.checkedAt.await(30, TimeUnit.SECONDS)).isTrue();
+    Thread.sleep(500); // the check returned: the workflow now waits on the soak's timer
+    stub.cancel("saw errors in the dashboard");
+
+    assertThatThrownBy(() -> stub.getResult(DeploymentReport.class))
+        .isInstanceOf(WorkflowFailedException.class)
+        .hasCauseInstanceOf(CanceledFailure.class);
+    DeploymentReport report = memo(stub);
+    assertThat(report.state()).isEqualTo("CANCELLED");
+    assertThat(world.live).isEqualTo(previous);
+    assertThat(world.shifts).containsExactly(0, 10);
+    assertThat(stateOf(report, "soak")).isEqualTo("CANCELLED");
+    assertThat(stateOf(report, "rollback-worker")).isEqualTo("SUCCEEDED");
+    assertThat(report.release().rollout().steps()).extracting(RolloutStepReport::percent, RolloutStepReport::result)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(0, "PASSED"),
+            org.assertj.core.groups.Tuple.tuple(10, "CANCELLED"), org.assertj.core.groups.Tuple.tuple(50, "NOT_RUN"),
+            org.assertj.core.groups.Tuple.tuple(100, "NOT_RUN"));
   }
 
   @Test

@@ -11,11 +11,15 @@ import dev.flaredeploy.workflows.model.MigrationFile;
 import dev.flaredeploy.workflows.model.MigrationOutcome;
 import dev.flaredeploy.workflows.model.Release;
 import dev.flaredeploy.workflows.model.RestorePoint;
+import dev.flaredeploy.workflows.model.RolloutPlan;
 import dev.flaredeploy.workflows.model.SchemaReport;
+import dev.flaredeploy.workflows.model.ShiftOutcome;
 import dev.flaredeploy.workflows.model.SmokeCheck;
 import dev.flaredeploy.workflows.model.SmokeOutcome;
 import dev.flaredeploy.workflows.model.SmokePlan;
 import dev.flaredeploy.workflows.model.SourceSnapshot;
+import dev.flaredeploy.workflows.model.TrafficShift;
+import dev.flaredeploy.workflows.model.UploadedVersion;
 import io.temporal.activity.Activity;
 import io.temporal.failure.ApplicationFailure;
 import java.util.ArrayList;
@@ -40,6 +44,19 @@ class FakeActivities implements DeploymentActivities {
   volatile List<String> restoreDatabaseOn = Steps.DEFAULT_RESTORE_DATABASE_ON;
   /** when set, smoke-test waits on it (heartbeating) so a test can cancel mid-step */
   volatile CountDownLatch holdSmoke;
+  /** the plan's [rollout]; null: none */
+  volatile RolloutPlan rollout;
+  /** the new version's share of the traffic during a rollout (-1: no split in place) */
+  volatile int newVersionPercent = -1;
+  /** every traffic share the new version was given, in order */
+  final List<Integer> shifts = Collections.synchronizedList(new ArrayList<>());
+  /** how many checks ran against the new version at each share */
+  final java.util.Map<Integer, Integer> versionChecks = new java.util.concurrent.ConcurrentHashMap<>();
+  /** checks of the new version fail once it has this share of the traffic (-1: never) */
+  volatile int failVersionChecksAt = -1;
+  /** counted down by the first check of the new version at {@link #signalChecksAt} */
+  volatile CountDownLatch checkedAt;
+  volatile int signalChecksAt = -1;
   private List<String> ledgerAtCheckpoint = List.of();
 
   @Override
@@ -54,7 +71,7 @@ class FakeActivities implements DeploymentActivities {
         new SourceSnapshot(sourceId, "/snapshots/" + sourceId, "c0ffee", false, "/work/hello-d1"), "wrangler.toml",
         List.of(new DatabasePlan("DB", "db", "id", "migrations", "d1_migrations", migrations)),
         new SmokePlan(5_000, List.of(new SmokeCheck("/health", null, null)), null),
-        restoreDatabaseOn, new LocalSettings(8787), attempt(), request.allowDestructive(), "warn", false);
+        restoreDatabaseOn, new LocalSettings(8787), attempt(), request.allowDestructive(), "warn", rollout, false);
   }
 
   @Override
@@ -116,12 +133,46 @@ class FakeActivities implements DeploymentActivities {
   }
 
   @Override
+  public UploadedVersion uploadVersion(DeploymentPlan plan) {
+    calls.add(Steps.UPLOAD_VERSION);
+    return new UploadedVersion("v-" + plan.source().id(), plan.service(), "https://svc.example.workers.dev", attempt());
+  }
+
+  @Override
+  public ShiftOutcome shiftTraffic(DeploymentPlan plan, TrafficShift shift) {
+    calls.add(Steps.SHIFT_TRAFFIC);
+    shifts.add(shift.percent());
+    newVersionPercent = shift.percent();
+    if (shift.percent() == 100) {
+      live = plan.source().id();
+    }
+    return new ShiftOutcome(shift.percent() + " % to " + shift.versionId(), attempt());
+  }
+
+  @Override
+  public SmokeOutcome smokeTestVersion(DeploymentPlan plan, UploadedVersion version) {
+    calls.add(Steps.SMOKE_TEST_VERSION);
+    int percent = newVersionPercent;
+    versionChecks.merge(percent, 1, Integer::sum);
+    CountDownLatch signal = checkedAt;
+    if (signal != null && percent == signalChecksAt) {
+      signal.countDown();
+    }
+    if (percent == failVersionChecksAt) {
+      throw ApplicationFailure.newNonRetryableFailure(
+          "GET /health answered 500 from version " + version.versionId(), FailureTypes.SMOKE_TEST_FAILED, attempt());
+    }
+    return new SmokeOutcome("1 check passed against " + version.versionId(), attempt());
+  }
+
+  @Override
   public CompensationOutcome rollbackWorker(DeploymentPlan plan, String previousVersion) {
     calls.add(Steps.ROLLBACK_WORKER);
     if (failRollback) {
       throw ApplicationFailure.newFailure("port 8787 is held by another process", "RollbackFailed", attempt());
     }
     live = previousVersion;
+    newVersionPercent = -1;
     return new CompensationOutcome("live: " + previousVersion, attempt());
   }
 

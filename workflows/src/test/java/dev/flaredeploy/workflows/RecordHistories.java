@@ -49,6 +49,23 @@ class RecordHistories {
     record("rolled-back-smoke-test", world -> world.failSmoke = true, false);
   }
 
+  /** A gradual rollout ([rollout] steps 10, 50, 100; soak 2m) that passes every step. */
+  @Test
+  void rolledOutGradually() throws Exception {
+    record("rolled-out-gradually",
+        world -> world.rollout = new dev.flaredeploy.workflows.model.RolloutPlan(java.util.List.of(10, 50, 100), 120_000),
+        false);
+  }
+
+  /** A gradual rollout whose checks fail at 50 %: all traffic goes back to the previous version. */
+  @Test
+  void rolloutAbortedAtFiftyPercent() throws Exception {
+    record("rollout-aborted", world -> {
+      world.rollout = new dev.flaredeploy.workflows.model.RolloutPlan(java.util.List.of(10, 50, 100), 120_000);
+      world.failVersionChecksAt = 50;
+    }, false);
+  }
+
   @Test
   void cancelledDuringTheSmokeTest() throws Exception {
     record("cancelled", world -> world.holdSmoke = new CountDownLatch(1), true);

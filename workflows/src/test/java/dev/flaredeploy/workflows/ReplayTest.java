@@ -12,8 +12,8 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * Replays recorded histories (success, rollbacks, cancel, resumed after a worker crash) against the
- * current workflow code. A change
+ * Replays recorded histories (success, rollbacks, cancel, resumed after a worker crash, a gradual
+ * rollout that passed and one aborted at 50 %) against the current workflow code. A change
  * that running deployments could not replay fails here: put it behind {@code Workflow.getVersion} (see
  * docs/architecture.md, "Changing the workflow safely").
  */

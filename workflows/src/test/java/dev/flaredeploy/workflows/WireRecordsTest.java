@@ -13,6 +13,12 @@ import dev.flaredeploy.workflows.model.MigrationFile;
 import dev.flaredeploy.workflows.model.ReleaseReport;
 import dev.flaredeploy.workflows.model.RestorePoint;
 import dev.flaredeploy.workflows.model.SchemaReport;
+import dev.flaredeploy.workflows.model.RolloutPlan;
+import dev.flaredeploy.workflows.model.RolloutReport;
+import dev.flaredeploy.workflows.model.RolloutStepReport;
+import dev.flaredeploy.workflows.model.ShiftOutcome;
+import dev.flaredeploy.workflows.model.TrafficShift;
+import dev.flaredeploy.workflows.model.UploadedVersion;
 import dev.flaredeploy.workflows.model.SmokeCheck;
 import dev.flaredeploy.workflows.model.SmokePlan;
 import dev.flaredeploy.workflows.model.SourceSnapshot;
@@ -36,7 +42,8 @@ class WireRecordsTest {
         List.of(new DatabasePlan("DB", "db", "id", "migrations", "d1_migrations",
             List.of(new MigrationFile("0001_a.sql", "ff")))),
         new SmokePlan(30_000, List.of(new SmokeCheck("/health", 200, "healthy")), "https://hello.example.com"),
-        List.of("apply-migrations"), new LocalSettings(8787), 1, true, "fail", true);
+        List.of("apply-migrations"), new LocalSettings(8787), 1, true, "fail",
+        new RolloutPlan(List.of(10, 50, 100), 300_000), true);
 
     assertThat(roundTrip(plan, DeploymentPlan.class)).isEqualTo(plan);
   }
@@ -47,7 +54,10 @@ class WireRecordsTest {
         "local", "c0ffee", false, "abc", "ROLLED_BACK", "smoke-test failed",
         List.of(new StepReport("prepare", "SUCCEEDED", 1, "t0", "t1", "ok")),
         List.of(new DatabaseReport("DB", List.of("0002.sql"), List.of(), "bookmark-1", "/cp/DB.sql")),
-        new ReleaseReport("abc", "def", "http://127.0.0.1:8787"),
+        new ReleaseReport("abc", "def", "http://127.0.0.1:8787", new RolloutReport("v-new", "v-old",
+            "gradual: 10 % → 100 %, 5m each", List.of(new RolloutStepReport(0, 0, "PASSED", "1 check passed"),
+                new RolloutStepReport(10, 300_000, "FAILED", "503"), new RolloutStepReport(100, 300_000, "NOT_RUN",
+                    "not reached")))),
         new ErrorReport("smoke-test", "SmokeTestFailed", "503"), List.of(), "t0", "t9");
 
     assertThat(roundTrip(report, DeploymentReport.class)).isEqualTo(report);
@@ -72,6 +82,32 @@ class WireRecordsTest {
 
     assertThat(converter.fromPayload(payload, RestorePoint.class, RestorePoint.class))
         .isEqualTo(new RestorePoint("DB", "/cp/DB.sql", null));
+  }
+
+  @Test
+  void rolloutRecordsSurviveTheDataConverterUnchanged() {
+    UploadedVersion version = new UploadedVersion("v-1", "hello-d1", "https://hello-d1.acme.workers.dev", 2);
+    TrafficShift shift = new TrafficShift("v-1", "v-0", 50);
+    ShiftOutcome outcome = new ShiftOutcome("v-1 at 50 %, v-0 at 50 %", 1);
+
+    assertThat(roundTrip(version, UploadedVersion.class)).isEqualTo(version);
+    assertThat(roundTrip(shift, TrafficShift.class)).isEqualTo(shift);
+    assertThat(roundTrip(outcome, ShiftOutcome.class)).isEqualTo(outcome);
+  }
+
+  @Test
+  void aPlanWrittenBeforeRolloutsExistedReadsAsAllAtOnce() {
+    String json = "{\"service\":\"hello-d1\",\"environment\":\"default\",\"target\":\"local\","
+        + "\"attempt\":1,\"allowDestructive\":false,\"onDrift\":\"warn\"}";
+    Payload payload = Payload.newBuilder()
+        .putMetadata("encoding", ByteString.copyFromUtf8("json/plain"))
+        .setData(ByteString.copyFrom(json, StandardCharsets.UTF_8))
+        .build();
+
+    DeploymentPlan read = converter.fromPayload(payload, DeploymentPlan.class, DeploymentPlan.class);
+
+    assertThat(read.rollout()).isNull();
+    assertThat(read.onDrift()).isEqualTo("warn");
   }
 
   @Test

@@ -140,6 +140,13 @@ final class CloudflareOutput {
       return versions.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey);
     }
 
+    /** The same versions with (about) the same shares; a version at 0 % counts as being in the split. */
+    boolean sameAs(TrafficSplit other) {
+      return versions.keySet().equals(other.versions.keySet())
+          && versions.entrySet().stream()
+              .allMatch(e -> Math.abs(e.getValue() - other.versions.get(e.getKey())) < EPSILON);
+    }
+
     boolean servesFully(String versionId) {
       return fullVersion().filter(versionId::equals).isPresent();
     }

@@ -67,6 +67,8 @@ public class CloudflareTarget implements DeploymentTarget {
 
   /** Cloudflare API codes for "this Worker does not exist" (scripts, services). */
   private static final Set<Integer> WORKER_NOT_FOUND = Set.of(10007, 10090);
+  /** The request header that sends a request to one version of a Worker in its current deployment. */
+  public static final String VERSION_OVERRIDES = "Cloudflare-Workers-Version-Overrides";
   /** Cloudflare API codes for a token that is wrong or lacks a permission. */
   private static final Set<Integer> AUTH_REFUSED = Set.of(10000, 10001, 9106, 9109);
   /** What wrangler says, without an API error code, when the project's configuration is the problem. */
@@ -296,21 +298,9 @@ public class CloudflareTarget implements DeploymentTarget {
     if (tagged.isPresent() && live.split().filter(s -> s.servesFully(tagged.get())).isPresent()) {
       return fallbackUrl(project);
     }
-    String versionId;
-    String previewUrl = null;
-    if (tagged.isPresent()) {
-      versionId = tagged.get(); // uploaded by an earlier attempt: deploy it, do not upload twice
-    } else {
-      WranglerRun upload = run(project, tick, List.of("versions", "upload", "--tag", tag, "--message", message));
-      if (!upload.succeeded()) {
-        throw failure("upload a version of " + project.workerName(), upload, FailureTypes.RELEASE_FAILED);
-      }
-      var event = upload.event("version-upload")
-          .filter(e -> !e.path("version_id").asText("").isBlank())
-          .orElseThrow(() -> unexpected(upload, "a version-upload event with a version_id in the output file"));
-      versionId = event.path("version_id").asText();
-      previewUrl = event.path("preview_url").asText(null);
-    }
+    Uploaded uploaded = upload(project, tagged, tag, message, tick);
+    String versionId = uploaded.versionId();
+    String previewUrl = uploaded.previewUrl();
     WranglerRun deploy = run(project, tick,
         List.of("versions", "deploy", versionId + "@100", "--yes", "--message", message));
     if (!deploy.succeeded()) {
@@ -323,6 +313,101 @@ public class CloudflareTarget implements DeploymentTarget {
               + abbreviate(deploy.stdout()));
     }
     return CloudflareOutput.workersDevUrl(previewUrl, project.workerName()).orElseGet(() -> fallbackUrl(project));
+  }
+
+  /** A version of the plan's source: uploaded now (with its preview URL, when wrangler printed one) or before. */
+  private record Uploaded(String versionId, String previewUrl) {}
+
+  /**
+   * The version tagged with the source id, uploaded by an earlier attempt ({@code tagged}), or else a new one
+   * ({@code versions upload --tag <source id>}; version id and preview URL from the {@code version-upload}
+   * event).
+   */
+  private Uploaded upload(Project project, Optional<String> tagged, String tag, String message, Tick tick) {
+    if (tagged.isPresent()) {
+      return new Uploaded(tagged.get(), null); // uploaded by an earlier attempt: do not upload twice
+    }
+    WranglerRun upload = run(project, tick, List.of("versions", "upload", "--tag", tag, "--message", message));
+    if (!upload.succeeded()) {
+      throw failure("upload a version of " + project.workerName(), upload, FailureTypes.RELEASE_FAILED);
+    }
+    var event = upload.event("version-upload")
+        .filter(e -> !e.path("version_id").asText("").isBlank())
+        .orElseThrow(() -> unexpected(upload, "a version-upload event with a version_id in the output file"));
+    return new Uploaded(event.path("version_id").asText(), event.path("preview_url").asText(null));
+  }
+
+  /**
+   * The first step of a gradual rollout: a version of the plan's source, uploaded without traffic ({@code
+   * versions list --json}, then {@code versions upload --tag <source id>} unless a version already has that
+   * tag). Needs a Worker that exists: a first release has nothing to split traffic with and goes out at
+   * once ({@link #release}).
+   */
+  @Override
+  public UploadedVersion uploadVersion(DeploymentPlan plan, Tick tick) {
+    Project project = project(plan);
+    String tag = plan.source().id();
+    WranglerRun list = run(project, tick, List.of("versions", "list", "--json"));
+    if (!list.succeeded() || !CloudflareOutput.isJsonArray(list.stdout())) {
+      throw list.succeeded()
+          ? unexpected(list, "a JSON array of versions")
+          : failure("list the versions of " + project.workerName(), list, FailureTypes.RELEASE_FAILED);
+    }
+    Uploaded uploaded = upload(project, CloudflareOutput.newestTagged(list.stdout(), tag), tag,
+        "flaredeploy " + tag, tick);
+    return new UploadedVersion(uploaded.versionId(), project.workerName(),
+        CloudflareOutput.workersDevUrl(uploaded.previewUrl(), project.workerName())
+            .orElseGet(() -> fallbackUrl(project)));
+  }
+
+  /**
+   * One traffic shift of a gradual rollout: {@code versions deploy <id>@<percent> <previous>@<rest> --yes}
+   * ({@code <id>@100} alone at 100 %), after {@code deployments status --json} showed that split is not
+   * serving yet. At 0 % the new version is in the deployment without traffic, which is what lets a version
+   * override reach it.
+   */
+  @Override
+  public String shiftTraffic(
+      DeploymentPlan plan, String versionId, String previousVersionId, int percent, Tick tick) {
+    Project project = project(plan);
+    Map<String, Double> wanted = new java.util.LinkedHashMap<>();
+    wanted.put(versionId, (double) percent);
+    if (percent < 100) {
+      wanted.put(Objects.requireNonNull(previousVersionId, "previousVersionId"), 100.0 - percent);
+    }
+    TrafficSplit target = new TrafficSplit(null, wanted);
+    Live live = live(project, tick);
+    if (live.split().filter(s -> s.sameAs(target)).isPresent()) {
+      return target.describe() + " already serves";
+    }
+    List<String> args = new ArrayList<>(List.of("versions", "deploy", versionId + "@" + percent));
+    if (percent < 100) {
+      args.add(previousVersionId + "@" + (100 - percent));
+    }
+    args.addAll(List.of("--yes", "--message", "flaredeploy " + plan.source().id() + ": " + percent + " %"));
+    WranglerRun deploy = run(project, tick, args);
+    if (!deploy.succeeded()) {
+      throw failure("give version " + versionId + " of " + project.workerName() + " " + percent
+          + " % of the traffic", deploy, FailureTypes.RELEASE_FAILED);
+    }
+    if (!deploy.stdout().contains("Deployed " + project.workerName() + " version " + versionId + " at " + percent
+        + "%")) {
+      throw new CloudflareException(FailureTypes.RELEASE_FAILED, true,
+          "wrangler versions deploy exited 0 but did not report deploying " + versionId + " at " + percent
+              + " %: " + abbreviate(deploy.stdout()));
+    }
+    return target.describe() + " (was " + live.split().map(TrafficSplit::describe).orElse("nothing") + ")";
+  }
+
+  /**
+   * {@code Cloudflare-Workers-Version-Overrides: <worker>="<version id>"}: Cloudflare sends the request to
+   * that version when it is in the current deployment, even at 0 %. (A version's preview URL would reach it
+   * before any deployment, but only on workers.dev and not for Workers with Durable Objects; the override
+   * works on routes and custom domains too.)
+   */
+  @Override
+  public Map<String, String> versionHeaders(DeploymentPlan plan, String workerName, String versionId) {
+    return Map.of(VERSION_OVERRIDES, workerName + "=\"" + versionId + "\"");
   }
 
   /**

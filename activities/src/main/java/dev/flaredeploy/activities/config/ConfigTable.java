@@ -142,6 +142,32 @@ final class ConfigTable {
             });
   }
 
+  Optional<ConfigValue<Boolean>> bool(String name) {
+    return child(name).map(child -> typed(name, child, Boolean.class, "true or false"));
+  }
+
+  /** An array of integers; {@code expected} describes an element, for "expected …, got …". */
+  Optional<ConfigValue<List<ConfigValue<Long>>>> integers(String name, String expected) {
+    return child(name)
+        .map(
+            child -> {
+              if (!(child.value() instanceof List)) {
+                throw wrongType(keyOf(name), child, "an array of " + expected);
+              }
+              List<ConfigValue<Long>> values = new ArrayList<>();
+              List<ConfigNode> elements = child.array();
+              for (int i = 0; i < elements.size(); i++) {
+                ConfigNode element = elements.get(i);
+                String elementKey = keyOf(name) + "[" + i + "]";
+                if (!(element.value() instanceof Long l)) {
+                  throw wrongType(elementKey, element, expected);
+                }
+                values.add(new ConfigValue<>(l, file, lineOrElse(element, child), elementKey));
+              }
+              return new ConfigValue<>(List.copyOf(values), file, lineOrElse(child, node), keyOf(name));
+            });
+  }
+
   /** Every key of this table as a table, in file order (for {@code env}). */
   Map<String, ConfigTable> subtables() {
     Map<String, ConfigTable> tables = new LinkedHashMap<>();

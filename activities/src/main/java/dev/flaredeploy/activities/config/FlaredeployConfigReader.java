@@ -2,6 +2,7 @@ package dev.flaredeploy.activities.config;
 
 import dev.flaredeploy.workflows.Steps;
 import dev.flaredeploy.workflows.model.LocalSettings;
+import dev.flaredeploy.workflows.model.RolloutPlan;
 import dev.flaredeploy.workflows.model.SmokeCheck;
 import dev.flaredeploy.workflows.model.SmokePlan;
 import java.net.URI;
@@ -34,23 +35,59 @@ final class FlaredeployConfigReader {
   static final List<SmokeCheck> DEFAULT_CHECKS = List.of(new SmokeCheck("/health", null, null));
   static final int DEFAULT_PORT = 8787;
 
+  static final long DEFAULT_SOAK_MILLIS = 300_000;
+
   private static final List<String> SECTION_KEYS =
-      List.of("target", "smoke", "local", "compensation", "policy", "checkpoint");
+      List.of("target", "smoke", "local", "compensation", "policy", "rollout", "checkpoint");
   private static final List<String> TOP_KEYS =
-      List.of("target", "smoke", "local", "compensation", "policy", "checkpoint", "env");
+      List.of("target", "smoke", "local", "compensation", "policy", "rollout", "checkpoint", "env");
+  private static final String STEP_EXPECTED = "an integer percentage between 1 and 100";
   static final List<String> DRIFT_POLICIES = List.of("fail", "warn");
 
   /** The settings of one environment, defaults applied. */
   record FlaredeploySettings(
       String target, SmokePlan smoke, LocalSettings local, List<String> restoreDatabaseOn, String onDrift,
-      boolean checkpointExport) {}
+      RolloutSetting rollout, boolean checkpointExport) {}
+
+  /**
+   * What one section's {@code [rollout]} sets; null where it says nothing.
+   *
+   * @param table the section's rollout table, for a message about the table as a whole
+   */
+  private record RolloutOverrides(
+      ConfigTable table, List<Integer> steps, ConfigValue<?> stepsAt, Long soakMillis, Boolean enabled) {
+
+    RolloutOverrides overriddenBy(RolloutOverrides env) {
+      if (env == null) {
+        return this;
+      }
+      return new RolloutOverrides(
+          env.table,
+          env.steps != null ? env.steps : steps,
+          env.steps != null ? env.stepsAt : stepsAt,
+          env.soakMillis != null ? env.soakMillis : soakMillis,
+          env.enabled != null ? env.enabled : enabled);
+    }
+
+    RolloutSetting setting() {
+      if (Boolean.FALSE.equals(enabled)) {
+        return null;
+      }
+      if (steps == null) {
+        throw table.error("steps", "missing; a rollout needs its traffic percentages, e.g. steps = [10, 50, 100]"
+            + " (or set enabled = false to release at once in this environment)");
+      }
+      return new RolloutSetting(new RolloutPlan(steps, soakMillis != null ? soakMillis : DEFAULT_SOAK_MILLIS),
+          stepsAt.file(), stepsAt.line(), stepsAt.key());
+    }
+  }
 
   /** What one section (the top level or one {@code [env.NAME]}) sets; null where it says nothing. */
   private record Overrides(
       String target, Long smokeTimeoutMillis, List<SmokeCheck> checks, Integer port, List<String> restoreOn,
-      String onDrift, String smokeBaseUrl, Boolean checkpointExport) {
+      String onDrift, String smokeBaseUrl, RolloutOverrides rollout, Boolean checkpointExport) {
 
-    static final Overrides NONE = new Overrides(null, null, null, null, null, null, null, null);
+    static final Overrides NONE = new Overrides(null, null, null, null, null, null, null, null, null);
 
     Overrides overriddenBy(Overrides env) {
       return new Overrides(
@@ -61,6 +98,7 @@ final class FlaredeployConfigReader {
           env.restoreOn != null ? env.restoreOn : restoreOn,
           env.onDrift != null ? env.onDrift : onDrift,
           env.smokeBaseUrl != null ? env.smokeBaseUrl : smokeBaseUrl,
+          rollout == null ? env.rollout : rollout.overriddenBy(env.rollout),
           env.checkpointExport != null ? env.checkpointExport : checkpointExport);
     }
 
@@ -75,6 +113,7 @@ final class FlaredeployConfigReader {
           new LocalSettings(port != null ? port : DEFAULT_PORT),
           restoreOn != null ? restoreOn : Steps.DEFAULT_RESTORE_DATABASE_ON,
           onDrift != null ? onDrift : environment.startsWith("prod") ? "fail" : "warn",
+          rollout == null ? null : rollout.setting(),
           checkpointExport != null && checkpointExport);
     }
   }
@@ -194,7 +233,42 @@ final class FlaredeployConfigReader {
                 })
             .map(ConfigValue::value)
             .orElse(null);
-    return new Overrides(target, timeout, checks, port, restoreOn, onDrift, baseUrl, checkpointExport);
+    RolloutOverrides rollout = table.table("rollout").map(FlaredeployConfigReader::rollout).orElse(null);
+    return new Overrides(target, timeout, checks, port, restoreOn, onDrift, baseUrl, rollout, checkpointExport);
+  }
+
+  /**
+   * {@code [rollout]}: {@code steps} strictly increasing percentages from 1 to 100 ending at 100, {@code
+   * soak} a duration, {@code enabled} true or false. Whether the target can split traffic is checked where
+   * the target is known ({@link LoadedProject#requireTargetCanRollOut}).
+   */
+  private static RolloutOverrides rollout(ConfigTable rollout) {
+    rollout.rejectUnknownKeys(List.of("steps", "soak", "enabled"));
+    List<Integer> steps = null;
+    ConfigValue<List<ConfigValue<Long>>> stepsValue = rollout.integers("steps", STEP_EXPECTED).orElse(null);
+    if (stepsValue != null) {
+      if (stepsValue.value().isEmpty()) {
+        throw stepsValue.error("expected at least one step, the last 100, e.g. [10, 50, 100]; to release at once"
+            + " set enabled = false");
+      }
+      List<Integer> percents = new ArrayList<>();
+      for (ConfigValue<Long> step : stepsValue.value()) {
+        int percent = (int) inRange(step, 1, 100, STEP_EXPECTED);
+        if (!percents.isEmpty() && percent <= percents.get(percents.size() - 1)) {
+          throw step.error("expected steps in increasing order, each larger than the one before; got " + percent
+              + " after " + percents.get(percents.size() - 1));
+        }
+        percents.add(percent);
+      }
+      if (percents.get(percents.size() - 1) != 100) {
+        throw stepsValue.error("expected the last step to be 100, so that the new version ends with all the"
+            + " traffic; got " + percents.get(percents.size() - 1) + " (add 100 at the end)");
+      }
+      steps = List.copyOf(percents);
+    }
+    Long soak = rollout.string("soak", Durations.EXPECTED).map(FlaredeployConfigReader::duration).orElse(null);
+    Boolean enabled = rollout.bool("enabled").map(ConfigValue::value).orElse(null);
+    return new RolloutOverrides(rollout, steps, stepsValue, soak, enabled);
   }
 
   /** An absolute http(s) URL with a host, without query or fragment (check paths are appended to it). */

@@ -2,6 +2,7 @@ package dev.flaredeploy.activities.config;
 
 import dev.flaredeploy.workflows.model.DatabasePlan;
 import dev.flaredeploy.workflows.model.LocalSettings;
+import dev.flaredeploy.workflows.model.RolloutPlan;
 import dev.flaredeploy.workflows.model.SmokePlan;
 import java.nio.file.Path;
 import java.util.List;
@@ -24,6 +25,8 @@ import java.util.List;
  * @param warnings things that are allowed but probably not meant, for the user to see
  * @param onDrift {@code "fail"} or {@code "warn"} when the live schema differs from what the applied
  *     migrations produce ([policy] on_drift; default fail for environments named prod*, warn elsewhere)
+ * @param rollout the gradual rollout ({@code [rollout]}) of this environment, null when none (or {@code
+ *     enabled = false})
  * @param checkpointExport {@code [checkpoint] export}: keep an SQL export of each database with the
  *     Cloudflare checkpoint (default false)
  */
@@ -40,12 +43,33 @@ public record LoadedProject(
     String target,
     List<String> warnings,
     String onDrift,
+    RolloutSetting rollout,
     boolean checkpointExport) {
 
   public LoadedProject {
     databases = List.copyOf(databases);
     restoreDatabaseOn = List.copyOf(restoreDatabaseOn);
     warnings = List.copyOf(warnings);
+  }
+
+  /** The rollout's plan, or null: the release takes all traffic at once. */
+  public RolloutPlan rolloutPlan() {
+    return rollout == null ? null : rollout.plan();
+  }
+
+  /**
+   * Refuses a rollout on a target that cannot split traffic: the local target serves one release at a time.
+   *
+   * @throws ConfigException at the rollout's {@code steps}, saying how to fix it
+   */
+  public void requireTargetCanRollOut(String target) {
+    if (rollout != null && "local".equals(target)) {
+      throw rollout.error("a gradual rollout needs a target that can split traffic between two versions, and"
+          + " the local target serves one release at a time; deploy with --target cloudflare (or target ="
+          + " \"cloudflare\"), or turn the rollout off for this environment ("
+          + (isDefaultEnvironment() ? "[rollout]" : "[env." + environment + ".rollout]") + " enabled = false"
+          + ")");
+    }
   }
 
   /** True when the top-level wrangler config is used (no {@code --env}). */

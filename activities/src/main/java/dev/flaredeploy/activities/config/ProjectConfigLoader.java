@@ -66,6 +66,7 @@ public final class ProjectConfigLoader {
         settings.target(),
         env.warnings(),
         settings.onDrift(),
+        settings.rollout(),
         settings.checkpointExport());
   }
 }

@@ -12,6 +12,7 @@ import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Runs a {@link SmokePlan} against a release: every check (an HTTP GET of base URL + path) in rounds,
@@ -59,6 +60,15 @@ public class SmokeChecker {
    *     each failing check observed last
    */
   public SmokeResult check(String baseUrl, SmokePlan plan, ProcessRunner.Tick tick) {
+    return check(baseUrl, Map.of(), plan, tick);
+  }
+
+  /**
+   * As {@link #check(String, SmokePlan, ProcessRunner.Tick)}, with {@code headers} on every request (e.g.
+   * Cloudflare's version override, to reach one version of a Worker); failures name them.
+   */
+  public SmokeResult check(
+      String baseUrl, Map<String, String> headers, SmokePlan plan, ProcessRunner.Tick tick) {
     List<SmokeCheck> checks = plan.checks() == null ? List.of() : plan.checks();
     if (checks.isEmpty()) {
       return new SmokeResult("no smoke checks configured", 0, List.of());
@@ -71,7 +81,7 @@ public class SmokeChecker {
       rounds++;
       List<CheckObservation> round = new ArrayList<>();
       for (SmokeCheck check : checks) {
-        round.add(observe(baseUrl, check, deadline));
+        round.add(observe(baseUrl, headers, check, deadline));
         ticker.maybeTick();
       }
       List<CheckObservation> failed = round.stream().filter(o -> !o.passed()).toList();
@@ -80,13 +90,19 @@ public class SmokeChecker {
       }
       long left = deadline - System.nanoTime();
       if (left <= 0) {
-        throw failure(baseUrl, failed, checks.size(), rounds, start);
+        throw failure(describe(baseUrl, headers), failed, checks.size(), rounds, start);
       }
       pause(Math.min(roundPause.toNanos(), left), ticker);
     }
   }
 
-  private CheckObservation observe(String baseUrl, SmokeCheck check, long deadline) {
+  private static String describe(String baseUrl, Map<String, String> headers) {
+    StringBuilder out = new StringBuilder(baseUrl);
+    headers.forEach((name, value) -> out.append(" (").append(name).append(": ").append(value).append(')'));
+    return out.toString();
+  }
+
+  private CheckObservation observe(String baseUrl, Map<String, String> headers, SmokeCheck check, long deadline) {
     Duration left = Duration.ofNanos(Math.max(deadline - System.nanoTime(), 0));
     Duration timeout = left.compareTo(requestTimeout) < 0 ? left : requestTimeout;
     if (timeout.toMillis() < 250) {
@@ -94,8 +110,10 @@ public class SmokeChecker {
     }
     long begin = System.nanoTime();
     try {
-      HttpRequest request =
-          HttpRequest.newBuilder(URI.create(join(baseUrl, check.path()))).timeout(timeout).GET().build();
+      HttpRequest.Builder builder =
+          HttpRequest.newBuilder(URI.create(join(baseUrl, check.path()))).timeout(timeout).GET();
+      headers.forEach(builder::header);
+      HttpRequest request = builder.build();
       HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
       long millis = elapsedMillis(begin);
       String body = response.body() == null ? "" : response.body();

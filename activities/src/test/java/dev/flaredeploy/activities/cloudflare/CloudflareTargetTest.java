@@ -553,6 +553,36 @@ class CloudflareTargetTest {
     assertThat(recorder.callLines()).containsExactly("GET " + a + "/d1/database?per_page=10&page=1");
   }
 
+  @Test
+  void rolloutUploadsOnceAndEachTrafficShiftIsDeployedOnceEvenWhenRetried() {
+    DeploymentPlan plan = plan(Map.of());
+    String old = recorder.deployed(WORKER, "an-older-source");
+
+    var uploaded = observe(() -> target.uploadVersion(plan, NO_TICK));
+    assertThat(recorder.tagOf(WORKER, uploaded.versionId())).isEqualTo(plan.source().id());
+    assertThat(recorder.liveSplit(WORKER)).containsExactly(Map.entry(old, 100.0)); // uploaded, no traffic
+    assertThat(observe(() -> target.uploadVersion(plan, NO_TICK)).versionId()).isEqualTo(uploaded.versionId());
+    assertThat(recorder.callLines()).filteredOn(line -> line.startsWith("POST " + script + "/versions")).hasSize(1);
+
+    recorder.clearCalls();
+    String shifted = observe(() -> target.shiftTraffic(plan, uploaded.versionId(), old, 10, NO_TICK));
+    assertThat(shifted).isEqualTo(uploaded.versionId() + " at 10 %, " + old + " at 90 % (was " + old + " at 100 %)");
+    assertThat(callTo("POST", script + "/deployments").json()).isEqualTo(json(
+        "{\"strategy\":\"percentage\",\"versions\":[{\"version_id\":\"" + uploaded.versionId() + "\",\"percentage\":10},"
+            + "{\"version_id\":\"" + old + "\",\"percentage\":90}],"
+            + "\"annotations\":{\"workers/message\":\"flaredeploy " + plan.source().id() + ": 10 %\"}}"));
+
+    recorder.clearCalls();
+    assertThat(observe(() -> target.shiftTraffic(plan, uploaded.versionId(), old, 10, NO_TICK)))
+        .endsWith("already serves");
+    assertThat(recorder.callLines()).containsExactly("GET " + script + "/deployments");
+
+    observe(() -> target.shiftTraffic(plan, uploaded.versionId(), null, 100, NO_TICK));
+    assertThat(recorder.liveSplit(WORKER)).containsExactly(Map.entry(uploaded.versionId(), 100.0));
+    assertThat(target.versionHeaders(plan, uploaded.workerName(), uploaded.versionId()))
+        .containsExactly(Map.entry("Cloudflare-Workers-Version-Overrides", "hello-d1=\"" + uploaded.versionId() + "\""));
+  }
+
   // ---- helpers ----
 
   /** A plan for a copy of examples/hello-d1 (files replaced or added by {@code files}), default env. */
@@ -576,12 +606,14 @@ class CloudflareTargetTest {
     LoadedProject loaded = new ProjectConfigLoader().load(Path.of(snapshot.path()), environment);
     return new DeploymentPlan(loaded.service(), loaded.environment(), "cloudflare", snapshot,
         loaded.configFile().getFileName().toString(), loaded.databases(), loaded.smoke(),
-        loaded.restoreDatabaseOn(), loaded.local(), 1, false, loaded.onDrift(), loaded.checkpointExport());
+        loaded.restoreDatabaseOn(), loaded.local(), 1, false, loaded.onDrift(), loaded.rolloutPlan(),
+        loaded.checkpointExport());
   }
 
   private static DeploymentPlan withCheckpointExport(DeploymentPlan p) {
     return new DeploymentPlan(p.service(), p.environment(), p.target(), p.source(), p.configFile(), p.databases(),
-        p.smoke(), p.restoreDatabaseOn(), p.local(), p.attempt(), p.allowDestructive(), p.onDrift(), true);
+        p.smoke(), p.restoreDatabaseOn(), p.local(), p.attempt(), p.allowDestructive(), p.onDrift(), p.rollout(),
+        true);
   }
 
   private static String withoutTopLevelDatabaseId() {

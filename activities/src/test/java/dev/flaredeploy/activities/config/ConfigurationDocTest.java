@@ -40,6 +40,9 @@ class ConfigurationDocTest {
     assertThat(staging.smoke().baseUrl()).isEqualTo("https://staging.example.com");
     assertThat(staging.smoke().checks()).as("not overridden, so the top level's").isEqualTo(top.smoke().checks());
     assertThat(staging.smoke().timeoutMillis()).isEqualTo(top.smoke().timeoutMillis());
+    assertThat(top.rolloutPlan()).as("no rollout at the top level").isNull();
+    assertThat(staging.rolloutPlan())
+        .isEqualTo(new dev.flaredeploy.workflows.model.RolloutPlan(java.util.List.of(10, 50, 100), 300_000));
   }
 
   /** The block of docs/configuration.md that is a flaredeploy.toml (the one that sets target). */

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.flaredeploy.workflows.Steps;
+import dev.flaredeploy.workflows.model.RolloutPlan;
 import dev.flaredeploy.workflows.model.SmokeCheck;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -195,7 +197,7 @@ class FlaredeployTomlTest {
     ConfigException e = catchThrowableOfType(ConfigException.class, () -> loader.load(dir, "default"));
 
     assertThat(e.key()).contains("deploy");
-    assertThat(e).hasMessageContaining("allowed here: target, smoke, local, compensation, policy, checkpoint, env");
+    assertThat(e).hasMessageContaining("allowed here: target, smoke, local, compensation, policy, rollout, checkpoint, env");
   }
 
   @Test
@@ -373,5 +375,94 @@ class FlaredeployTomlTest {
 
     assertThat(e.line()).hasValue(2);
     assertThat(e).hasMessageStartingWith("flaredeploy.toml:2: not valid TOML: ");
+  }
+
+  // ---- [rollout] ----
+
+  @Test
+  void readsARolloutAndLetsAnEnvironmentChangeItsSoakOrTurnItOff() {
+    project.write("flaredeploy.toml", """
+        target = "cloudflare"
+        [rollout]
+        steps = [10, 50, 100]
+        soak = "5m"
+        [env.staging.rollout]
+        soak = "30s"
+        """);
+
+    assertThat(loader.load(dir, "default").rolloutPlan())
+        .isEqualTo(new RolloutPlan(List.of(10, 50, 100), 300_000));
+    assertThat(loader.load(dir, "staging").rolloutPlan())
+        .isEqualTo(new RolloutPlan(List.of(10, 50, 100), 30_000));
+
+    project.write("flaredeploy.toml", """
+        [rollout]
+        steps = [25, 100]
+        [env.staging.rollout]
+        enabled = false
+        """);
+    assertThat(loader.load(dir, "default").rolloutPlan()).isEqualTo(new RolloutPlan(List.of(25, 100), 300_000));
+    assertThat(loader.load(dir, "staging").rolloutPlan()).isNull();
+  }
+
+  @Test
+  void noRolloutByDefault() {
+    assertThat(loader.load(dir, "default").rolloutPlan()).isNull();
+    assertThat(loader.load(dir, "staging").rollout()).isNull();
+  }
+
+  @Test
+  void refusesRolloutStepsThatAreNotStrictlyIncreasingPercentagesEndingAt100() {
+    assertThat(rolloutError("[rollout]\nsteps = [10, 50]\n")).hasMessage(
+        "flaredeploy.toml:2: rollout.steps: expected the last step to be 100, so that the new version ends with all"
+            + " the traffic; got 50 (add 100 at the end)");
+    assertThat(rolloutError("[rollout]\nsteps = [50, 10, 100]\n")).hasMessage(
+        "flaredeploy.toml:2: rollout.steps[1]: expected steps in increasing order, each larger than the one before;"
+            + " got 10 after 50");
+    assertThat(rolloutError("[rollout]\nsteps = [10, 10, 100]\n"))
+        .hasMessageContaining("rollout.steps[1]: expected steps in increasing order");
+    assertThat(rolloutError("[rollout]\nsteps = [0, 100]\n"))
+        .hasMessage("flaredeploy.toml:2: rollout.steps[0]: expected an integer percentage between 1 and 100, got 0");
+    assertThat(rolloutError("[rollout]\nsteps = [10, 150]\n"))
+        .hasMessageContaining("rollout.steps[1]: expected an integer percentage between 1 and 100, got 150");
+    assertThat(rolloutError("[rollout]\nsteps = [\"10%\", 100]\n"))
+        .hasMessageContaining("rollout.steps[0]: expected an integer percentage between 1 and 100, got");
+    assertThat(rolloutError("[rollout]\nsteps = []\n"))
+        .hasMessageContaining("rollout.steps: expected at least one step, the last 100");
+    assertThat(rolloutError("[rollout]\nsoak = \"5m\"\n")).hasMessage(
+        "flaredeploy.toml:1: rollout.steps: missing; a rollout needs its traffic percentages, e.g. steps = [10, 50,"
+            + " 100] (or set enabled = false to release at once in this environment)");
+    assertThat(rolloutError("[rollout]\nsteps = [100]\nsoak = \"5 minutes\"\n"))
+        .hasMessageStartingWith("flaredeploy.toml:3: rollout.soak: expected a duration such as \"30s\"");
+    assertThat(rolloutError("[rollout]\nsteps = [100]\nsoke = \"5m\"\n"))
+        .hasMessageContaining("rollout.soke: unknown key; did you mean \"soak\"?");
+    assertThat(rolloutError("[env.staging.rollout]\nsteps = [10, 50]\n"))
+        .hasMessageContaining("env.staging.rollout.steps: expected the last step to be 100");
+  }
+
+  @Test
+  void aRolloutOnTheLocalTargetIsAConfigErrorAtItsSteps() {
+    project.write("flaredeploy.toml", """
+        [smoke]
+        timeout = "10s"
+
+        [env.staging.rollout]
+        steps = [10, 100]
+        """);
+    LoadedProject staging = loader.load(dir, "staging");
+
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> staging.requireTargetCanRollOut("local"));
+
+    assertThat(e).hasMessage("flaredeploy.toml:5: env.staging.rollout.steps: a gradual rollout needs a target that"
+        + " can split traffic between two versions, and the local target serves one release at a time; deploy with"
+        + " --target cloudflare (or target = \"cloudflare\"), or turn the rollout off for this environment"
+        + " ([env.staging.rollout] enabled = false)");
+    staging.requireTargetCanRollOut("cloudflare"); // fine
+    loader.load(dir, "default").requireTargetCanRollOut("local"); // no rollout there
+  }
+
+  private ConfigException rolloutError(String toml) {
+    project.write("flaredeploy.toml", toml);
+    return catchThrowableOfType(ConfigException.class, () -> loader.load(dir, "default"));
   }
 }

@@ -2,6 +2,7 @@ package dev.flaredeploy.cli.render;
 
 import dev.flaredeploy.workflows.model.DatabaseReport;
 import dev.flaredeploy.workflows.model.DeploymentReport;
+import dev.flaredeploy.workflows.model.RolloutStepReport;
 import dev.flaredeploy.workflows.model.StepReport;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,6 +32,20 @@ public final class ReportText {
       }
       out.append(" (before: ").append(r.release().previousVersion() == null ? "none" : r.release().previousVersion())
           .append(")\n");
+    }
+    if (r.release() != null && r.release().rollout() != null) {
+      var rollout = r.release().rollout();
+      out.append("  rollout  ").append(rollout.note());
+      if (rollout.versionId() != null) {
+        out.append("; version ").append(rollout.versionId());
+      }
+      out.append('\n');
+      for (RolloutStepReport s : rollout.steps()) {
+        out.append(String.format("    %3d %%  %-9s %s  %s%n", s.percent(), s.result(),
+            s.percent() == 0 ? "before traffic" : "soak " + Duration.ofMillis(s.soakMillis()).toString()
+                .substring(2).toLowerCase(java.util.Locale.ROOT),
+            s.detail() == null ? "" : s.detail()));
+      }
     }
     if (!r.steps().isEmpty()) {
       out.append("  steps\n");

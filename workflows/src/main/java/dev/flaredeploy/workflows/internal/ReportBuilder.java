@@ -6,6 +6,8 @@ import dev.flaredeploy.workflows.model.DeploymentRequest;
 import dev.flaredeploy.workflows.model.DeploymentState;
 import dev.flaredeploy.workflows.model.ErrorReport;
 import dev.flaredeploy.workflows.model.ReleaseReport;
+import dev.flaredeploy.workflows.model.RolloutReport;
+import dev.flaredeploy.workflows.model.RolloutStepReport;
 import dev.flaredeploy.workflows.model.StepReport;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,6 +35,10 @@ public final class ReportBuilder {
   private DeploymentState state = DeploymentState.RUNNING;
   private String summary = "started";
   private ReleaseReport release;
+  private String rolloutVersion;
+  private String rolloutPrevious;
+  private String rolloutNote;
+  private List<RolloutStepReport> rolloutSteps;
   private ErrorReport error;
   private String finishedAt;
 
@@ -98,7 +104,56 @@ public final class ReportBuilder {
   }
 
   public void release(String version, String previousVersion, String url) {
-    release = new ReleaseReport(version, previousVersion, url);
+    release = new ReleaseReport(version, previousVersion, url, null);
+  }
+
+  /** A {@code [rollout]} is configured: how the release goes out ({@code note}), steps to follow. */
+  public void rollout(String versionId, String previousVersionId, String note) {
+    rolloutVersion = versionId;
+    rolloutPrevious = previousVersionId;
+    rolloutNote = note;
+    if (rolloutSteps == null) {
+      rolloutSteps = new ArrayList<>();
+    }
+  }
+
+  /** Adds a rollout step; returns its index for {@link #finishRolloutStep}. */
+  public int rolloutStep(int percent, long soakMillis, String result, String detail) {
+    if (rolloutSteps == null) {
+      rolloutSteps = new ArrayList<>();
+    }
+    rolloutSteps.add(new RolloutStepReport(percent, soakMillis, result, detail));
+    return rolloutSteps.size() - 1;
+  }
+
+  public void finishRolloutStep(int index, String result, String detail) {
+    RolloutStepReport s = rolloutSteps.get(index);
+    rolloutSteps.set(index, new RolloutStepReport(s.percent(), s.soakMillis(), result, detail));
+  }
+
+  /** Rollout steps still RUNNING or PENDING end with {@code result} (a failure or cancel stopped them). */
+  public void stopRollout(String result, String detail) {
+    if (rolloutSteps == null) {
+      return;
+    }
+    for (int i = 0; i < rolloutSteps.size(); i++) {
+      RolloutStepReport s = rolloutSteps.get(i);
+      if (s.result().equals("RUNNING")) {
+        rolloutSteps.set(i, new RolloutStepReport(s.percent(), s.soakMillis(), result, detail));
+      } else if (s.result().equals("PENDING")) {
+        rolloutSteps.set(i, new RolloutStepReport(s.percent(), s.soakMillis(), "NOT_RUN", "not reached"));
+      }
+    }
+  }
+
+  private ReleaseReport releaseReport() {
+    if (rolloutSteps == null) {
+      return release;
+    }
+    RolloutReport rollout = new RolloutReport(rolloutVersion, rolloutPrevious, rolloutNote, List.copyOf(rolloutSteps));
+    return release == null
+        ? new ReleaseReport(null, rolloutPrevious, null, rollout)
+        : new ReleaseReport(release.version(), release.previousVersion(), release.url(), rollout);
   }
 
   public void error(String step, String type, String message) {
@@ -137,7 +192,7 @@ public final class ReportBuilder {
         summary,
         List.copyOf(steps),
         List.copyOf(databases.values()),
-        release,
+        releaseReport(),
         error,
         List.copyOf(actionsRequired),
         startedAt,

@@ -11,6 +11,7 @@ import java.util.List;
  * @param restoreDatabaseOn steps whose failure also restores the databases (see {@code Steps})
  * @param allowDestructive destructive and renaming migrations may go through (from the request)
  * @param onDrift "fail" or "warn": what a live schema that differs from the applied migrations does
+ * @param rollout a gradual rollout ({@code [rollout]}); null: the release takes all traffic at once
  * @param checkpointExport {@code [checkpoint] export}: on Cloudflare the checkpoint also keeps an SQL export
  *     of each database as a file (the local target's restore point is an export anyway)
  */
@@ -28,4 +29,5 @@ public record DeploymentPlan(
     int attempt,
     boolean allowDestructive,
     String onDrift,
+    RolloutPlan rollout,
     boolean checkpointExport) {}
