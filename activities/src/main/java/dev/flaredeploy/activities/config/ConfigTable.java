@@ -142,10 +142,6 @@ final class ConfigTable {
             });
   }
 
-  Optional<ConfigValue<Boolean>> bool(String name) {
-    return child(name).map(child -> typed(name, child, Boolean.class, "true or false"));
-  }
-
   /** An array of integers; {@code expected} describes an element, for "expected …, got …". */
   Optional<ConfigValue<List<ConfigValue<Long>>>> integers(String name, String expected) {
     return child(name)
