@@ -11,6 +11,7 @@ import dev.flaredeploy.workflows.model.MigrationFile;
 import dev.flaredeploy.workflows.model.MigrationOutcome;
 import dev.flaredeploy.workflows.model.Release;
 import dev.flaredeploy.workflows.model.RestorePoint;
+import dev.flaredeploy.workflows.model.PolicySettings;
 import dev.flaredeploy.workflows.model.SchemaReport;
 import dev.flaredeploy.workflows.model.SmokeCheck;
 import dev.flaredeploy.workflows.model.SmokeOutcome;
@@ -51,17 +52,18 @@ class FakeActivities implements DeploymentActivities {
     }
     List<MigrationFile> migrations = files.stream().map(f -> new MigrationFile(f, "sha-" + f)).toList();
     return new DeploymentPlan(request.service(), request.environment(), request.target(),
-        new SourceSnapshot(sourceId, "/snapshots/" + sourceId, "c0ffee", false, "/work/hello-d1"), "wrangler.toml",
+        new SourceSnapshot(sourceId, "/snapshots/" + sourceId, "c0ffee", false, "/work/hello-d1", List.of("main")), "wrangler.toml",
         List.of(new DatabasePlan("DB", "db", "id", "migrations", "d1_migrations", migrations)),
         new SmokePlan(5_000, List.of(new SmokeCheck("/health", null, null)), null),
-        restoreDatabaseOn, new LocalSettings(8787), attempt(), request.allowDestructive(), "warn");
+        restoreDatabaseOn, new LocalSettings(8787), attempt(), request.allowDestructive(), "warn",
+        PolicySettings.NONE.withOverrides(request.overrides()));
   }
 
   @Override
   public SchemaReport validateSchema(DeploymentPlan plan) {
     calls.add(Steps.VALIDATE_SCHEMA);
     List<String> pending = files.stream().filter(f -> !ledger.contains(f)).toList();
-    return new SchemaReport(List.of(new DatabaseStatus("DB", List.copyOf(ledger), pending)), live, attempt(), List.of(), List.of(), List.of());
+    return new SchemaReport(List.of(new DatabaseStatus("DB", List.copyOf(ledger), pending)), live, attempt(), List.of(), List.of(), List.of(), List.of());
   }
 
   @Override

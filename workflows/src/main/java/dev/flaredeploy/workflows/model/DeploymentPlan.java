@@ -11,6 +11,8 @@ import java.util.List;
  * @param restoreDatabaseOn steps whose failure also restores the databases (see {@code Steps})
  * @param allowDestructive destructive and renaming migrations may go through (from the request)
  * @param onDrift "fail" or "warn": what a live schema that differs from the applied migrations does
+ * @param policy the environment's pre-deploy policies and the request's overrides; null in plans recorded
+ *     before it was added (nothing is checked then)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record DeploymentPlan(
@@ -25,4 +27,5 @@ public record DeploymentPlan(
     LocalSettings local,
     int attempt,
     boolean allowDestructive,
-    String onDrift) {}
+    String onDrift,
+    PolicySettings policy) {}
