@@ -1,5 +1,6 @@
 package dev.flaredeploy.activities;
 
+import dev.flaredeploy.activities.policy.PolicyCheck;
 import dev.flaredeploy.activities.process.ProcessRunner.Tick;
 import dev.flaredeploy.activities.safety.DriftReport;
 import dev.flaredeploy.activities.safety.Finding;
@@ -13,11 +14,13 @@ import dev.flaredeploy.workflows.model.DatabaseStatus;
 import dev.flaredeploy.workflows.model.DeploymentPlan;
 import dev.flaredeploy.workflows.model.MigrationCheck;
 import dev.flaredeploy.workflows.model.MigrationFile;
+import dev.flaredeploy.workflows.model.PolicyResult;
 import dev.flaredeploy.workflows.model.SchemaReport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -34,11 +37,22 @@ import java.util.Optional;
  *       the plan's {@code onDrift} is "fail");
  *   <li>warnings: the file sequence as wrangler orders it, and statements wrangler may split wrongly.
  * </ul>
+ *
+ * <p>And for every deployment, even one with nothing to do: the pre-deploy policies of {@code [policy]}
+ * (freeze windows at the clock's time, branches, clean tree, required secrets by name); a failed rule that
+ * was not overridden blocks.
  */
 public final class SchemaValidation {
   private SchemaValidation() {}
 
   public static SchemaReport validate(DeploymentTarget target, DeploymentPlan plan, Tick tick, int attempt) {
+    return validate(target, plan, tick, attempt, Clock.systemUTC());
+  }
+
+  /** As {@link #validate(DeploymentTarget, DeploymentPlan, Tick, int)}; freeze windows are judged by {@code clock}. */
+  public static SchemaReport validate(
+      DeploymentTarget target, DeploymentPlan plan, Tick tick, int attempt, Clock clock) {
+    List<PolicyResult> policies = PolicyCheck.evaluate(plan, clock.instant(), () -> target.secretNames(plan, tick));
     List<DatabaseStatus> databases = target.databases(plan, tick);
     List<MigrationCheck> checks = new ArrayList<>();
     List<String> warnings = new ArrayList<>();
@@ -70,7 +84,8 @@ public final class SchemaValidation {
     }
     // the source id, not the target's release version: the workflow's no-op check compares it with the
     // plan's source id; the checkpoint records the release version a rollback needs
-    return new SchemaReport(databases, target.liveSource(plan, tick).orElse(null), attempt, checks, warnings, drift);
+    return new SchemaReport(databases, target.liveSource(plan, tick).orElse(null), attempt, checks, warnings, drift,
+        policies);
   }
 
   /** Why the deployment must stop before changing anything, if it must. */
@@ -78,10 +93,15 @@ public final class SchemaValidation {
     List<MigrationCheck> blocked = report.checks() == null ? List.of()
         : report.checks().stream().filter(MigrationCheck::blocked).toList();
     boolean driftBlocks = "fail".equals(plan.onDrift()) && report.drift() != null && !report.drift().isEmpty();
-    if (blocked.isEmpty() && !driftBlocks) {
+    List<PolicyResult> failedPolicies = failedPolicies(report);
+    if (blocked.isEmpty() && !driftBlocks && failedPolicies.isEmpty()) {
       return Optional.empty();
     }
     StringBuilder message = new StringBuilder("the deployment is blocked; nothing was changed:");
+    for (PolicyResult policy : failedPolicies) {
+      message.append("\n  policy ").append(policy.rule()).append(": ").append(policy.message())
+          .append("\n    to deploy anyway: --override ").append(policy.rule()).append(" --reason \"<why>\"");
+    }
     for (MigrationCheck check : blocked) {
       message.append("\n  ").append(check.binding()).append(" ").append(check.migration()).append(": ")
           .append(check.classification()).append(": ").append(String.join("; ", check.findings()));
@@ -99,6 +119,11 @@ public final class SchemaValidation {
           + "in flaredeploy.toml for this environment");
     }
     return Optional.of(message.toString());
+  }
+
+  /** The policy rules that failed and were not overridden: they block the deployment. */
+  public static List<PolicyResult> failedPolicies(SchemaReport report) {
+    return report.policies() == null ? List.of() : report.policies().stream().filter(PolicyResult::failed).toList();
   }
 
   private static List<String> drift(

@@ -2,6 +2,7 @@ package dev.flaredeploy.activities.config;
 
 import dev.flaredeploy.workflows.Steps;
 import dev.flaredeploy.workflows.model.LocalSettings;
+import dev.flaredeploy.workflows.model.PolicySettings;
 import dev.flaredeploy.workflows.model.SmokeCheck;
 import dev.flaredeploy.workflows.model.SmokePlan;
 import java.net.URI;
@@ -36,18 +37,20 @@ final class FlaredeployConfigReader {
 
   private static final List<String> SECTION_KEYS = List.of("target", "smoke", "local", "compensation", "policy");
   private static final List<String> TOP_KEYS = List.of("target", "smoke", "local", "compensation", "policy", "env");
-  static final List<String> DRIFT_POLICIES = List.of("fail", "warn");
+  static final List<String> DRIFT_POLICIES = PolicyConfigReader.DRIFT_POLICIES;
 
   /** The settings of one environment, defaults applied. */
   record FlaredeploySettings(
-      String target, SmokePlan smoke, LocalSettings local, List<String> restoreDatabaseOn, String onDrift) {}
+      String target, SmokePlan smoke, LocalSettings local, List<String> restoreDatabaseOn, String onDrift,
+      PolicySettings policy) {}
 
   /** What one section (the top level or one {@code [env.NAME]}) sets; null where it says nothing. */
   private record Overrides(
       String target, Long smokeTimeoutMillis, List<SmokeCheck> checks, Integer port, List<String> restoreOn,
-      String onDrift, String smokeBaseUrl) {
+      String onDrift, String smokeBaseUrl, PolicyConfigReader.Section policy) {
 
-    static final Overrides NONE = new Overrides(null, null, null, null, null, null, null);
+    static final Overrides NONE =
+        new Overrides(null, null, null, null, null, null, null, PolicyConfigReader.Section.NONE);
 
     Overrides overriddenBy(Overrides env) {
       return new Overrides(
@@ -57,7 +60,8 @@ final class FlaredeployConfigReader {
           env.port != null ? env.port : port,
           env.restoreOn != null ? env.restoreOn : restoreOn,
           env.onDrift != null ? env.onDrift : onDrift,
-          env.smokeBaseUrl != null ? env.smokeBaseUrl : smokeBaseUrl);
+          env.smokeBaseUrl != null ? env.smokeBaseUrl : smokeBaseUrl,
+          policy.overriddenBy(env.policy));
     }
 
     /** Drift fails production deployments and warns elsewhere, unless [policy] on_drift says otherwise. */
@@ -70,7 +74,8 @@ final class FlaredeployConfigReader {
               smokeBaseUrl),
           new LocalSettings(port != null ? port : DEFAULT_PORT),
           restoreOn != null ? restoreOn : Steps.DEFAULT_RESTORE_DATABASE_ON,
-          onDrift != null ? onDrift : environment.startsWith("prod") ? "fail" : "warn");
+          onDrift != null ? onDrift : environment.startsWith("prod") ? "fail" : "warn",
+          policy.settings());
     }
   }
 
@@ -162,24 +167,9 @@ final class FlaredeployConfigReader {
                 })
             .map(FlaredeployConfigReader::restorableSteps)
             .orElse(null);
-    String onDrift =
-        table
-            .table("policy")
-            .flatMap(
-                policy -> {
-                  policy.rejectUnknownKeys(List.of("on_drift"));
-                  return policy.string("on_drift");
-                })
-            .map(
-                value -> {
-                  if (!DRIFT_POLICIES.contains(value.value())) {
-                    throw value.error(
-                        "expected \"fail\" or \"warn\", got " + ConfigNode.quote(value.value()));
-                  }
-                  return value.value();
-                })
-            .orElse(null);
-    return new Overrides(target, timeout, checks, port, restoreOn, onDrift, baseUrl);
+    PolicyConfigReader.Section policy =
+        table.table("policy").map(PolicyConfigReader::read).orElse(PolicyConfigReader.Section.NONE);
+    return new Overrides(target, timeout, checks, port, restoreOn, policy.onDrift(), baseUrl, policy);
   }
 
   /** An absolute http(s) URL with a host, without query or fragment (check paths are appended to it). */

@@ -2,6 +2,7 @@ package dev.flaredeploy.activities.config;
 
 import dev.flaredeploy.workflows.model.DatabasePlan;
 import dev.flaredeploy.workflows.model.LocalSettings;
+import dev.flaredeploy.workflows.model.PolicySettings;
 import dev.flaredeploy.workflows.model.SmokePlan;
 import java.nio.file.Path;
 import java.util.List;
@@ -24,6 +25,8 @@ import java.util.List;
  * @param warnings things that are allowed but probably not meant, for the user to see
  * @param onDrift {@code "fail"} or {@code "warn"} when the live schema differs from what the applied
  *     migrations produce ([policy] on_drift; default fail for environments named prod*, warn elsewhere)
+ * @param policy the pre-deploy policies of [policy] (freeze windows, branches, clean tree, required
+ *     secrets), without overrides
  */
 public record LoadedProject(
     String service,
@@ -37,7 +40,8 @@ public record LoadedProject(
     LocalSettings local,
     String target,
     List<String> warnings,
-    String onDrift) {
+    String onDrift,
+    PolicySettings policy) {
 
   public LoadedProject {
     databases = List.copyOf(databases);

@@ -65,6 +65,7 @@ public final class ProjectConfigLoader {
         settings.local(),
         settings.target(),
         env.warnings(),
-        settings.onDrift());
+        settings.onDrift(),
+        settings.policy());
   }
 }

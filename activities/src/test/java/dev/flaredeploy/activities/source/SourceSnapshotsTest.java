@@ -154,7 +154,7 @@ class SourceSnapshotsTest {
   void planRecordedBeforeTheProjectDirWasAddedFailsClearlyWhenTheSnapshotIsGone() throws IOException {
     SourceSnapshot pinned = snapshots.pin(project, null);
     LocalWorkspace.deleteTree(Path.of(pinned.path()));
-    SourceSnapshot old = new SourceSnapshot(pinned.id(), pinned.path(), pinned.commit(), false, null);
+    SourceSnapshot old = new SourceSnapshot(pinned.id(), pinned.path(), pinned.commit(), false, null, null);
 
     assertThatThrownBy(() -> snapshots.verified(old))
         .isInstanceOf(SourceException.class)
