@@ -21,6 +21,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -52,6 +53,8 @@ class DeployCommand implements Callable<Integer> {
       description = "let destructive and renaming migrations through (validate-schema blocks them otherwise)")
   boolean allowDestructive;
 
+  @Mixin PolicyOverrideOptions policyOverrides;
+
   @Option(names = "--detach", description = "print the deployment id and return instead of following it")
   boolean detach;
 
@@ -67,7 +70,8 @@ class DeployCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    ProjectInput input = ProjectInput.of(projectDir, environment, target, commit, allowDestructive);
+    ProjectInput input = ProjectInput.of(projectDir, environment, target, commit, allowDestructive,
+        policyOverrides.overrides());
     TemporalSettings settings = Connections.settings(root);
     if (!settings.explicit() && !TemporalConnection.listening(settings.address(), Duration.ofSeconds(1))) {
       return runEmbedded(settings, input);
