@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
  * names come from the caller ({@code secretNames} is asked only when secrets are required).
  */
 public final class PolicyCheck {
-  private static final DateTimeFormatter NOW = DateTimeFormatter.ofPattern("EEEE yyyy-MM-dd HH:mm", Locale.ROOT);
+  private static final DateTimeFormatter NOW = DateTimeFormatter.ofPattern("EEEE yyyy-MM-dd HH:mm", Locale.ENGLISH);
 
   private PolicyCheck() {}
 
