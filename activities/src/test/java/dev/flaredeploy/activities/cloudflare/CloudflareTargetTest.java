@@ -340,6 +340,17 @@ class CloudflareTargetTest {
   }
 
   @Test
+  void secretNamesAreTheWorkersSecretListAndNoneBeforeTheWorkerExists() {
+    DeploymentPlan plan = plan(Map.of());
+
+    assertThat(target.secretNames(plan, NO_TICK)).as("no Worker yet").isEmpty();
+    recorder.deployed(WORKER, "an-older-source");
+    recorder.secrets(WORKER, "API_KEY", "SIGNING_KEY");
+    assertThat(target.secretNames(plan, NO_TICK)).containsExactly("API_KEY", "SIGNING_KEY");
+    assertThat(recorder.callLines()).containsExactly("GET " + script + "/secrets", "GET " + script + "/secrets");
+  }
+
+  @Test
   void preflightReportsMissingSecretsByName() {
     DeploymentPlan plan = plan(Map.of());
     recorder.deployed(WORKER, "an-older-source");

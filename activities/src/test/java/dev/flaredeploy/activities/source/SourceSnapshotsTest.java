@@ -162,6 +162,34 @@ class SourceSnapshotsTest {
         .hasMessageContaining("--commit " + pinned.commit());
   }
 
+  @Test
+  void recordsTheBranchCheckedOutOrTheBranchesThatContainARequestedCommit() throws IOException {
+    String v1 = git("rev-parse", "HEAD");
+    git("checkout", "-q", "-b", "feature/x");
+    Files.writeString(project.resolve("src/index.js"), "export default { fetch() { return new Response('v2'); } };\n");
+    commitAll("v2");
+    String v2 = git("rev-parse", "HEAD");
+
+    assertThat(snapshots.pin(project, null).branches()).containsExactly("feature/x");
+    assertThat(snapshots.pin(project, "main").branches()).as("--commit naming a branch").containsExactly("main");
+    assertThat(snapshots.pin(project, v1).branches()).as("v1 is in both histories")
+        .containsExactlyInAnyOrder("main", "feature/x");
+    assertThat(snapshots.pin(project, v2).branches()).containsExactly("feature/x");
+    git("checkout", "-q", "--detach", v1);
+    assertThat(snapshots.pin(project, null).branches()).as("detached HEAD").isEmpty();
+  }
+
+  @Test
+  void sourceOutsideGitIsOnNoBranch() throws IOException {
+    Path outside = tmp.resolve("outside");
+    LocalWorkspace.copyTree(project, outside);
+
+    SourceSnapshot pinned = snapshots.pin(outside, null);
+
+    assertThat(pinned.commit()).isNull();
+    assertThat(pinned.branches()).isEmpty();
+  }
+
   // ---------------------------------------------------------------------------------------------
 
   private void commitAll(String message) {
