@@ -81,7 +81,10 @@ public class Deployments {
             .setTypedSearchAttributes(attributes.build())
             .setStaticSummary("deploy " + request.service() + " (" + request.environment() + ") to "
                 + request.target() + " from " + source)
-            .setStaticDetails("project: " + request.projectDir() + "\nrequested by: " + request.requestedBy())
+            .setStaticDetails("project: " + request.projectDir() + "\nrequested by: " + request.requestedBy()
+                + (request.overrides() == null ? "" : request.overrides().stream()
+                    .map(o -> "\npolicy override: " + o.rule() + " (" + o.reason() + ")")
+                    .collect(java.util.stream.Collectors.joining())))
             .build());
     try {
       return WorkflowClient.start(workflow::deploy, request);
