@@ -34,6 +34,7 @@ import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.client.ActivityCompletionException;
 import io.temporal.failure.ApplicationFailure;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -46,15 +47,27 @@ public class DeploymentActivitiesImpl implements DeploymentActivities {
   private final PlanBuilder planBuilder;
   private final Map<String, DeploymentTarget> targets;
   private final SmokeChecker smoke;
+  private final Clock clock;
 
   public DeploymentActivitiesImpl(
       SourceSnapshots sources,
       ProjectConfigLoader configLoader,
       Map<String, DeploymentTarget> targets,
       SmokeChecker smoke) {
+    this(sources, configLoader, targets, smoke, Clock.systemUTC());
+  }
+
+  /** @param clock what freeze windows are judged by (the system clock in production) */
+  public DeploymentActivitiesImpl(
+      SourceSnapshots sources,
+      ProjectConfigLoader configLoader,
+      Map<String, DeploymentTarget> targets,
+      SmokeChecker smoke,
+      Clock clock) {
     this.planBuilder = new PlanBuilder(sources, configLoader);
     this.targets = Map.copyOf(targets);
     this.smoke = smoke;
+    this.clock = clock;
   }
 
   @Override
@@ -68,7 +81,8 @@ public class DeploymentActivitiesImpl implements DeploymentActivities {
   @Override
   public SchemaReport validateSchema(DeploymentPlan plan) {
     return guarded(() -> {
-      SchemaReport report = SchemaValidation.validate(target(plan.target()), plan, heartbeat(), attempt());
+      SchemaReport report =
+          SchemaValidation.validate(target(plan.target()), plan, heartbeat(), attempt(), clock);
       SchemaValidation.blocked(report, plan).ifPresent(why -> {
         throw ApplicationFailure.newNonRetryableFailure(why, SchemaValidation.failureType(report), attempt());
       });

@@ -56,6 +56,13 @@ public interface DeploymentTarget {
     return liveRelease(plan);
   }
 
+  /**
+   * The names of the secrets the Worker has (or, on the local target, will be served with) in the plan's
+   * environment, for the {@code required_secrets} policy. Names only: a value is never read into a result.
+   * Empty when the Worker does not exist yet. Changes nothing.
+   */
+  List<String> secretNames(DeploymentPlan plan, Tick tick);
+
   /** A restore point per database, named after {@code runId} so a retry reuses its own restore point. */
   List<RestorePoint> checkpoint(DeploymentPlan plan, String runId, Tick tick);
 

@@ -1,5 +1,6 @@
 package dev.flaredeploy.activities;
 
+import dev.flaredeploy.activities.policy.PolicyCheck;
 import dev.flaredeploy.activities.process.ProcessRunner.Tick;
 import dev.flaredeploy.activities.safety.DriftReport;
 import dev.flaredeploy.activities.safety.Finding;
@@ -14,11 +15,13 @@ import dev.flaredeploy.workflows.model.DatabaseStatus;
 import dev.flaredeploy.workflows.model.DeploymentPlan;
 import dev.flaredeploy.workflows.model.MigrationCheck;
 import dev.flaredeploy.workflows.model.MigrationFile;
+import dev.flaredeploy.workflows.model.PolicyResult;
 import dev.flaredeploy.workflows.model.SchemaReport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -37,6 +40,10 @@ import java.util.Set;
  *       the plan's {@code onDrift} is "fail");
  *   <li>warnings: the file sequence as wrangler orders it, and statements wrangler may split wrongly.
  * </ul>
+ *
+ * <p>And for every deployment, even one with nothing to do: the pre-deploy policies of {@code [policy]}
+ * (freeze windows at the clock's time, branches, clean tree, required secrets by name); a failed rule that
+ * was not overridden blocks.
  */
 public final class SchemaValidation {
   /**
@@ -48,11 +55,20 @@ public final class SchemaValidation {
   private SchemaValidation() {}
 
   public static SchemaReport validate(DeploymentTarget target, DeploymentPlan plan, Tick tick, int attempt) {
+    return validate(target, plan, tick, attempt, Clock.systemUTC());
+  }
+
+  /** As {@link #validate(DeploymentTarget, DeploymentPlan, Tick, int)}; freeze windows are judged by {@code clock}. */
+  public static SchemaReport validate(
+      DeploymentTarget target, DeploymentPlan plan, Tick tick, int attempt, Clock clock) {
     PreflightReport preflight = target.preflight(plan, tick);
     List<String> warnings = new ArrayList<>(preflight.warnings());
     if (!preflight.ready()) {
-      return new SchemaReport(List.of(), null, attempt, List.of(), warnings, List.of(), preflight.problems());
+      // nothing else can be read from a target that is not ready; its problems block on their own
+      return new SchemaReport(List.of(), null, attempt, List.of(), warnings, List.of(), preflight.problems(),
+          List.of());
     }
+    List<PolicyResult> policies = PolicyCheck.evaluate(plan, clock.instant(), () -> target.secretNames(plan, tick));
     List<DatabaseStatus> databases = target.databases(plan, tick);
     List<MigrationCheck> checks = new ArrayList<>();
     List<String> drift = new ArrayList<>();
@@ -91,7 +107,7 @@ public final class SchemaValidation {
     // the source id, not the target's release version: the workflow's no-op check compares it with the
     // plan's source id; the checkpoint records the release version a rollback needs
     return new SchemaReport(databases, target.liveSource(plan, tick).orElse(null), attempt, checks, warnings, drift,
-        List.of());
+        List.of(), policies);
   }
 
   /** Why the deployment must stop before changing anything, if it must. */
@@ -101,11 +117,17 @@ public final class SchemaValidation {
     boolean driftBlocks = "fail".equals(plan.onDrift()) && report.drift() != null && !report.drift().isEmpty();
     List<String> preflight = report.preflight() == null ? List.of() : report.preflight();
     List<String> rolloutProblems = rolloutProblems(report, plan);
-    if (blocked.isEmpty() && !driftBlocks && preflight.isEmpty() && rolloutProblems.isEmpty()) {
+    List<PolicyResult> failedPolicies = failedPolicies(report);
+    if (blocked.isEmpty() && !driftBlocks && preflight.isEmpty() && rolloutProblems.isEmpty()
+        && failedPolicies.isEmpty()) {
       return Optional.empty();
     }
     StringBuilder message = new StringBuilder("the deployment is blocked; nothing was changed:");
     preflight.forEach(problem -> message.append("\n  ").append(problem));
+    for (PolicyResult policy : failedPolicies) {
+      message.append("\n  policy ").append(policy.rule()).append(": ").append(policy.message())
+          .append("\n    to deploy anyway: --override ").append(policy.rule()).append(" --reason \"<why>\"");
+    }
     for (MigrationCheck check : blocked) {
       message.append("\n  ").append(check.binding()).append(" ").append(check.migration()).append(": ")
           .append(check.classification()).append(": ").append(String.join("; ", check.findings()));
@@ -138,11 +160,19 @@ public final class SchemaValidation {
 
   /**
    * The failure type of a deployment that {@link #blocked} stops: {@code PreflightFailed} when the target
-   * was not ready (nothing else was checked then), else {@code MigrationUnsafe}.
+   * was not ready (nothing else was checked then); else {@code PolicyBlocked} when a policy rule failed,
+   * even when migrations block too (the message lists everything); else {@code MigrationUnsafe}.
    */
   public static String failureType(SchemaReport report) {
-    return report.preflight() != null && !report.preflight().isEmpty()
-        ? FailureTypes.PREFLIGHT_FAILED : FailureTypes.MIGRATION_UNSAFE;
+    if (report.preflight() != null && !report.preflight().isEmpty()) {
+      return FailureTypes.PREFLIGHT_FAILED;
+    }
+    return failedPolicies(report).isEmpty() ? FailureTypes.MIGRATION_UNSAFE : FailureTypes.POLICY_BLOCKED;
+  }
+
+  /** The policy rules that failed and were not overridden: they block the deployment. */
+  public static List<PolicyResult> failedPolicies(SchemaReport report) {
+    return report.policies() == null ? List.of() : report.policies().stream().filter(PolicyResult::failed).toList();
   }
 
   /**

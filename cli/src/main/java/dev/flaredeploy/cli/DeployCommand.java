@@ -31,6 +31,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -68,6 +69,8 @@ class DeployCommand implements Callable<Integer> {
           "without deploying; never edits your files. With every database_id in place it changes nothing"})
   boolean provision;
 
+  @Mixin PolicyOverrideOptions policyOverrides;
+
   @Option(names = "--detach", description = "print the deployment id and return instead of following it")
   boolean detach;
 
@@ -83,7 +86,8 @@ class DeployCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    ProjectInput input = ProjectInput.of(projectDir, environment, target, commit, allowDestructive);
+    ProjectInput input = ProjectInput.of(projectDir, environment, target, commit, allowDestructive,
+        policyOverrides.overrides());
     if (provision) {
       provision(input);
     }

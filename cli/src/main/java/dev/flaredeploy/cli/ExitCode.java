@@ -47,6 +47,7 @@ public final class ExitCode {
     return FailureTypes.CONFIG_INVALID.equals(failureType)
             || FailureTypes.SOURCE_UNAVAILABLE.equals(failureType)
             || FailureTypes.MIGRATION_UNSAFE.equals(failureType)
+            || FailureTypes.POLICY_BLOCKED.equals(failureType)
             || FailureTypes.CREDENTIALS_MISSING.equals(failureType)
             || FailureTypes.PREFLIGHT_FAILED.equals(failureType)
         ? INVALID_INPUT

@@ -11,6 +11,7 @@ import dev.flaredeploy.worker.ActivitiesFactory;
 import dev.flaredeploy.workflows.model.DatabaseStatus;
 import dev.flaredeploy.workflows.model.DeploymentPlan;
 import dev.flaredeploy.workflows.model.MigrationCheck;
+import dev.flaredeploy.workflows.model.PolicyResult;
 import dev.flaredeploy.workflows.model.SchemaReport;
 import dev.flaredeploy.workflows.model.SmokeCheck;
 import java.nio.file.Path;
@@ -20,12 +21,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 @Command(name = "plan", mixinStandardHelpOptions = true,
-    description = {"Show what `deploy` would do, changing nothing: pending migrations checked against a shadow",
+    description = {"Show what `deploy` would do, changing nothing: the [policy] rules (freeze windows, branches,",
+        "clean tree, required secrets), pending migrations checked against a shadow",
         "of each database and classified (destructive and renaming ones block), the restore points, the",
         "release action and the smoke checks. Runs the same checks as the deployment's validate-schema step.",
         "Exit 0 if the deployment would proceed, 2 if something blocks it."})
@@ -48,9 +51,12 @@ class PlanCommand implements Callable<Integer> {
   @Option(names = "--allow-destructive", description = "as deploy --allow-destructive")
   boolean allowDestructive;
 
+  @Mixin PolicyOverrideOptions policyOverrides;
+
   @Override
   public Integer call() {
-    ProjectInput input = ProjectInput.of(projectDir, environment, target, commit, allowDestructive);
+    ProjectInput input = ProjectInput.of(projectDir, environment, target, commit, allowDestructive,
+        policyOverrides.overrides());
     ActivitiesFactory.World world;
     try {
       world = ActivitiesFactory.world(System.getenv());
@@ -95,6 +101,8 @@ class PlanCommand implements Callable<Integer> {
     out.put("proceeds", blocked.isEmpty());
     out.put("blockedBecause", blocked.orElse(null));
     out.put("nothingToDo", !releaseNeeded && !migrationsPending);
+    out.put("policies", schema.policies());
+    out.put("overrides", plan.policy() == null ? List.of() : plan.policy().overrides());
     out.put("onDrift", plan.onDrift());
     out.put("drift", schema.drift());
     out.put("preflight", schema.preflight());
@@ -130,8 +138,18 @@ class PlanCommand implements Callable<Integer> {
           .append(plan.source().dirty() ? " with uncommitted changes" : "");
     }
     out.append('\n');
+    if (schema.policies() != null) {
+      for (PolicyResult p : schema.policies()) {
+        out.append("  policy ").append(p.rule()).append(": ").append(p.outcome()).append(" - ").append(p.message());
+        if (p.overrideReason() != null) {
+          out.append(" (overridden: ").append(p.overrideReason()).append(')');
+        }
+        out.append('\n');
+      }
+    }
     if (!releaseNeeded && !migrationsPending) {
       out.append("  nothing to do: no pending migrations and this source is already live\n");
+      blocked.ifPresent(why -> out.append("BLOCKED: ").append(why).append('\n'));
       return out.toString();
     }
     for (DatabaseStatus d : schema.databases()) {

@@ -7,7 +7,9 @@ import dev.flaredeploy.activities.process.ProcessRunner;
 import dev.flaredeploy.activities.source.Git;
 import dev.flaredeploy.activities.source.SourceException;
 import dev.flaredeploy.workflows.model.DeploymentRequest;
+import dev.flaredeploy.workflows.model.PolicyOverride;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * A project on the command line, checked before anything starts (bad input: exit 2), turned into a
@@ -19,6 +21,12 @@ record ProjectInput(DeploymentRequest request, LoadedProject project, String com
   static final java.util.List<String> TARGETS = java.util.List.of("local", "cloudflare");
 
   static ProjectInput of(Path projectDir, String environment, String target, String commit, boolean allowDestructive) {
+    return of(projectDir, environment, target, commit, allowDestructive, List.of());
+  }
+
+  /** @param overrides policy rules to let through (checked already: known rules, with a reason) */
+  static ProjectInput of(Path projectDir, String environment, String target, String commit, boolean allowDestructive,
+      List<PolicyOverride> overrides) {
     Path dir = projectDir.toAbsolutePath().normalize();
     LoadedProject project;
     try {
@@ -27,6 +35,12 @@ record ProjectInput(DeploymentRequest request, LoadedProject project, String com
       throw new CliException(ExitCode.INVALID_INPUT, e.getMessage() + " (nothing was started)", e);
     }
     project.warnings().forEach(w -> System.err.println("warning: " + w));
+    for (PolicyOverride override : overrides) {
+      if (!project.policy().configures(override.rule())) {
+        System.err.println("warning: --override " + override.rule() + ": flaredeploy.toml sets no such rule for "
+            + environment + ", so there is nothing to override");
+      }
+    }
     String chosenTarget = target != null ? target : project.target();
     // the Cloudflare credentials are the worker's, not the CLI's: a worker without a token fails the
     // deployment with CredentialsMissing before changing anything (exit 2)
@@ -55,7 +69,8 @@ record ProjectInput(DeploymentRequest request, LoadedProject project, String com
       dirty = state.dirty();
     }
     DeploymentRequest request = new DeploymentRequest(dir.toString(), environment, chosenTarget,
-        project.service(), commit == null ? null : recordedCommit, requestedBy(), allowDestructive);
+        project.service(), commit == null ? null : recordedCommit, requestedBy(), allowDestructive,
+        List.copyOf(overrides));
     return new ProjectInput(request, project, recordedCommit, dirty);
   }
 

@@ -473,6 +473,10 @@ public class DeploymentWorkflowImpl implements DeploymentWorkflow {
     if (schema.checks() != null) {
       schema.checks().forEach(c -> parts.add(c.migration() + " " + c.classification()));
     }
+    if (schema.policies() != null) {
+      schema.policies().forEach(p -> parts.add("policy " + p.rule() + " " + p.outcome()
+          + (p.overrideReason() == null ? "" : " (reason: " + p.overrideReason() + ")")));
+    }
     if (schema.drift() != null && !schema.drift().isEmpty()) {
       parts.add("drift: " + String.join("; ", schema.drift()));
     }

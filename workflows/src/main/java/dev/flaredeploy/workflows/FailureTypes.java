@@ -30,6 +30,11 @@ public final class FailureTypes {
    * without an allowance; nothing was changed
    */
   public static final String MIGRATION_UNSAFE = "MigrationUnsafe";
+  /**
+   * a pre-deploy policy of flaredeploy.toml (freeze window, branch, clean tree, required secrets) failed and
+   * was not overridden; nothing was changed
+   */
+  public static final String POLICY_BLOCKED = "PolicyBlocked";
   /** the new release could not be put live */
   public static final String RELEASE_FAILED = "ReleaseFailed";
   /** the release did not pass its smoke checks within the smoke timeout */
@@ -44,7 +49,7 @@ public final class FailureTypes {
   /** Types a retry cannot fix; listed in every activity's RetryOptions.doNotRetry. */
   public static final Set<String> NON_RETRYABLE =
       Set.of(CONFIG_INVALID, SOURCE_UNAVAILABLE, CREDENTIALS_MISSING, TOOL_MISSING, MIGRATION_FAILED,
-          MIGRATION_UNSAFE, PREFLIGHT_FAILED,
+          MIGRATION_UNSAFE, PREFLIGHT_FAILED, POLICY_BLOCKED,
           SMOKE_TEST_FAILED);
 
   private FailureTypes() {}

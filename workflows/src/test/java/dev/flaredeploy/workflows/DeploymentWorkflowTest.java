@@ -354,7 +354,7 @@ class DeploymentWorkflowTest {
                 .set(DeploymentAttributes.STATE, "RUNNING")
                 .build())
             .build());
-    WorkflowClient.start(wf::deploy, new DeploymentRequest("/p", "default", "local", "svc", null, "test", false));
+    WorkflowClient.start(wf::deploy, new DeploymentRequest("/p", "default", "local", "svc", null, "test", false, null));
     return WorkflowStub.fromTyped(wf);
   }
 

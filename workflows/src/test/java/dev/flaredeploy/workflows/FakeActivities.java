@@ -12,6 +12,7 @@ import dev.flaredeploy.workflows.model.MigrationOutcome;
 import dev.flaredeploy.workflows.model.Release;
 import dev.flaredeploy.workflows.model.RestorePoint;
 import dev.flaredeploy.workflows.model.RolloutPlan;
+import dev.flaredeploy.workflows.model.PolicySettings;
 import dev.flaredeploy.workflows.model.SchemaReport;
 import dev.flaredeploy.workflows.model.ShiftOutcome;
 import dev.flaredeploy.workflows.model.SmokeCheck;
@@ -68,10 +69,11 @@ class FakeActivities implements DeploymentActivities {
     }
     List<MigrationFile> migrations = files.stream().map(f -> new MigrationFile(f, "sha-" + f)).toList();
     return new DeploymentPlan(request.service(), request.environment(), request.target(),
-        new SourceSnapshot(sourceId, "/snapshots/" + sourceId, "c0ffee", false, "/work/hello-d1"), "wrangler.toml",
+        new SourceSnapshot(sourceId, "/snapshots/" + sourceId, "c0ffee", false, "/work/hello-d1", List.of("main")), "wrangler.toml",
         List.of(new DatabasePlan("DB", "db", "id", "migrations", "d1_migrations", migrations)),
         new SmokePlan(5_000, List.of(new SmokeCheck("/health", null, null)), null),
-        restoreDatabaseOn, new LocalSettings(8787), attempt(), request.allowDestructive(), "warn", rollout, false);
+        restoreDatabaseOn, new LocalSettings(8787), attempt(), request.allowDestructive(), "warn", rollout, false,
+        PolicySettings.NONE.withOverrides(request.overrides()));
   }
 
   @Override

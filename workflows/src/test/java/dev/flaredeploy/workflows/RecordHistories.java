@@ -114,7 +114,7 @@ class RecordHistories {
         .setTypedSearchAttributes(SearchAttributes.newBuilder()
             .set(DeploymentAttributes.SERVICE, "svc").set(DeploymentAttributes.STATE, "RUNNING").build())
         .build());
-    WorkflowClient.start(wf::deploy, new DeploymentRequest("/p", "default", "local", "svc", null, "recorder", false));
+    WorkflowClient.start(wf::deploy, new DeploymentRequest("/p", "default", "local", "svc", null, "recorder", false, null));
     return WorkflowStub.fromTyped(wf);
   }
 
@@ -143,7 +143,7 @@ class RecordHistories {
           .setTypedSearchAttributes(SearchAttributes.newBuilder()
               .set(DeploymentAttributes.SERVICE, "svc").set(DeploymentAttributes.STATE, "RUNNING").build())
           .build());
-      WorkflowClient.start(wf::deploy, new DeploymentRequest("/p", "default", "local", "svc", null, "recorder", false));
+      WorkflowClient.start(wf::deploy, new DeploymentRequest("/p", "default", "local", "svc", null, "recorder", false, null));
       WorkflowStub stub = WorkflowStub.fromTyped(wf);
       if (cancel) {
         world.holdSmoke.await(30, TimeUnit.SECONDS);

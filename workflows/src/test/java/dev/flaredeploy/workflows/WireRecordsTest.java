@@ -8,8 +8,13 @@ import dev.flaredeploy.workflows.model.DatabaseStatus;
 import dev.flaredeploy.workflows.model.DeploymentPlan;
 import dev.flaredeploy.workflows.model.DeploymentReport;
 import dev.flaredeploy.workflows.model.ErrorReport;
+import dev.flaredeploy.workflows.model.DeploymentRequest;
+import dev.flaredeploy.workflows.model.FreezeWindow;
 import dev.flaredeploy.workflows.model.LocalSettings;
 import dev.flaredeploy.workflows.model.MigrationFile;
+import dev.flaredeploy.workflows.model.PolicyOverride;
+import dev.flaredeploy.workflows.model.PolicyResult;
+import dev.flaredeploy.workflows.model.PolicySettings;
 import dev.flaredeploy.workflows.model.ReleaseReport;
 import dev.flaredeploy.workflows.model.RestorePoint;
 import dev.flaredeploy.workflows.model.SchemaReport;
@@ -43,7 +48,14 @@ class WireRecordsTest {
             List.of(new MigrationFile("0001_a.sql", "ff")))),
         new SmokePlan(30_000, List.of(new SmokeCheck("/health", 200, "healthy")), "https://hello.example.com"),
         List.of("apply-migrations"), new LocalSettings(8787), 1, true, "fail",
-        new RolloutPlan(List.of(10, 50, 100), 300_000), true);
+        new RolloutPlan(List.of(10, 50, 100), 300_000), true,
+        new PolicySettings(
+            List.of(new FreezeWindow("friday", "weekend ahead", List.of("friday"), "12:00", "24:00", "UTC",
+                    null, null),
+                new FreezeWindow("holidays", null, null, null, null, null,
+                    "2025-12-20T00:00:00Z", "2026-01-05T00:00:00Z")),
+            List.of("main", "release/*"), true, List.of("API_KEY"),
+            List.of(new PolicyOverride("freeze", "hotfix for INC-42"))));
 
     assertThat(roundTrip(plan, DeploymentPlan.class)).isEqualTo(plan);
   }
@@ -58,7 +70,8 @@ class WireRecordsTest {
             "gradual: 10 % → 100 %, 5m each", List.of(new RolloutStepReport(0, 0, "PASSED", "1 check passed"),
                 new RolloutStepReport(10, 300_000, "FAILED", "503"), new RolloutStepReport(100, 300_000, "NOT_RUN",
                     "not reached")))),
-        new ErrorReport("smoke-test", "SmokeTestFailed", "503"), List.of(), "t0", "t9");
+        new ErrorReport("smoke-test", "SmokeTestFailed", "503"), List.of(), "t0", "t9",
+        List.of(new PolicyOverride("branches", "release from a hotfix branch")));
 
     assertThat(roundTrip(report, DeploymentReport.class)).isEqualTo(report);
   }
@@ -66,7 +79,9 @@ class WireRecordsTest {
   @Test
   void schemaReportAndRestorePointSurviveTheDataConverterUnchanged() {
     SchemaReport schema = new SchemaReport(List.of(new DatabaseStatus("DB", List.of("0001_a.sql"), List.of())),
-        "abc", 1, List.of(), List.of("a warning"), List.of(), List.of("D1 binding DB has no database_id"));
+        "abc", 1, List.of(), List.of("a warning"), List.of(), List.of("D1 binding DB has no database_id"),
+        List.of(new PolicyResult("freeze", "overridden", "friday is in effect", "hotfix"),
+            new PolicyResult("branches", "passed", "main is allowed", null)));
     RestorePoint point = new RestorePoint("DB", "bookmark-1", "/home/cloudflare/s/default/checkpoints/r/DB.sql");
 
     assertThat(roundTrip(schema, SchemaReport.class)).isEqualTo(schema);
@@ -96,6 +111,28 @@ class WireRecordsTest {
   }
 
   @Test
+  void requestWithOverridesSurvivesTheDataConverterUnchanged() {
+    DeploymentRequest request = new DeploymentRequest("/p", "production", "local", "svc", null, "ada@host", false,
+        List.of(new PolicyOverride("freeze", "hotfix"), new PolicyOverride("clean_tree", "hotfix")));
+
+    assertThat(roundTrip(request, DeploymentRequest.class)).isEqualTo(request);
+  }
+
+  @Test
+  void requestsRecordedBeforePoliciesReadWithoutOverrides() {
+    String json = "{\"projectDir\":\"/p\",\"environment\":\"default\",\"target\":\"local\","
+        + "\"service\":\"svc\",\"commit\":null,\"requestedBy\":\"r\",\"allowDestructive\":false}";
+    Payload payload = Payload.newBuilder()
+        .putMetadata("encoding", ByteString.copyFromUtf8("json/plain"))
+        .setData(ByteString.copyFrom(json, StandardCharsets.UTF_8))
+        .build();
+
+    DeploymentRequest read = converter.fromPayload(payload, DeploymentRequest.class, DeploymentRequest.class);
+
+    assertThat(read.overrides()).isNull();
+  }
+
+  @Test
   void aPlanWrittenBeforeRolloutsExistedReadsAsAllAtOnce() {
     String json = "{\"service\":\"hello-d1\",\"environment\":\"default\",\"target\":\"local\","
         + "\"attempt\":1,\"allowDestructive\":false,\"onDrift\":\"warn\"}";
@@ -107,6 +144,7 @@ class WireRecordsTest {
     DeploymentPlan read = converter.fromPayload(payload, DeploymentPlan.class, DeploymentPlan.class);
 
     assertThat(read.rollout()).isNull();
+    assertThat(read.policy()).isNull();
     assertThat(read.onDrift()).isEqualTo("warn");
   }
 

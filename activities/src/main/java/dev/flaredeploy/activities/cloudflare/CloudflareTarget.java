@@ -589,18 +589,35 @@ public class CloudflareTarget implements DeploymentTarget {
     return provisioned;
   }
 
+  /**
+   * The Worker's secret names ({@code wrangler secret list --format json}); none when the Worker does not
+   * exist yet.
+   */
+  @Override
+  public List<String> secretNames(DeploymentPlan plan, Tick tick) {
+    return secretNames(project(plan), tick).orElse(List.of());
+  }
+
   private List<String> missingSecrets(
       Project project, List<String> required, Tick tick, List<String> warnings) {
+    Optional<List<String>> present = secretNames(project, tick);
+    if (present.isPresent()) {
+      return without(required, present.get());
+    }
+    warnings.add(project.workerName() + " does not exist on Cloudflare yet; secrets can be put before"
+        + " the first deployment with `wrangler secret put` (which creates the Worker)");
+    return List.copyOf(required);
+  }
+
+  /** The Worker's secret names, or empty when the Worker does not exist. */
+  private Optional<List<String>> secretNames(Project project, Tick tick) {
     WranglerRun run = run(project, tick, List.of("secret", "list", "--format", "json"));
     if (run.succeeded()) {
-      List<String> present = CloudflareOutput.secretNames(run.stdout())
-          .orElseThrow(() -> unexpected(run, "a JSON array of secrets"));
-      return without(required, present);
+      return Optional.of(CloudflareOutput.secretNames(run.stdout())
+          .orElseThrow(() -> unexpected(run, "a JSON array of secrets")));
     }
     if (run.complaint().contains("not found")) {
-      warnings.add(project.workerName() + " does not exist on Cloudflare yet; secrets can be put before"
-          + " the first deployment with `wrangler secret put` (which creates the Worker)");
-      return List.copyOf(required);
+      return Optional.empty();
     }
     throw failure("list the secrets of " + project.workerName(), run, FailureTypes.WRANGLER_FAILED);
   }

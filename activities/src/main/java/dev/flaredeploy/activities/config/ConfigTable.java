@@ -88,6 +88,11 @@ final class ConfigTable {
     return child(name).map(child -> typed(name, child, Boolean.class, "true or false"));
   }
 
+  /** A value of any type (for values such as dates that may be written in more than one way). */
+  Optional<ConfigValue<Object>> value(String name) {
+    return child(name).map(child -> new ConfigValue<>(child.value(), file, lineOrElse(child, node), keyOf(name)));
+  }
+
   Optional<ConfigTable> table(String name) {
     return child(name)
         .map(

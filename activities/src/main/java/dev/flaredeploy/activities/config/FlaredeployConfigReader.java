@@ -3,6 +3,7 @@ package dev.flaredeploy.activities.config;
 import dev.flaredeploy.workflows.Steps;
 import dev.flaredeploy.workflows.model.LocalSettings;
 import dev.flaredeploy.workflows.model.RolloutPlan;
+import dev.flaredeploy.workflows.model.PolicySettings;
 import dev.flaredeploy.workflows.model.SmokeCheck;
 import dev.flaredeploy.workflows.model.SmokePlan;
 import java.net.URI;
@@ -42,12 +43,12 @@ final class FlaredeployConfigReader {
   private static final List<String> TOP_KEYS =
       List.of("target", "smoke", "local", "compensation", "policy", "rollout", "checkpoint", "env");
   private static final String STEP_EXPECTED = "an integer percentage between 1 and 100";
-  static final List<String> DRIFT_POLICIES = List.of("fail", "warn");
+  static final List<String> DRIFT_POLICIES = PolicyConfigReader.DRIFT_POLICIES;
 
   /** The settings of one environment, defaults applied. */
   record FlaredeploySettings(
       String target, SmokePlan smoke, LocalSettings local, List<String> restoreDatabaseOn, String onDrift,
-      RolloutSetting rollout, boolean checkpointExport) {}
+      RolloutSetting rollout, boolean checkpointExport, PolicySettings policy) {}
 
   /**
    * What one section's {@code [rollout]} sets; null where it says nothing.
@@ -85,9 +86,11 @@ final class FlaredeployConfigReader {
   /** What one section (the top level or one {@code [env.NAME]}) sets; null where it says nothing. */
   private record Overrides(
       String target, Long smokeTimeoutMillis, List<SmokeCheck> checks, Integer port, List<String> restoreOn,
-      String onDrift, String smokeBaseUrl, RolloutOverrides rollout, Boolean checkpointExport) {
+      String onDrift, String smokeBaseUrl, RolloutOverrides rollout, Boolean checkpointExport,
+      PolicyConfigReader.Section policy) {
 
-    static final Overrides NONE = new Overrides(null, null, null, null, null, null, null, null, null);
+    static final Overrides NONE =
+        new Overrides(null, null, null, null, null, null, null, null, null, PolicyConfigReader.Section.NONE);
 
     Overrides overriddenBy(Overrides env) {
       return new Overrides(
@@ -99,7 +102,8 @@ final class FlaredeployConfigReader {
           env.onDrift != null ? env.onDrift : onDrift,
           env.smokeBaseUrl != null ? env.smokeBaseUrl : smokeBaseUrl,
           rollout == null ? env.rollout : rollout.overriddenBy(env.rollout),
-          env.checkpointExport != null ? env.checkpointExport : checkpointExport);
+          env.checkpointExport != null ? env.checkpointExport : checkpointExport,
+          policy.overriddenBy(env.policy));
     }
 
     /** Drift fails production deployments and warns elsewhere, unless [policy] on_drift says otherwise. */
@@ -114,7 +118,8 @@ final class FlaredeployConfigReader {
           restoreOn != null ? restoreOn : Steps.DEFAULT_RESTORE_DATABASE_ON,
           onDrift != null ? onDrift : environment.startsWith("prod") ? "fail" : "warn",
           rollout == null ? null : rollout.setting(),
-          checkpointExport != null && checkpointExport);
+          checkpointExport != null && checkpointExport,
+          policy.settings());
     }
   }
 
@@ -206,23 +211,8 @@ final class FlaredeployConfigReader {
                 })
             .map(FlaredeployConfigReader::restorableSteps)
             .orElse(null);
-    String onDrift =
-        table
-            .table("policy")
-            .flatMap(
-                policy -> {
-                  policy.rejectUnknownKeys(List.of("on_drift"));
-                  return policy.string("on_drift");
-                })
-            .map(
-                value -> {
-                  if (!DRIFT_POLICIES.contains(value.value())) {
-                    throw value.error(
-                        "expected \"fail\" or \"warn\", got " + ConfigNode.quote(value.value()));
-                  }
-                  return value.value();
-                })
-            .orElse(null);
+    PolicyConfigReader.Section policy =
+        table.table("policy").map(PolicyConfigReader::read).orElse(PolicyConfigReader.Section.NONE);
     Boolean checkpointExport =
         table
             .table("checkpoint")
@@ -234,7 +224,8 @@ final class FlaredeployConfigReader {
             .map(ConfigValue::value)
             .orElse(null);
     RolloutOverrides rollout = table.table("rollout").map(FlaredeployConfigReader::rollout).orElse(null);
-    return new Overrides(target, timeout, checks, port, restoreOn, onDrift, baseUrl, rollout, checkpointExport);
+    return new Overrides(target, timeout, checks, port, restoreOn, policy.onDrift(), baseUrl, rollout,
+        checkpointExport, policy);
   }
 
   /**

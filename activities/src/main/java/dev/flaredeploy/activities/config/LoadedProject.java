@@ -3,6 +3,7 @@ package dev.flaredeploy.activities.config;
 import dev.flaredeploy.workflows.model.DatabasePlan;
 import dev.flaredeploy.workflows.model.LocalSettings;
 import dev.flaredeploy.workflows.model.RolloutPlan;
+import dev.flaredeploy.workflows.model.PolicySettings;
 import dev.flaredeploy.workflows.model.SmokePlan;
 import java.nio.file.Path;
 import java.util.List;
@@ -29,6 +30,8 @@ import java.util.List;
  *     enabled = false})
  * @param checkpointExport {@code [checkpoint] export}: keep an SQL export of each database with the
  *     Cloudflare checkpoint (default false)
+ * @param policy the pre-deploy policies of [policy] (freeze windows, branches, clean tree, required
+ *     secrets), without overrides
  */
 public record LoadedProject(
     String service,
@@ -44,7 +47,8 @@ public record LoadedProject(
     List<String> warnings,
     String onDrift,
     RolloutSetting rollout,
-    boolean checkpointExport) {
+    boolean checkpointExport,
+    PolicySettings policy) {
 
   public LoadedProject {
     databases = List.copyOf(databases);

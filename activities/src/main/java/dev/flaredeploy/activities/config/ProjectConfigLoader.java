@@ -67,6 +67,7 @@ public final class ProjectConfigLoader {
         env.warnings(),
         settings.onDrift(),
         settings.rollout(),
-        settings.checkpointExport());
+        settings.checkpointExport(),
+        settings.policy());
   }
 }

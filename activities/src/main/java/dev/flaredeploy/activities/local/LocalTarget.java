@@ -69,6 +69,13 @@ public class LocalTarget implements DeploymentTarget {
     return releases.live(plan.service(), plan.environment()).map(RunningRelease::version);
   }
 
+  /** From the pinned source's {@code .dev.vars} files, as {@code wrangler dev} reads them ({@link DevVars}). */
+  @Override
+  public List<String> secretNames(DeploymentPlan plan, Tick tick) {
+    Path config = sources.verified(plan.source()).resolve(plan.configFile());
+    return DevVars.names(config.toAbsolutePath().normalize().getParent(), plan.environment());
+  }
+
   @Override
   public List<RestorePoint> checkpoint(DeploymentPlan plan, String runId, Tick tick) {
     Path dir = workspace.checkpointsDir(plan.service(), plan.environment()).resolve(runId);

@@ -28,6 +28,24 @@ public final class Git {
     return new State(commit, dirty);
   }
 
+  /** The branch checked out in {@code dir}; empty on a detached HEAD or outside git. */
+  public List<String> currentBranch(Path dir) {
+    String branch = run(dir, "symbolic-ref", "--short", "-q", "HEAD");
+    return branch == null || branch.isEmpty() ? List.of() : List.of(branch);
+  }
+
+  /**
+   * The local branches a requested commit is on: {@code ref} itself when it names a local branch, else every
+   * local branch whose history contains {@code sha} (the resolved commit).
+   */
+  public List<String> branchesOf(Path dir, String ref, String sha) {
+    if (run(dir, "show-ref", "--verify", "--quiet", "refs/heads/" + ref) != null) {
+      return List.of(ref);
+    }
+    String out = run(dir, "branch", "--contains", sha, "--format=%(refname:short)");
+    return out == null ? List.of() : out.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+  }
+
   /**
    * Resolves {@code commit} (a sha, tag or branch) in the repository of {@code dir} to a full sha.
    *

@@ -47,7 +47,8 @@ public class SourceSnapshots {
 
   /**
    * Snapshots {@code projectDir} as it is now (commit == null), or the project's directory at {@code
-   * commit} from git. Records the commit and whether the working tree had uncommitted changes.
+   * commit} from git. Records the commit, whether the working tree had uncommitted changes, and the
+   * branches the source is on (see {@link SourceSnapshot#branches()}).
    *
    * @throws SourceException when the commit is unknown or git is needed but absent
    */
@@ -62,15 +63,18 @@ public class SourceSnapshots {
       try {
         String recordedCommit;
         boolean dirty;
+        List<String> branches;
         if (commit == null) {
           copyProject(dir, partial);
           Git.State state = git.state(dir);
           recordedCommit = state.commit();
           dirty = state.dirty();
+          branches = recordedCommit == null ? List.of() : git.currentBranch(dir);
         } else {
           recordedCommit = git.resolveCommit(dir, commit);
           extractFromGit(dir, recordedCommit, partial);
           dirty = false;
+          branches = git.branchesOf(dir, commit, recordedCommit);
         }
         String id = contentHash(partial);
         Path target = root.resolve(id);
@@ -79,7 +83,7 @@ public class SourceSnapshots {
         } else {
           Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
         }
-        return new SourceSnapshot(id, target.toString(), recordedCommit, dirty, dir.toString());
+        return new SourceSnapshot(id, target.toString(), recordedCommit, dirty, dir.toString(), branches);
       } catch (IOException | RuntimeException e) {
         LocalWorkspace.deleteTree(partial);
         throw e;

@@ -241,7 +241,7 @@ class CloudflarePipelineTest {
                 .build())
             .build());
     WorkflowClient.start(workflow::deploy,
-        new DeploymentRequest(project.toString(), "default", "cloudflare", WORKER, null, "test", false));
+        new DeploymentRequest(project.toString(), "default", "cloudflare", WORKER, null, "test", false, null));
     WorkflowStub stub = WorkflowStub.fromTyped(workflow);
     runs.add(stub);
     return stub;

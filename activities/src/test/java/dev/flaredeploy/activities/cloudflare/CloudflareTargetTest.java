@@ -344,6 +344,17 @@ class CloudflareTargetTest {
   }
 
   @Test
+  void secretNamesAreTheWorkersSecretListAndNoneBeforeTheWorkerExists() {
+    DeploymentPlan plan = plan(Map.of());
+
+    assertThat(target.secretNames(plan, NO_TICK)).as("no Worker yet").isEmpty();
+    recorder.deployed(WORKER, "an-older-source");
+    recorder.secrets(WORKER, "API_KEY", "SIGNING_KEY");
+    assertThat(target.secretNames(plan, NO_TICK)).containsExactly("API_KEY", "SIGNING_KEY");
+    assertThat(recorder.callLines()).containsExactly("GET " + script + "/secrets", "GET " + script + "/secrets");
+  }
+
+  @Test
   void preflightReportsMissingSecretsByName() {
     DeploymentPlan plan = plan(Map.of());
     recorder.deployed(WORKER, "an-older-source");
@@ -607,13 +618,13 @@ class CloudflareTargetTest {
     return new DeploymentPlan(loaded.service(), loaded.environment(), "cloudflare", snapshot,
         loaded.configFile().getFileName().toString(), loaded.databases(), loaded.smoke(),
         loaded.restoreDatabaseOn(), loaded.local(), 1, false, loaded.onDrift(), loaded.rolloutPlan(),
-        loaded.checkpointExport());
+        loaded.checkpointExport(), loaded.policy());
   }
 
   private static DeploymentPlan withCheckpointExport(DeploymentPlan p) {
     return new DeploymentPlan(p.service(), p.environment(), p.target(), p.source(), p.configFile(), p.databases(),
         p.smoke(), p.restoreDatabaseOn(), p.local(), p.attempt(), p.allowDestructive(), p.onDrift(), p.rollout(),
-        true);
+        true, p.policy());
   }
 
   private static String withoutTopLevelDatabaseId() {

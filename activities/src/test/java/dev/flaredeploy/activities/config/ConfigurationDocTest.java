@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flaredeploy.activities.testing.ExampleProjects;
 import dev.flaredeploy.workflows.Steps;
+import dev.flaredeploy.workflows.model.FreezeWindow;
 import dev.flaredeploy.workflows.model.SmokeCheck;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -43,6 +44,14 @@ class ConfigurationDocTest {
     assertThat(top.rolloutPlan()).as("no rollout at the top level").isNull();
     assertThat(staging.rolloutPlan())
         .isEqualTo(new dev.flaredeploy.workflows.model.RolloutPlan(java.util.List.of(10, 50, 100), 300_000));
+
+    assertThat(top.policy().configures("freeze")).as("the top level's policies are commented out").isFalse();
+    assertThat(top.policy().branches()).isNull();
+    assertThat(staging.policy().branches()).containsExactly("main", "release/*");
+    assertThat(staging.policy().requiredSecrets()).containsExactly("API_KEY");
+    assertThat(staging.policy().freeze()).extracting(FreezeWindow::name).containsExactly("friday-afternoon", "year-end");
+    assertThat(staging.policy().freeze().get(0).timeZone()).isEqualTo("Europe/Berlin");
+    assertThat(staging.policy().freeze().get(1).end()).isEqualTo("2026-01-05T00:00:00Z");
   }
 
   /** The block of docs/configuration.md that is a flaredeploy.toml (the one that sets target). */

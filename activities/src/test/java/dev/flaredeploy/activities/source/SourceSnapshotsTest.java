@@ -154,12 +154,40 @@ class SourceSnapshotsTest {
   void planRecordedBeforeTheProjectDirWasAddedFailsClearlyWhenTheSnapshotIsGone() throws IOException {
     SourceSnapshot pinned = snapshots.pin(project, null);
     LocalWorkspace.deleteTree(Path.of(pinned.path()));
-    SourceSnapshot old = new SourceSnapshot(pinned.id(), pinned.path(), pinned.commit(), false, null);
+    SourceSnapshot old = new SourceSnapshot(pinned.id(), pinned.path(), pinned.commit(), false, null, null);
 
     assertThatThrownBy(() -> snapshots.verified(old))
         .isInstanceOf(SourceException.class)
         .hasMessageContaining("does not name the project directory")
         .hasMessageContaining("--commit " + pinned.commit());
+  }
+
+  @Test
+  void recordsTheBranchCheckedOutOrTheBranchesThatContainARequestedCommit() throws IOException {
+    String v1 = git("rev-parse", "HEAD");
+    git("checkout", "-q", "-b", "feature/x");
+    Files.writeString(project.resolve("src/index.js"), "export default { fetch() { return new Response('v2'); } };\n");
+    commitAll("v2");
+    String v2 = git("rev-parse", "HEAD");
+
+    assertThat(snapshots.pin(project, null).branches()).containsExactly("feature/x");
+    assertThat(snapshots.pin(project, "main").branches()).as("--commit naming a branch").containsExactly("main");
+    assertThat(snapshots.pin(project, v1).branches()).as("v1 is in both histories")
+        .containsExactlyInAnyOrder("main", "feature/x");
+    assertThat(snapshots.pin(project, v2).branches()).containsExactly("feature/x");
+    git("checkout", "-q", "--detach", v1);
+    assertThat(snapshots.pin(project, null).branches()).as("detached HEAD").isEmpty();
+  }
+
+  @Test
+  void sourceOutsideGitIsOnNoBranch() throws IOException {
+    Path outside = tmp.resolve("outside");
+    LocalWorkspace.copyTree(project, outside);
+
+    SourceSnapshot pinned = snapshots.pin(outside, null);
+
+    assertThat(pinned.commit()).isNull();
+    assertThat(pinned.branches()).isEmpty();
   }
 
   // ---------------------------------------------------------------------------------------------

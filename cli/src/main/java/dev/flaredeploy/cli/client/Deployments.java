@@ -81,7 +81,10 @@ public class Deployments {
             .setTypedSearchAttributes(attributes.build())
             .setStaticSummary("deploy " + request.service() + " (" + request.environment() + ") to "
                 + request.target() + " from " + source)
-            .setStaticDetails("project: " + request.projectDir() + "\nrequested by: " + request.requestedBy())
+            .setStaticDetails("project: " + request.projectDir() + "\nrequested by: " + request.requestedBy()
+                + (request.overrides() == null ? "" : request.overrides().stream()
+                    .map(o -> "\npolicy override: " + o.rule() + " (" + o.reason() + ")")
+                    .collect(java.util.stream.Collectors.joining())))
             .build());
     try {
       return WorkflowClient.start(workflow::deploy, request);
@@ -201,6 +204,28 @@ public class Deployments {
     return List.copyOf(entries.values());
   }
 
+  /**
+   * What the latest run was asked to do, as its history recorded it (the workflow input): who asked, and
+   * the policy overrides with their reasons. Empty when the input cannot be read.
+   */
+  public Optional<DeploymentRequest> request(String workflowId) {
+    describe(workflowId, null);
+    for (HistoryEvent event : client.fetchHistory(workflowId).getEvents()) {
+      if (event.getEventType() == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED) {
+        var input = event.getWorkflowExecutionStartedEventAttributes().getInput();
+        if (input.getPayloadsCount() == 0) {
+          return Optional.empty();
+        }
+        try {
+          return Optional.ofNullable(decode(input.getPayloads(0), DeploymentRequest.class));
+        } catch (RuntimeException unreadable) {
+          return Optional.empty();
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
   // ---------------------------------------------------------------------------------------------
 
   private static void update(Map<Long, HistoryEntry> entries, long id, String state, int attempt, String closedAt,
@@ -259,7 +284,7 @@ public class Deployments {
           attributes == null ? part(parts, 2) : Optional.ofNullable(attributes.get(DeploymentAttributes.SERVICE)).orElse(part(parts, 2)),
           part(parts, 3), part(parts, 1),
           attributes == null ? null : attributes.get(DeploymentAttributes.COMMIT),
-          false, null, "RUNNING", "starting", List.of(), List.of(), null, null, List.of(), null, null);
+          false, null, "RUNNING", "starting", List.of(), List.of(), null, null, List.of(), null, null, List.of());
     }
     if (running || !report.state().equals("RUNNING")) {
       return report;
@@ -271,7 +296,7 @@ public class Deployments {
         report.steps(), report.databases(), report.release(), report.error(),
         List.of("check which release serves and whether the databases hold a partial migration; "
             + "then deploy again (steps done so far are in `flaredeploy history " + report.id() + "`)"),
-        report.startedAt(), report.finishedAt());
+        report.startedAt(), report.finishedAt(), report.overrides());
   }
 
   private static String part(String[] parts, int i) {

@@ -2,6 +2,7 @@ package dev.flaredeploy.cli.render;
 
 import dev.flaredeploy.workflows.model.DatabaseReport;
 import dev.flaredeploy.workflows.model.DeploymentReport;
+import dev.flaredeploy.workflows.model.PolicyOverride;
 import dev.flaredeploy.workflows.model.RolloutStepReport;
 import dev.flaredeploy.workflows.model.StepReport;
 import java.time.Duration;
@@ -24,6 +25,11 @@ public final class ReportText {
         out.append(" from commit ").append(shortId(r.commit())).append(r.dirty() ? " with uncommitted changes" : "");
       }
       out.append('\n');
+    }
+    if (r.overrides() != null) {
+      for (PolicyOverride o : r.overrides()) {
+        out.append("  override ").append(o.rule()).append(": ").append(o.reason()).append('\n');
+      }
     }
     if (r.release() != null && r.release().version() != null) {
       out.append("  release  ").append(r.release().version());

@@ -196,6 +196,7 @@ public final class ReportBuilder {
         error,
         List.copyOf(actionsRequired),
         startedAt,
-        finishedAt);
+        finishedAt,
+        request.overrides() == null ? List.of() : List.copyOf(request.overrides()));
   }
 }

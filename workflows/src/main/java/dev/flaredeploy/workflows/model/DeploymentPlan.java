@@ -14,6 +14,8 @@ import java.util.List;
  * @param rollout a gradual rollout ({@code [rollout]}); null: the release takes all traffic at once
  * @param checkpointExport {@code [checkpoint] export}: on Cloudflare the checkpoint also keeps an SQL export
  *     of each database as a file (the local target's restore point is an export anyway)
+ * @param policy the environment's pre-deploy policies and the request's overrides; null in plans recorded
+ *     before it was added (nothing is checked then)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record DeploymentPlan(
@@ -30,4 +32,5 @@ public record DeploymentPlan(
     boolean allowDestructive,
     String onDrift,
     RolloutPlan rollout,
-    boolean checkpointExport) {}
+    boolean checkpointExport,
+    PolicySettings policy) {}

@@ -10,6 +10,7 @@ import java.util.List;
  * @param state RUNNING, SUCCEEDED, ROLLED_BACK, CANCELLED, NEEDS_ATTENTION or FAILED (see {@link
  *     DeploymentState})
  * @param actionsRequired what a person must do when state is NEEDS_ATTENTION
+ * @param overrides the policy rules this deployment was told to let through, with the reasons given
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record DeploymentReport(
@@ -29,4 +30,5 @@ public record DeploymentReport(
     ErrorReport error,
     List<String> actionsRequired,
     String startedAt,
-    String finishedAt) {}
+    String finishedAt,
+    List<PolicyOverride> overrides) {}

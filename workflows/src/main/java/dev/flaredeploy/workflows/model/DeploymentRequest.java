@@ -1,6 +1,7 @@
 package dev.flaredeploy.workflows.model;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import java.util.List;
 
 /**
  * What the CLI asks for: deploy this project directory to this target and environment.
@@ -14,6 +15,8 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
  * @param commit a git commit to deploy instead of the working tree as it is, or null
  * @param requestedBy who asked (user@host), for the history
  * @param allowDestructive let destructive and renaming migrations through (they block otherwise)
+ * @param overrides policy rules to let through, each with its reason ({@code --override RULE --reason
+ *     TEXT}); kept here so that the run's history records them. Null or empty: none
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record DeploymentRequest(
@@ -23,4 +26,5 @@ public record DeploymentRequest(
     String service,
     String commit,
     String requestedBy,
-    boolean allowDestructive) {}
+    boolean allowDestructive,
+    List<PolicyOverride> overrides) {}

@@ -10,7 +10,8 @@ import java.util.List;
  * (migration file sequence, statements wrangler may split wrongly), and drift: differences between the
  * live schema and the one the applied migrations produce; {@code preflight}: what the target found missing
  * before anything could be read or changed (a binding without database_id, an account conflict), each with
- * how to fix it; any of them blocks the deployment (its warnings are in {@code warnings}).
+ * how to fix it; any of them blocks the deployment (its warnings are in {@code warnings}). {@code policies}:
+ * one result per configured pre-deploy policy rule (null in reports recorded before policies existed).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record SchemaReport(
@@ -20,4 +21,5 @@ public record SchemaReport(
     List<MigrationCheck> checks,
     List<String> warnings,
     List<String> drift,
-    List<String> preflight) {}
+    List<String> preflight,
+    List<PolicyResult> policies) {}
