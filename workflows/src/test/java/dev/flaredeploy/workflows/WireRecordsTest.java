@@ -43,7 +43,7 @@ class WireRecordsTest {
   @Test
   void planSurvivesTheDataConverterUnchanged() {
     DeploymentPlan plan = new DeploymentPlan("hello-d1", "default", "local",
-        new SourceSnapshot("abc", "/s/abc", "c0ffee", true, "/p/hello-d1"), "wrangler.toml",
+        new SourceSnapshot("abc", "/s/abc", "c0ffee", true, "/p/hello-d1", List.of("main")), "wrangler.toml",
         List.of(new DatabasePlan("DB", "db", "id", "migrations", "d1_migrations",
             List.of(new MigrationFile("0001_a.sql", "ff")))),
         new SmokePlan(30_000, List.of(new SmokeCheck("/health", 200, "healthy")), "https://hello.example.com"),

@@ -103,15 +103,6 @@ public class CloudflareTarget implements DeploymentTarget {
   // ---- DeploymentTarget ----
 
   /**
-   * Every D1 binding has a {@code database_id}; {@code account_id} agrees with {@code CLOUDFLARE_ACCOUNT_ID}.
-   * See {@link #preflight(DeploymentPlan, List, Tick)}; no secrets are required here.
-   */
-  @Override
-  public PreflightReport preflight(DeploymentPlan plan, Tick tick) {
-    return preflight(plan, List.of(), tick);
-  }
-
-  /**
    * {@code d1 export <BINDING> --remote --output <file> -y}: D1's export API (polled until complete, then
    * downloaded from the signed URL it returns), read and deleted.
    *
@@ -503,14 +494,14 @@ public class CloudflareTarget implements DeploymentTarget {
 
   /**
    * Checks, before anything changes, what a Cloudflare deployment of {@code plan} needs: every D1 binding
-   * has a {@code database_id}; {@code account_id} in the config agrees with {@code CLOUDFLARE_ACCOUNT_ID};
-   * the Worker has every secret in {@code requiredSecrets} ({@code secret list}, names only; skipped when
-   * none are required). Changes nothing.
+   * has a {@code database_id}; {@code account_id} in the config agrees with {@code CLOUDFLARE_ACCOUNT_ID}.
+   * Changes nothing and calls nothing. (Required secrets are a policy rule, read with {@link #secretNames}.)
    *
    * @throws CloudflareException {@code CredentialsMissing} when there is no token: nothing else can be
    *     checked without it
    */
-  public PreflightReport preflight(DeploymentPlan plan, List<String> requiredSecrets, Tick tick) {
+  @Override
+  public PreflightReport preflight(DeploymentPlan plan, Tick tick) {
     Project project = project(plan);
     List<String> problems = new ArrayList<>();
     List<String> warnings = new ArrayList<>();
@@ -532,16 +523,6 @@ public class CloudflareTarget implements DeploymentTarget {
       warnings.add("neither account_id in " + project.config().getFileName() + " nor "
           + CloudflareCredentials.ACCOUNT_ID + " is set; wrangler asks Cloudflare which accounts the token"
           + " can use and fails when there is more than one: set " + CloudflareCredentials.ACCOUNT_ID);
-    }
-    if (!requiredSecrets.isEmpty() && accountConflict) {
-      warnings.add("the Worker's secrets were not checked: they live on the account the config names");
-    } else if (!requiredSecrets.isEmpty()) {
-      List<String> missing = missingSecrets(project, requiredSecrets, tick, warnings);
-      if (!missing.isEmpty()) {
-        problems.add(project.workerName() + " lacks the secret(s) " + String.join(", ", missing)
-            + " that flaredeploy.toml requires; set each with `wrangler secret put <NAME>" + envFlag(project)
-            + "`");
-      }
     }
     return new PreflightReport(problems, warnings);
   }
@@ -596,17 +577,6 @@ public class CloudflareTarget implements DeploymentTarget {
   @Override
   public List<String> secretNames(DeploymentPlan plan, Tick tick) {
     return secretNames(project(plan), tick).orElse(List.of());
-  }
-
-  private List<String> missingSecrets(
-      Project project, List<String> required, Tick tick, List<String> warnings) {
-    Optional<List<String>> present = secretNames(project, tick);
-    if (present.isPresent()) {
-      return without(required, present.get());
-    }
-    warnings.add(project.workerName() + " does not exist on Cloudflare yet; secrets can be put before"
-        + " the first deployment with `wrangler secret put` (which creates the Worker)");
-    return List.copyOf(required);
   }
 
   /** The Worker's secret names, or empty when the Worker does not exist. */

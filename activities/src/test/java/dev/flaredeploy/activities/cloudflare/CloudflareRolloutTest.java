@@ -269,7 +269,8 @@ class CloudflareRolloutTest {
                 .build())
             .build());
     WorkflowClient.start(workflow::deploy,
-        new DeploymentRequest(project.toString(), "default", "cloudflare", WORKER, null, "test", false));
+        new DeploymentRequest(project.toString(), "default", "cloudflare", WORKER, null, "test", false,
+            List.of()));
     WorkflowStub stub = WorkflowStub.fromTyped(workflow);
     runs.add(stub);
     return stub;

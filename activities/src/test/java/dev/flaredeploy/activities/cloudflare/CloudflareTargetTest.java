@@ -355,27 +355,12 @@ class CloudflareTargetTest {
   }
 
   @Test
-  void preflightReportsMissingSecretsByName() {
-    DeploymentPlan plan = plan(Map.of());
-    recorder.deployed(WORKER, "an-older-source");
-    recorder.secrets(WORKER, "API_KEY");
-
-    PreflightReport report = target.preflight(plan, List.of("API_KEY", "SIGNING_KEY"), NO_TICK);
-
-    assertThat(report.problems()).containsExactly(
-        "hello-d1 lacks the secret(s) SIGNING_KEY that flaredeploy.toml requires; set each with"
-            + " `wrangler secret put <NAME>`");
-    assertThat(report.warnings()).isEmpty();
-    assertThat(recorder.callLines()).containsExactly("GET " + script + "/secrets");
-  }
-
-  @Test
   void preflightReportsAnAccountConflictAndABindingWithoutDatabaseIdWithoutCallingCloudflare() {
     DeploymentPlan plan = plan(Map.of("wrangler.toml", helloD1Toml()
         .replace("name = \"hello-d1\"\n", "name = \"hello-d1\"\naccount_id = \"0123456789abcdef\"\n")
         .replace("database_id = \"" + DB_ID + "\"\n", "")));
 
-    PreflightReport report = target.preflight(plan, List.of("API_KEY"), NO_TICK);
+    PreflightReport report = target.preflight(plan, NO_TICK);
 
     assertThat(report.ready()).isFalse();
     assertThat(report.problems()).containsExactly(
@@ -385,8 +370,7 @@ class CloudflareTargetTest {
         "account_id in wrangler.toml is 0123456789abcdef but CLOUDFLARE_ACCOUNT_ID is " + account
             + "; wrangler uses the config's, so the worker's token would act on another account than it"
             + " was given for: make them agree, or remove account_id from the config");
-    assertThat(report.warnings()).containsExactly(
-        "the Worker's secrets were not checked: they live on the account the config names");
+    assertThat(report.warnings()).isEmpty();
     assertThat(recorder.calls()).isEmpty();
   }
 
