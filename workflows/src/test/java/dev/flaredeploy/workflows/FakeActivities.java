@@ -54,14 +54,16 @@ class FakeActivities implements DeploymentActivities {
         new SourceSnapshot(sourceId, "/snapshots/" + sourceId, "c0ffee", false, "/work/hello-d1"), "wrangler.toml",
         List.of(new DatabasePlan("DB", "db", "id", "migrations", "d1_migrations", migrations)),
         new SmokePlan(5_000, List.of(new SmokeCheck("/health", null, null)), null),
-        restoreDatabaseOn, new LocalSettings(8787), attempt(), request.allowDestructive(), "warn");
+        restoreDatabaseOn, new LocalSettings(8787), attempt(), request.allowDestructive(), "warn",
+        List.of());
   }
 
   @Override
   public SchemaReport validateSchema(DeploymentPlan plan) {
     calls.add(Steps.VALIDATE_SCHEMA);
     List<String> pending = files.stream().filter(f -> !ledger.contains(f)).toList();
-    return new SchemaReport(List.of(new DatabaseStatus("DB", List.copyOf(ledger), pending)), live, attempt(), List.of(), List.of(), List.of());
+    return new SchemaReport(List.of(new DatabaseStatus("DB", List.copyOf(ledger), pending)), live, attempt(), List.of(), List.of(), List.of(),
+        List.of());
   }
 
   @Override

@@ -2,14 +2,19 @@ package dev.flaredeploy.workflows;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.flaredeploy.workflows.model.ChecksumProblem;
 import dev.flaredeploy.workflows.model.DatabasePlan;
+import dev.flaredeploy.workflows.model.DatabaseStatus;
 import dev.flaredeploy.workflows.model.DatabaseReport;
 import dev.flaredeploy.workflows.model.DeploymentPlan;
 import dev.flaredeploy.workflows.model.DeploymentReport;
 import dev.flaredeploy.workflows.model.ErrorReport;
 import dev.flaredeploy.workflows.model.LocalSettings;
+import dev.flaredeploy.workflows.model.MigrationAllowance;
+import dev.flaredeploy.workflows.model.MigrationCheck;
 import dev.flaredeploy.workflows.model.MigrationFile;
 import dev.flaredeploy.workflows.model.ReleaseReport;
+import dev.flaredeploy.workflows.model.SchemaReport;
 import dev.flaredeploy.workflows.model.SmokeCheck;
 import dev.flaredeploy.workflows.model.SmokePlan;
 import dev.flaredeploy.workflows.model.SourceSnapshot;
@@ -33,9 +38,24 @@ class WireRecordsTest {
         List.of(new DatabasePlan("DB", "db", "id", "migrations", "d1_migrations",
             List.of(new MigrationFile("0001_a.sql", "ff")))),
         new SmokePlan(30_000, List.of(new SmokeCheck("/health", 200, "healthy")), "https://hello.example.com"),
-        List.of("apply-migrations"), new LocalSettings(8787), 1, true, "fail");
+        List.of("apply-migrations"), new LocalSettings(8787), 1, true, "fail",
+        List.of(new MigrationAllowance("0003_drop_legacy.sql", "DB", "the legacy column is unused since v2"),
+            new MigrationAllowance("0004_rename.sql", null, "no reader left")));
 
     assertThat(roundTrip(plan, DeploymentPlan.class)).isEqualTo(plan);
+  }
+
+  @Test
+  void schemaReportWithChecksumProblemsSurvivesTheDataConverterUnchanged() {
+    SchemaReport report = new SchemaReport(
+        List.of(new DatabaseStatus("DB", List.of("0001_a.sql", "0002_b.sql"), List.of())), "abc", 1,
+        List.of(new MigrationCheck("DB", "0003_c.sql", "DESTRUCTIVE", false, List.of("drops column t.x"), null)),
+        List.of("DB: a warning"), List.of(),
+        List.of(new ChecksumProblem("DB", "0001_a.sql", ChecksumProblem.EDITED, "aa", "bb", "2026-01-01 00:00:00",
+                "0001_a.sql was edited"),
+            new ChecksumProblem("DB", "0002_b.sql", ChecksumProblem.VANISHED, null, null, null, "gone")));
+
+    assertThat(roundTrip(report, SchemaReport.class)).isEqualTo(report);
   }
 
   @Test

@@ -11,6 +11,8 @@ import java.util.List;
  * @param restoreDatabaseOn steps whose failure also restores the databases (see {@code Steps})
  * @param allowDestructive destructive and renaming migrations may go through (from the request)
  * @param onDrift "fail" or "warn": what a live schema that differs from the applied migrations does
+ * @param allowances destructive or renaming migrations flaredeploy.toml lets through ({@code
+ *     [[migrations.allow]]}); null from plans made before allowances existed
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record DeploymentPlan(
@@ -25,4 +27,5 @@ public record DeploymentPlan(
     LocalSettings local,
     int attempt,
     boolean allowDestructive,
-    String onDrift) {}
+    String onDrift,
+    List<MigrationAllowance> allowances) {}

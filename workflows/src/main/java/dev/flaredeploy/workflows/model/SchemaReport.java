@@ -8,7 +8,8 @@ import java.util.List;
  * source id that is live (null when nothing is live, or what is live has no source id; on Cloudflare the
  * live version's tag, not its version id; the version id a rollback needs is in {@link Checkpoint}), what checking the pending migrations against a shadow found, warnings
  * (migration file sequence, statements wrangler may split wrongly), and drift: differences between the
- * live schema and the one the applied migrations produce.
+ * live schema and the one the applied migrations produce; {@code checksumProblems}: applied migrations
+ * whose file was edited or removed since (checked on every deployment; any blocks).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record SchemaReport(
@@ -17,4 +18,5 @@ public record SchemaReport(
     int attempt,
     List<MigrationCheck> checks,
     List<String> warnings,
-    List<String> drift) {}
+    List<String> drift,
+    List<ChecksumProblem> checksumProblems) {}
