@@ -34,20 +34,31 @@ final class FlaredeployConfigReader {
   static final List<SmokeCheck> DEFAULT_CHECKS = List.of(new SmokeCheck("/health", null, null));
   static final int DEFAULT_PORT = 8787;
 
-  private static final List<String> SECTION_KEYS = List.of("target", "smoke", "local", "compensation", "policy");
-  private static final List<String> TOP_KEYS = List.of("target", "smoke", "local", "compensation", "policy", "env");
+  private static final List<String> SECTION_KEYS =
+      List.of("target", "smoke", "local", "compensation", "policy", "migrations");
+  private static final List<String> TOP_KEYS =
+      List.of("target", "smoke", "local", "compensation", "policy", "migrations", "env");
   static final List<String> DRIFT_POLICIES = List.of("fail", "warn");
 
   /** The settings of one environment, defaults applied. */
   record FlaredeploySettings(
-      String target, SmokePlan smoke, LocalSettings local, List<String> restoreDatabaseOn, String onDrift) {}
+      String target, SmokePlan smoke, LocalSettings local, List<String> restoreDatabaseOn, String onDrift,
+      List<Allowance> allowances) {}
+
+  /**
+   * One {@code [[migrations.allow]]}: where {@code file} and {@code database} were written, so that {@link
+   * ProjectConfigLoader} can report a file or binding that does not exist at its line.
+   *
+   * @param database null when the allowance holds for every binding that has the file
+   */
+  record Allowance(ConfigValue<String> file, ConfigValue<String> database, String reason) {}
 
   /** What one section (the top level or one {@code [env.NAME]}) sets; null where it says nothing. */
   private record Overrides(
       String target, Long smokeTimeoutMillis, List<SmokeCheck> checks, Integer port, List<String> restoreOn,
-      String onDrift, String smokeBaseUrl) {
+      String onDrift, String smokeBaseUrl, List<Allowance> allowances) {
 
-    static final Overrides NONE = new Overrides(null, null, null, null, null, null, null);
+    static final Overrides NONE = new Overrides(null, null, null, null, null, null, null, List.of());
 
     Overrides overriddenBy(Overrides env) {
       return new Overrides(
@@ -57,7 +68,8 @@ final class FlaredeployConfigReader {
           env.port != null ? env.port : port,
           env.restoreOn != null ? env.restoreOn : restoreOn,
           env.onDrift != null ? env.onDrift : onDrift,
-          env.smokeBaseUrl != null ? env.smokeBaseUrl : smokeBaseUrl);
+          env.smokeBaseUrl != null ? env.smokeBaseUrl : smokeBaseUrl,
+          concat(allowances, env.allowances)); // an environment's allowances add to the top level's
     }
 
     /** Drift fails production deployments and warns elsewhere, unless [policy] on_drift says otherwise. */
@@ -70,7 +82,14 @@ final class FlaredeployConfigReader {
               smokeBaseUrl),
           new LocalSettings(port != null ? port : DEFAULT_PORT),
           restoreOn != null ? restoreOn : Steps.DEFAULT_RESTORE_DATABASE_ON,
-          onDrift != null ? onDrift : environment.startsWith("prod") ? "fail" : "warn");
+          onDrift != null ? onDrift : environment.startsWith("prod") ? "fail" : "warn",
+          allowances);
+    }
+
+    private static List<Allowance> concat(List<Allowance> top, List<Allowance> env) {
+      List<Allowance> all = new ArrayList<>(top);
+      all.addAll(env);
+      return List.copyOf(all);
     }
   }
 
@@ -179,7 +198,32 @@ final class FlaredeployConfigReader {
                   return value.value();
                 })
             .orElse(null);
-    return new Overrides(target, timeout, checks, port, restoreOn, onDrift, baseUrl);
+    List<Allowance> allowances = table.table("migrations").map(FlaredeployConfigReader::allowances).orElse(List.of());
+    return new Overrides(target, timeout, checks, port, restoreOn, onDrift, baseUrl, allowances);
+  }
+
+  /** {@code [[migrations.allow]]}: file (required), database (optional), reason (required, not blank). */
+  private static List<Allowance> allowances(ConfigTable migrations) {
+    migrations.rejectUnknownKeys(List.of("allow"));
+    List<Allowance> allowances = new ArrayList<>();
+    for (ConfigTable allow : migrations.tables("allow").orElse(List.of())) {
+      allow.rejectUnknownKeys(List.of("file", "database", "reason"));
+      ConfigValue<String> file = allow.string("file").orElseThrow(() -> allow.error("file",
+          "missing; name the migration file to let through, e.g. file = \"0003_drop_legacy.sql\""));
+      if (file.value().isBlank() || file.value().contains("/") || file.value().contains("\\")) {
+        throw file.error("expected the name of a file in the migrations directory, such as"
+            + " \"0003_drop_legacy.sql\", got " + ConfigNode.quote(file.value()));
+      }
+      ConfigValue<String> database = allow.string("database").orElse(null);
+      ConfigValue<String> reason = allow.string("reason").orElseThrow(() -> allow.error("reason",
+          "missing; say why this destructive or renaming migration is safe to deploy, e.g. reason = \"no"
+              + " code reads legacy_id since v2.3\""));
+      if (reason.value().isBlank()) {
+        throw reason.error("must not be empty; say why this migration is safe to deploy");
+      }
+      allowances.add(new Allowance(file, database, reason.value().strip()));
+    }
+    return List.copyOf(allowances);
   }
 
   /** An absolute http(s) URL with a host, without query or fragment (check paths are appended to it). */

@@ -2,6 +2,7 @@ package dev.flaredeploy.activities.config;
 
 import dev.flaredeploy.workflows.model.DatabasePlan;
 import dev.flaredeploy.workflows.model.LocalSettings;
+import dev.flaredeploy.workflows.model.MigrationAllowance;
 import dev.flaredeploy.workflows.model.SmokePlan;
 import java.nio.file.Path;
 import java.util.List;
@@ -24,6 +25,8 @@ import java.util.List;
  * @param warnings things that are allowed but probably not meant, for the user to see
  * @param onDrift {@code "fail"} or {@code "warn"} when the live schema differs from what the applied
  *     migrations produce ([policy] on_drift; default fail for environments named prod*, warn elsewhere)
+ * @param allowances {@code [[migrations.allow]]} of the top level and of this environment; each names a
+ *     file (and binding) that exists
  */
 public record LoadedProject(
     String service,
@@ -37,12 +40,14 @@ public record LoadedProject(
     LocalSettings local,
     String target,
     List<String> warnings,
-    String onDrift) {
+    String onDrift,
+    List<MigrationAllowance> allowances) {
 
   public LoadedProject {
     databases = List.copyOf(databases);
     restoreDatabaseOn = List.copyOf(restoreDatabaseOn);
     warnings = List.copyOf(warnings);
+    allowances = List.copyOf(allowances);
   }
 
   /** True when the top-level wrangler config is used (no {@code --env}). */

@@ -397,7 +397,7 @@ class CloudflareTargetTest {
     LoadedProject loaded = new ProjectConfigLoader().load(Path.of(snapshot.path()), environment);
     return new DeploymentPlan(loaded.service(), loaded.environment(), "cloudflare", snapshot,
         loaded.configFile().getFileName().toString(), loaded.databases(), loaded.smoke(),
-        loaded.restoreDatabaseOn(), loaded.local(), 1, false, loaded.onDrift());
+        loaded.restoreDatabaseOn(), loaded.local(), 1, false, loaded.onDrift(), loaded.allowances());
   }
 
   private static String helloD1Toml() {
