@@ -1,5 +1,6 @@
 package dev.flaredeploy.activities;
 
+import dev.flaredeploy.activities.local.MigrationFailedException;
 import dev.flaredeploy.activities.process.ProcessRunner.Tick;
 import dev.flaredeploy.activities.safety.Checksums;
 import dev.flaredeploy.activities.safety.Checksums.Recorded;
@@ -59,6 +60,31 @@ public final class ChecksumLedger {
     if (!checksums.isEmpty()) {
       target.executeBatch(plan, database, Checksums.recordStatement(checksums), tick);
     }
+  }
+
+  /**
+   * The apply-migrations step: applies the binding's pending migrations, then records the checksum of every
+   * applied migration that lacks one; also after a failed migration (for the files applied before it), and
+   * on a retry that finds nothing left to apply, so a worker that died between the apply and the record
+   * leaves no migration unrecorded. Returns the ledger afterwards.
+   *
+   * @throws dev.flaredeploy.activities.local.MigrationFailedException as {@link DeploymentTarget#applyMigrations}
+   */
+  public static List<String> applyAndRecord(
+      DeploymentTarget target, DeploymentPlan plan, DatabasePlan database, Tick tick) {
+    List<String> ledger;
+    try {
+      ledger = target.applyMigrations(plan, database, tick);
+    } catch (MigrationFailedException e) {
+      try {
+        record(target, plan, database, e.applied(), tick);
+      } catch (RuntimeException recordFailed) {
+        e.addSuppressed(recordFailed); // the failed migration is what the user must see
+      }
+      throw e;
+    }
+    record(target, plan, database, ledger, tick);
+    return ledger;
   }
 
   /**

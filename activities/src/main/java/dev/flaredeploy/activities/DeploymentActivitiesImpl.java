@@ -31,7 +31,6 @@ import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.client.ActivityCompletionException;
 import io.temporal.failure.ApplicationFailure;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -84,30 +83,11 @@ public class DeploymentActivitiesImpl implements DeploymentActivities {
     });
   }
 
-  /**
-   * Applies, then records the checksum of every applied migration that lacks one ({@link ChecksumLedger}):
-   * also after a failed migration (for the files applied before it) and on a retry that finds nothing left
-   * to apply, so a worker that died between the apply and the record leaves no migration unrecorded.
-   */
+  /** Applies, then records the checksums of what the ledger lists ({@link ChecksumLedger#applyAndRecord}). */
   @Override
   public MigrationOutcome applyMigrations(DeploymentPlan plan, DatabasePlan database) {
-    return guarded(() -> {
-      DeploymentTarget target = target(plan.target());
-      Tick tick = heartbeat();
-      List<String> ledger;
-      try {
-        ledger = target.applyMigrations(plan, database, tick);
-      } catch (MigrationFailedException e) {
-        try {
-          ChecksumLedger.record(target, plan, database, e.applied(), tick);
-        } catch (RuntimeException recordFailed) {
-          e.addSuppressed(recordFailed); // the failed migration is what the user must see
-        }
-        throw e;
-      }
-      ChecksumLedger.record(target, plan, database, ledger, tick);
-      return new MigrationOutcome(database.binding(), ledger, attempt());
-    });
+    return guarded(() -> new MigrationOutcome(database.binding(),
+        ChecksumLedger.applyAndRecord(target(plan.target()), plan, database, heartbeat()), attempt()));
   }
 
   @Override
