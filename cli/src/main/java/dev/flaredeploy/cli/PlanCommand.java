@@ -97,6 +97,8 @@ class PlanCommand implements Callable<Integer> {
     out.put("nothingToDo", !releaseNeeded && !migrationsPending);
     out.put("onDrift", plan.onDrift());
     out.put("drift", schema.drift());
+    out.put("checksumProblems", schema.checksumProblems());
+    out.put("allowances", plan.allowances());
     out.put("warnings", schema.warnings());
     out.put("databases", schema.databases().stream().map(d -> {
       Map<String, Object> db = new LinkedHashMap<>();
@@ -127,7 +129,7 @@ class PlanCommand implements Callable<Integer> {
           .append(plan.source().dirty() ? " with uncommitted changes" : "");
     }
     out.append('\n');
-    if (!releaseNeeded && !migrationsPending) {
+    if (!releaseNeeded && !migrationsPending && blocked.isEmpty()) {
       out.append("  nothing to do: no pending migrations and this source is already live\n");
       return out.toString();
     }
@@ -142,6 +144,10 @@ class PlanCommand implements Callable<Integer> {
       if (!d.pending().isEmpty()) {
         out.append("    restore point: an SQL export of ").append(d.binding()).append(" before migrating\n");
       }
+    }
+    if (schema.checksumProblems() != null && !schema.checksumProblems().isEmpty()) {
+      out.append("  applied migrations changed since they were applied:\n");
+      schema.checksumProblems().forEach(p -> out.append("    ✗ ").append(p.message()).append('\n'));
     }
     if (schema.drift() != null && !schema.drift().isEmpty()) {
       out.append("  drift (on_drift = ").append(plan.onDrift()).append("):\n");
