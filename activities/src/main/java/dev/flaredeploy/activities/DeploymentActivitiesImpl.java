@@ -100,10 +100,11 @@ public class DeploymentActivitiesImpl implements DeploymentActivities {
     });
   }
 
+  /** Applies, then records the checksums of what the ledger lists ({@link ChecksumLedger#applyAndRecord}). */
   @Override
   public MigrationOutcome applyMigrations(DeploymentPlan plan, DatabasePlan database) {
     return guarded(() -> new MigrationOutcome(database.binding(),
-        target(plan.target()).applyMigrations(plan, database, heartbeat()), attempt()));
+        ChecksumLedger.applyAndRecord(target(plan.target()), plan, database, heartbeat()), attempt()));
   }
 
   @Override

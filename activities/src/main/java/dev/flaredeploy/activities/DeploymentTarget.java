@@ -44,6 +44,20 @@ public interface DeploymentTarget {
     return Optional.empty();
   }
 
+  /**
+   * The rows of a read-only {@code sql} on one binding's database (column → value as text, null for SQL
+   * NULL), in order; empty when {@code table}, which the query reads, does not exist there (yet). Used for
+   * flaredeploy's own bookkeeping ({@code safety.Checksums}). Changes nothing.
+   */
+  Optional<List<Map<String, String>>> queryTable(
+      DeploymentPlan plan, DatabasePlan database, String table, String sql, Tick tick);
+
+  /**
+   * Runs {@code sql} (one or more statements) on one binding's database as one batch, for flaredeploy's
+   * own bookkeeping. The statements must be safe to run again (a retry does).
+   */
+  void executeBatch(DeploymentPlan plan, DatabasePlan database, String sql, Tick tick);
+
   /** The release version serving now, if any: what a rollback puts back. */
   Optional<String> liveRelease(DeploymentPlan plan);
 

@@ -38,6 +38,7 @@ public final class PlanBuilder {
     return new DeploymentPlan(project.service(), project.environment(), request.target(), source,
         project.configFile().getFileName().toString(), project.databases(), project.smoke(),
         project.restoreDatabaseOn(), project.local(), attempt, request.allowDestructive(), project.onDrift(),
-        project.rolloutPlan(), project.checkpointExport(), project.policy().withOverrides(request.overrides()));
+        project.rolloutPlan(), project.checkpointExport(), project.policy().withOverrides(request.overrides()),
+        project.allowances());
   }
 }

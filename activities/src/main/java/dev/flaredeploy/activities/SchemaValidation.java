@@ -2,6 +2,7 @@ package dev.flaredeploy.activities;
 
 import dev.flaredeploy.activities.policy.PolicyCheck;
 import dev.flaredeploy.activities.process.ProcessRunner.Tick;
+import dev.flaredeploy.activities.safety.Checksums;
 import dev.flaredeploy.activities.safety.DriftReport;
 import dev.flaredeploy.activities.safety.Finding;
 import dev.flaredeploy.activities.safety.MigrationSafety;
@@ -10,6 +11,7 @@ import dev.flaredeploy.activities.safety.SequenceCheck;
 import dev.flaredeploy.activities.safety.ShadowMigrationException;
 import dev.flaredeploy.activities.safety.WranglerCompatibility;
 import dev.flaredeploy.workflows.FailureTypes;
+import dev.flaredeploy.workflows.model.ChecksumProblem;
 import dev.flaredeploy.workflows.model.DatabasePlan;
 import dev.flaredeploy.workflows.model.DatabaseStatus;
 import dev.flaredeploy.workflows.model.DeploymentPlan;
@@ -44,6 +46,8 @@ import java.util.Set;
  * <p>And for every deployment, even one with nothing to do: the pre-deploy policies of {@code [policy]}
  * (freeze windows at the clock's time, branches, clean tree, required secrets by name); a failed rule that
  * was not overridden blocks.
+ * <p>On every deployment, also with nothing pending: the checksums recorded when each applied migration
+ * was applied against the files now ({@link ChecksumLedger}); an edited or vanished file blocks.
  */
 public final class SchemaValidation {
   /**
@@ -66,18 +70,28 @@ public final class SchemaValidation {
     if (!preflight.ready()) {
       // nothing else can be read from a target that is not ready; its problems block on their own
       return new SchemaReport(List.of(), null, attempt, List.of(), warnings, List.of(), preflight.problems(),
-          List.of());
+          List.of(), List.of());
     }
     List<PolicyResult> policies = PolicyCheck.evaluate(plan, clock.instant(), () -> target.secretNames(plan, tick));
     List<DatabaseStatus> databases = target.databases(plan, tick);
     List<MigrationCheck> checks = new ArrayList<>();
     List<String> drift = new ArrayList<>();
+    List<ChecksumProblem> checksumProblems = new ArrayList<>();
     for (DatabaseStatus status : databases) {
       DatabasePlan database = plan.databases().stream()
           .filter(d -> d.binding().equals(status.binding())).findFirst().orElseThrow();
       Path migrations = Path.of(plan.source().path()).resolve(database.migrationsDir());
       for (Finding f : SequenceCheck.check(database.migrations().stream().map(MigrationFile::name).toList())) {
         warnings.add(database.binding() + ": " + f.describe());
+      }
+      // on every deployment, also with nothing pending: an edit never reaches the database otherwise
+      Checksums.Verification verification = ChecksumLedger.verify(target, plan, database, status, tick);
+      checksumProblems.addAll(verification.problems());
+      if (!verification.unrecorded().isEmpty()) {
+        warnings.add(database.binding() + ": no checksum recorded for " + String.join(", ", verification.unrecorded())
+            + " (applied before flaredeploy recorded checksums); the current files' checksums are recorded at the"
+            + " next deployment that applies a migration to " + database.binding()
+            + ", so restore any of them that was edited before then");
       }
       if (status.pending().isEmpty()) {
         continue;
@@ -100,14 +114,20 @@ public final class SchemaValidation {
             + "were not checked in a shadow and drift was not looked for");
         continue;
       }
-      checks.addAll(MigrationSafety.check(database.binding(), current.get(), migrations, status.pending(),
-          plan.allowDestructive()));
+      List<MigrationCheck> checked = MigrationSafety.check(database.binding(), current.get(), migrations,
+          status.pending(), plan.allowDestructive(), plan.allowances() == null ? List.of() : plan.allowances());
+      checks.addAll(checked);
+      for (MigrationCheck check : checked) {
+        check.findings().stream().filter(f -> f.startsWith(MigrationSafety.ALLOWED_BY)).forEach(f ->
+            warnings.add(database.binding() + ": " + check.migration() + " (" + check.classification() + ") is "
+                + f));
+      }
       drift.addAll(drift(database, status, current.get(), migrations, warnings));
     }
     // the source id, not the target's release version: the workflow's no-op check compares it with the
     // plan's source id; the checkpoint records the release version a rollback needs
     return new SchemaReport(databases, target.liveSource(plan, tick).orElse(null), attempt, checks, warnings, drift,
-        List.of(), policies);
+        List.of(), policies, checksumProblems);
   }
 
   /** Why the deployment must stop before changing anything, if it must. */
@@ -118,8 +138,9 @@ public final class SchemaValidation {
     List<String> preflight = report.preflight() == null ? List.of() : report.preflight();
     List<String> rolloutProblems = rolloutProblems(report, plan);
     List<PolicyResult> failedPolicies = failedPolicies(report);
+    List<ChecksumProblem> changed = report.checksumProblems() == null ? List.of() : report.checksumProblems();
     if (blocked.isEmpty() && !driftBlocks && preflight.isEmpty() && rolloutProblems.isEmpty()
-        && failedPolicies.isEmpty()) {
+        && failedPolicies.isEmpty() && changed.isEmpty()) {
       return Optional.empty();
     }
     StringBuilder message = new StringBuilder("the deployment is blocked; nothing was changed:");
@@ -137,6 +158,12 @@ public final class SchemaValidation {
     }
     if (blocked.stream().anyMatch(c -> !c.classification().equals(MigrationSafety.FAILS))) {
       message.append("\n  to deploy destructive or renaming changes anyway: --allow-destructive");
+    }
+    if (!changed.isEmpty()) {
+      message.append("\n  applied migrations changed since they were applied (wrangler never runs them again):");
+      changed.forEach(p -> message.append("\n    ").append(p.message()));
+      message.append("\n  restore each file as it was applied (from git) and put the change in a new migration, or"
+          + " accept it with a reason: ").append(acceptCommand(plan, changed));
     }
     if (driftBlocks) {
       message.append("\n  the live schema differs from what the applied migrations produce (drift):");
@@ -206,6 +233,23 @@ public final class SchemaValidation {
   private static String rolloutOff(String environment) {
     return ("default".equals(environment) ? "[rollout]" : "[env." + environment + ".rollout]")
         + " enabled = false in flaredeploy.toml";
+  }
+
+  /** The {@code flaredeploy migrations accept} command line that accepts {@code problems}. */
+  static String acceptCommand(DeploymentPlan plan, List<ChecksumProblem> problems) {
+    StringBuilder command = new StringBuilder("flaredeploy migrations accept");
+    if (plan.source().projectDir() != null) {
+      command.append(' ').append(plan.source().projectDir());
+    }
+    if (!"default".equals(plan.environment())) {
+      command.append(" --env ").append(plan.environment());
+    }
+    if (!"local".equals(plan.target())) {
+      command.append(" --target ").append(plan.target());
+    }
+    command.append(" --reason \"…\"");
+    problems.stream().map(ChecksumProblem::file).distinct().forEach(f -> command.append(' ').append(f));
+    return command.toString();
   }
 
   private static List<String> drift(

@@ -17,6 +17,7 @@ import picocli.CommandLine.ScopeType;
     subcommands = {
       DeployCommand.class,
       PlanCommand.class,
+      MigrationsCommand.class,
       StatusCommand.class,
       ListCommand.class,
       HistoryCommand.class,

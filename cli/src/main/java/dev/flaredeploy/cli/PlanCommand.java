@@ -106,6 +106,8 @@ class PlanCommand implements Callable<Integer> {
     out.put("onDrift", plan.onDrift());
     out.put("drift", schema.drift());
     out.put("preflight", schema.preflight());
+    out.put("checksumProblems", schema.checksumProblems());
+    out.put("allowances", plan.allowances());
     out.put("warnings", schema.warnings());
     out.put("databases", schema.databases().stream().map(d -> {
       Map<String, Object> db = new LinkedHashMap<>();
@@ -147,9 +149,8 @@ class PlanCommand implements Callable<Integer> {
         out.append('\n');
       }
     }
-    if (!releaseNeeded && !migrationsPending) {
+    if (!releaseNeeded && !migrationsPending && blocked.isEmpty()) {
       out.append("  nothing to do: no pending migrations and this source is already live\n");
-      blocked.ifPresent(why -> out.append("BLOCKED: ").append(why).append('\n'));
       return out.toString();
     }
     for (DatabaseStatus d : schema.databases()) {
@@ -163,6 +164,10 @@ class PlanCommand implements Callable<Integer> {
       if (!d.pending().isEmpty()) {
         out.append("    restore point: ").append(restorePoint(plan, d.binding())).append('\n');
       }
+    }
+    if (schema.checksumProblems() != null && !schema.checksumProblems().isEmpty()) {
+      out.append("  applied migrations changed since they were applied:\n");
+      schema.checksumProblems().forEach(p -> out.append("    ✗ ").append(p.message()).append('\n'));
     }
     if (schema.drift() != null && !schema.drift().isEmpty()) {
       out.append("  drift (on_drift = ").append(plan.onDrift()).append("):\n");

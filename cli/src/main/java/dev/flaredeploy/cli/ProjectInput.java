@@ -74,7 +74,8 @@ record ProjectInput(DeploymentRequest request, LoadedProject project, String com
     return new ProjectInput(request, project, recordedCommit, dirty);
   }
 
-  private static String requestedBy() {
+  /** Who runs this command (user@host), as a deployment request records it. */
+  static String requestedBy() {
     String host;
     try {
       host = java.net.InetAddress.getLocalHost().getHostName();

@@ -73,7 +73,7 @@ class FakeActivities implements DeploymentActivities {
         List.of(new DatabasePlan("DB", "db", "id", "migrations", "d1_migrations", migrations)),
         new SmokePlan(5_000, List.of(new SmokeCheck("/health", null, null)), null),
         restoreDatabaseOn, new LocalSettings(8787), attempt(), request.allowDestructive(), "warn", rollout, false,
-        PolicySettings.NONE.withOverrides(request.overrides()));
+        PolicySettings.NONE.withOverrides(request.overrides()), List.of());
   }
 
   @Override

@@ -2,7 +2,9 @@ package dev.flaredeploy.workflows;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.flaredeploy.workflows.model.ChecksumProblem;
 import dev.flaredeploy.workflows.model.DatabasePlan;
+import dev.flaredeploy.workflows.model.DatabaseStatus;
 import dev.flaredeploy.workflows.model.DatabaseReport;
 import dev.flaredeploy.workflows.model.DatabaseStatus;
 import dev.flaredeploy.workflows.model.DeploymentPlan;
@@ -11,6 +13,8 @@ import dev.flaredeploy.workflows.model.ErrorReport;
 import dev.flaredeploy.workflows.model.DeploymentRequest;
 import dev.flaredeploy.workflows.model.FreezeWindow;
 import dev.flaredeploy.workflows.model.LocalSettings;
+import dev.flaredeploy.workflows.model.MigrationAllowance;
+import dev.flaredeploy.workflows.model.MigrationCheck;
 import dev.flaredeploy.workflows.model.MigrationFile;
 import dev.flaredeploy.workflows.model.PolicyOverride;
 import dev.flaredeploy.workflows.model.PolicyResult;
@@ -55,9 +59,25 @@ class WireRecordsTest {
                 new FreezeWindow("holidays", null, null, null, null, null,
                     "2025-12-20T00:00:00Z", "2026-01-05T00:00:00Z")),
             List.of("main", "release/*"), true, List.of("API_KEY"),
-            List.of(new PolicyOverride("freeze", "hotfix for INC-42"))));
+            List.of(new PolicyOverride("freeze", "hotfix for INC-42"))),
+        List.of(new MigrationAllowance("0003_drop_legacy.sql", "DB", "the legacy column is unused since v2"),
+            new MigrationAllowance("0004_rename.sql", null, "no reader left")));
+
 
     assertThat(roundTrip(plan, DeploymentPlan.class)).isEqualTo(plan);
+  }
+
+  @Test
+  void schemaReportWithChecksumProblemsSurvivesTheDataConverterUnchanged() {
+    SchemaReport report = new SchemaReport(
+        List.of(new DatabaseStatus("DB", List.of("0001_a.sql", "0002_b.sql"), List.of())), "abc", 1,
+        List.of(new MigrationCheck("DB", "0003_c.sql", "DESTRUCTIVE", false, List.of("drops column t.x"), null)),
+        List.of("DB: a warning"), List.of(),
+        List.of(new ChecksumProblem("DB", "0001_a.sql", ChecksumProblem.EDITED, "aa", "bb", "2026-01-01 00:00:00",
+                "0001_a.sql was edited"),
+            new ChecksumProblem("DB", "0002_b.sql", ChecksumProblem.VANISHED, null, null, null, "gone")));
+
+    assertThat(roundTrip(report, SchemaReport.class)).isEqualTo(report);
   }
 
   @Test

@@ -42,6 +42,23 @@ final class CloudflareOutput {
         });
   }
 
+  /** The rows of the first statement of a successful {@code d1 execute --json}, values as text. */
+  static Optional<List<Map<String, String>>> rows(String stdout) {
+    return WranglerOutput.json(stdout)
+        .filter(JsonNode::isArray)
+        .filter(array -> array.size() > 0 && array.get(0).path("results").isArray())
+        .map(array -> {
+          List<Map<String, String>> rows = new ArrayList<>();
+          for (JsonNode row : array.get(0).path("results")) {
+            Map<String, String> values = new java.util.LinkedHashMap<>();
+            row.fields().forEachRemaining(
+                f -> values.put(f.getKey(), f.getValue().isNull() ? null : f.getValue().asText()));
+            rows.add(values);
+          }
+          return List.copyOf(rows);
+        });
+  }
+
   /**
    * The error of a failed {@code d1 execute --json}, printed on stdout as {@code {"error":{"text":…,
    * "notes":[{"text":…}]}}}; on remote the SQLite message is in the notes, which come first here.

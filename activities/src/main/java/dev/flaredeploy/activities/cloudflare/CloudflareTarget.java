@@ -144,6 +144,31 @@ public class CloudflareTarget implements DeploymentTarget {
     return statuses;
   }
 
+  /** {@code d1 execute <BINDING> --remote --json --command <sql>}: one {@code /query}. */
+  @Override
+  public Optional<List<Map<String, String>>> queryTable(
+      DeploymentPlan plan, DatabasePlan database, String table, String sql, Tick tick) {
+    WranglerRun run = run(project(plan), tick, d1(database, "execute", "--remote", "--json", "--command", sql));
+    if (run.succeeded()) {
+      return Optional.of(CloudflareOutput.rows(run.stdout())
+          .orElseThrow(() -> unexpected(run, "a JSON array of statement results")));
+    }
+    Optional<String> error = CloudflareOutput.executeError(run.stdout());
+    if (error.isPresent() && CloudflareOutput.isMissingTable(error.get(), table)) {
+      return Optional.empty();
+    }
+    throw failure("read " + table + " of " + database.binding(), run, FailureTypes.WRANGLER_FAILED);
+  }
+
+  /** {@code d1 execute <BINDING> --remote --json --command <sql>}: one {@code /query}, which D1 runs as a batch. */
+  @Override
+  public void executeBatch(DeploymentPlan plan, DatabasePlan database, String sql, Tick tick) {
+    WranglerRun run = run(project(plan), tick, d1(database, "execute", "--remote", "--json", "--command", sql));
+    if (!run.succeeded()) {
+      throw failure("write flaredeploy's bookkeeping to " + database.binding(), run, FailureTypes.WRANGLER_FAILED);
+    }
+  }
+
   /**
    * The Cloudflare version id that serves all traffic ({@code deployments status --json}), or the one with
    * the largest share during a split; empty when the Worker does not exist or has no deployment.

@@ -39,16 +39,17 @@ final class FlaredeployConfigReader {
   static final long DEFAULT_SOAK_MILLIS = 300_000;
 
   private static final List<String> SECTION_KEYS =
-      List.of("target", "smoke", "local", "compensation", "policy", "rollout", "checkpoint");
+      List.of("target", "smoke", "local", "compensation", "policy", "rollout", "checkpoint", "migrations");
   private static final List<String> TOP_KEYS =
-      List.of("target", "smoke", "local", "compensation", "policy", "rollout", "checkpoint", "env");
+      List.of("target", "smoke", "local", "compensation", "policy", "rollout", "checkpoint", "migrations", "env");
   private static final String STEP_EXPECTED = "an integer percentage between 1 and 100";
   static final List<String> DRIFT_POLICIES = PolicyConfigReader.DRIFT_POLICIES;
 
   /** The settings of one environment, defaults applied. */
   record FlaredeploySettings(
       String target, SmokePlan smoke, LocalSettings local, List<String> restoreDatabaseOn, String onDrift,
-      RolloutSetting rollout, boolean checkpointExport, PolicySettings policy) {}
+      RolloutSetting rollout, boolean checkpointExport, PolicySettings policy,
+      List<Allowance> allowances) {}
 
   /**
    * What one section's {@code [rollout]} sets; null where it says nothing.
@@ -83,14 +84,22 @@ final class FlaredeployConfigReader {
     }
   }
 
+  /**
+   * One {@code [[migrations.allow]]}: where {@code file} and {@code database} were written, so that {@link
+   * ProjectConfigLoader} can report a file or binding that does not exist at its line.
+   *
+   * @param database null when the allowance holds for every binding that has the file
+   */
+  record Allowance(ConfigValue<String> file, ConfigValue<String> database, String reason) {}
+
   /** What one section (the top level or one {@code [env.NAME]}) sets; null where it says nothing. */
   private record Overrides(
       String target, Long smokeTimeoutMillis, List<SmokeCheck> checks, Integer port, List<String> restoreOn,
       String onDrift, String smokeBaseUrl, RolloutOverrides rollout, Boolean checkpointExport,
-      PolicyConfigReader.Section policy) {
+      PolicyConfigReader.Section policy, List<Allowance> allowances) {
 
-    static final Overrides NONE =
-        new Overrides(null, null, null, null, null, null, null, null, null, PolicyConfigReader.Section.NONE);
+    static final Overrides NONE = new Overrides(null, null, null, null, null, null, null, null, null,
+        PolicyConfigReader.Section.NONE, List.of());
 
     Overrides overriddenBy(Overrides env) {
       return new Overrides(
@@ -103,7 +112,8 @@ final class FlaredeployConfigReader {
           env.smokeBaseUrl != null ? env.smokeBaseUrl : smokeBaseUrl,
           rollout == null ? env.rollout : rollout.overriddenBy(env.rollout),
           env.checkpointExport != null ? env.checkpointExport : checkpointExport,
-          policy.overriddenBy(env.policy));
+          policy.overriddenBy(env.policy),
+          concat(allowances, env.allowances)); // an environment's allowances add to the top level's
     }
 
     /** Drift fails production deployments and warns elsewhere, unless [policy] on_drift says otherwise. */
@@ -119,7 +129,14 @@ final class FlaredeployConfigReader {
           onDrift != null ? onDrift : environment.startsWith("prod") ? "fail" : "warn",
           rollout == null ? null : rollout.setting(),
           checkpointExport != null && checkpointExport,
-          policy.settings());
+          policy.settings(),
+          allowances);
+    }
+
+    private static List<Allowance> concat(List<Allowance> top, List<Allowance> env) {
+      List<Allowance> all = new ArrayList<>(top);
+      all.addAll(env);
+      return List.copyOf(all);
     }
   }
 
@@ -224,8 +241,9 @@ final class FlaredeployConfigReader {
             .map(ConfigValue::value)
             .orElse(null);
     RolloutOverrides rollout = table.table("rollout").map(FlaredeployConfigReader::rollout).orElse(null);
+    List<Allowance> allowances = table.table("migrations").map(FlaredeployConfigReader::allowances).orElse(List.of());
     return new Overrides(target, timeout, checks, port, restoreOn, policy.onDrift(), baseUrl, rollout,
-        checkpointExport, policy);
+        checkpointExport, policy, allowances);
   }
 
   /**
@@ -260,6 +278,30 @@ final class FlaredeployConfigReader {
     Long soak = rollout.string("soak", Durations.EXPECTED).map(FlaredeployConfigReader::duration).orElse(null);
     Boolean enabled = rollout.bool("enabled").map(ConfigValue::value).orElse(null);
     return new RolloutOverrides(rollout, steps, stepsValue, soak, enabled);
+  }
+
+  /** {@code [[migrations.allow]]}: file (required), database (optional), reason (required, not blank). */
+  private static List<Allowance> allowances(ConfigTable migrations) {
+    migrations.rejectUnknownKeys(List.of("allow"));
+    List<Allowance> allowances = new ArrayList<>();
+    for (ConfigTable allow : migrations.tables("allow").orElse(List.of())) {
+      allow.rejectUnknownKeys(List.of("file", "database", "reason"));
+      ConfigValue<String> file = allow.string("file").orElseThrow(() -> allow.error("file",
+          "missing; name the migration file to let through, e.g. file = \"0003_drop_legacy.sql\""));
+      if (file.value().isBlank() || file.value().contains("/") || file.value().contains("\\")) {
+        throw file.error("expected the name of a file in the migrations directory, such as"
+            + " \"0003_drop_legacy.sql\", got " + ConfigNode.quote(file.value()));
+      }
+      ConfigValue<String> database = allow.string("database").orElse(null);
+      ConfigValue<String> reason = allow.string("reason").orElseThrow(() -> allow.error("reason",
+          "missing; say why this destructive or renaming migration is safe to deploy, e.g. reason = \"no"
+              + " code reads legacy_id since v2.3\""));
+      if (reason.value().isBlank()) {
+        throw reason.error("must not be empty; say why this migration is safe to deploy");
+      }
+      allowances.add(new Allowance(file, database, reason.value().strip()));
+    }
+    return List.copyOf(allowances);
   }
 
   /** An absolute http(s) URL with a host, without query or fragment (check paths are appended to it). */

@@ -2,6 +2,7 @@ package dev.flaredeploy.activities.config;
 
 import dev.flaredeploy.workflows.model.DatabasePlan;
 import dev.flaredeploy.workflows.model.LocalSettings;
+import dev.flaredeploy.workflows.model.MigrationAllowance;
 import dev.flaredeploy.workflows.model.RolloutPlan;
 import dev.flaredeploy.workflows.model.PolicySettings;
 import dev.flaredeploy.workflows.model.SmokePlan;
@@ -32,6 +33,8 @@ import java.util.List;
  *     Cloudflare checkpoint (default false)
  * @param policy the pre-deploy policies of [policy] (freeze windows, branches, clean tree, required
  *     secrets), without overrides
+ * @param allowances {@code [[migrations.allow]]} of the top level and of this environment; each names a
+ *     file (and binding) that exists
  */
 public record LoadedProject(
     String service,
@@ -48,12 +51,14 @@ public record LoadedProject(
     String onDrift,
     RolloutSetting rollout,
     boolean checkpointExport,
-    PolicySettings policy) {
+    PolicySettings policy,
+    List<MigrationAllowance> allowances) {
 
   public LoadedProject {
     databases = List.copyOf(databases);
     restoreDatabaseOn = List.copyOf(restoreDatabaseOn);
     warnings = List.copyOf(warnings);
+    allowances = List.copyOf(allowances);
   }
 
   /** The rollout's plan, or null: the release takes all traffic at once. */

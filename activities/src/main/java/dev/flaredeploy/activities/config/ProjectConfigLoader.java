@@ -4,6 +4,7 @@ import dev.flaredeploy.activities.config.FlaredeployConfigReader.FlaredeploySett
 import dev.flaredeploy.activities.config.WranglerConfigReader.D1Binding;
 import dev.flaredeploy.activities.config.WranglerConfigReader.WranglerEnvironment;
 import dev.flaredeploy.workflows.model.DatabasePlan;
+import dev.flaredeploy.workflows.model.MigrationAllowance;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -68,6 +69,40 @@ public final class ProjectConfigLoader {
         settings.onDrift(),
         settings.rollout(),
         settings.checkpointExport(),
-        settings.policy());
+        settings.policy(),
+        allowances(settings.allowances(), databases, env));
+  }
+
+  /**
+   * The allowances as the plan carries them, each checked against this environment: a named binding must
+   * exist, and the file must be a migration of that binding (of some binding when none is named).
+   */
+  private static List<MigrationAllowance> allowances(
+      List<FlaredeployConfigReader.Allowance> entries, List<DatabasePlan> databases, WranglerEnvironment env) {
+    List<MigrationAllowance> allowances = new ArrayList<>();
+    String where = env.configFile().getFileName()
+        + (DEFAULT_ENVIRONMENT.equals(env.environment()) ? "" : " [env." + env.environment() + "]");
+    for (FlaredeployConfigReader.Allowance entry : entries) {
+      List<DatabasePlan> candidates = databases;
+      if (entry.database() != null) {
+        candidates = databases.stream().filter(d -> d.binding().equals(entry.database().value())).toList();
+        if (candidates.isEmpty()) {
+          throw entry.database().error("no D1 binding " + ConfigNode.quote(entry.database().value()) + " in "
+              + where + " (its bindings: " + (databases.isEmpty() ? "none"
+                  : String.join(", ", databases.stream().map(DatabasePlan::binding).toList()))
+              + "); name the binding as wrangler's config does, or leave database out");
+        }
+      }
+      String file = entry.file().value();
+      boolean exists = candidates.stream().anyMatch(d -> d.migrations().stream().anyMatch(m -> m.name().equals(file)));
+      if (!exists) {
+        throw entry.file().error("no migration " + ConfigNode.quote(file) + " in " + (candidates.isEmpty()
+            ? where + ", which has no D1 bindings" : String.join(", ", candidates.stream().map(d -> d.migrationsDir() + "/ (" + d.binding() + ")").toList()))
+            + "; an allowance must name a file that exists there (check the spelling, or remove the allowance)");
+      }
+      allowances.add(new MigrationAllowance(file, entry.database() == null ? null : entry.database().value(),
+          entry.reason()));
+    }
+    return List.copyOf(allowances);
   }
 }

@@ -14,8 +14,10 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -78,6 +80,41 @@ public class LocalDatabases {
       names.add(row.path("name").asText());
     }
     return List.copyOf(names);
+  }
+
+  /**
+   * The rows of a read-only {@code sql} (its first statement's), column → value as text (null for SQL
+   * NULL); empty when {@code table} does not exist. Read-only.
+   */
+  public Optional<List<Map<String, String>>> query(
+      LocalDatabaseContext ctx, String table, String sql, ProcessRunner.Tick tick) {
+    ProcessResult result = execute(ctx, sql, tick);
+    if (!result.succeeded()) {
+      Optional<String> error = D1Output.executeError(result.stdout());
+      if (error.isPresent() && isMissingTable(error.get(), table)) {
+        return Optional.empty();
+      }
+      throw failure(ctx, "execute", result);
+    }
+    List<Map<String, String>> rows = new ArrayList<>();
+    for (JsonNode row : rowsOf(ctx, result)) {
+      Map<String, String> values = new LinkedHashMap<>();
+      row.fields().forEachRemaining(f -> values.put(f.getKey(), f.getValue().isNull() ? null : f.getValue().asText()));
+      rows.add(values);
+    }
+    return Optional.of(List.copyOf(rows));
+  }
+
+  /**
+   * Runs {@code sql} with {@code d1 execute --local --command}, whose statements wrangler runs as one batch
+   * (all or nothing). Waits first for a wrangler left writing the same state by a killed worker.
+   */
+  public void executeBatch(LocalDatabaseContext ctx, String sql, ProcessRunner.Tick tick) {
+    awaitLeftoverWriters(ctx, tick);
+    ProcessResult result = execute(ctx, sql, tick);
+    if (!result.succeeded()) {
+      throw failure(ctx, "execute", result);
+    }
   }
 
   /**

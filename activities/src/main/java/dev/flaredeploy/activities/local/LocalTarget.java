@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -62,6 +63,17 @@ public class LocalTarget implements DeploymentTarget {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  @Override
+  public Optional<List<Map<String, String>>> queryTable(
+      DeploymentPlan plan, DatabasePlan database, String table, String sql, Tick tick) {
+    return databases.query(context(plan, database), table, sql, tick);
+  }
+
+  @Override
+  public void executeBatch(DeploymentPlan plan, DatabasePlan database, String sql, Tick tick) {
+    databases.executeBatch(context(plan, database), sql, tick);
   }
 
   @Override

@@ -31,8 +31,8 @@ import java.util.regex.Pattern;
  * subdomains, secrets) in the API's envelope {@code {"success":…,"errors":[…],"messages":[],"result":…}},
  * keeps just enough state to answer consistently, and records every request.
  *
- * <p>State: per D1 database its migrations ledger (rows of the ledger table only: other SQL succeeds
- * without effect), the schema SQL it was given (the ledger table, each applied migration's statements,
+ * <p>State: per D1 database its migrations ledger and flaredeploy's checksum table (rows of these
+ * tables only: other SQL succeeds without effect), the schema SQL it was given (the ledger table, each applied migration's statements,
  * {@link #schema}), which its export ({@code POST …/export}, polled, then a dump served on 127.0.0.1 at the
  * absolute {@code signed_url} it returns, as D1 does) plays back, and a Time Travel bookmark that moves with
  * every write; the account's D1 databases can be listed and created; per Worker its versions, deployments
@@ -69,6 +69,13 @@ public final class CloudflareApiRecorder implements AutoCloseable {
       Pattern.compile("CREATE TABLE IF NOT EXISTS\\s+\"?(\\w+)\"?", Pattern.CASE_INSENSITIVE);
   private static final Pattern SELECT =
       Pattern.compile("^\\s*SELECT\\s+(.+?)\\s+FROM\\s+\"?(\\w+)\"?", Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
+  /** flaredeploy's checksum table (safety.Checksums): modelled with its rows, unlike other user tables. */
+  private static final String CHECKSUMS = "flaredeploy_migration_checksums";
+  private static final Pattern CHECKSUM_RECORD = Pattern.compile(
+      "INSERT OR IGNORE INTO " + CHECKSUMS + "\\(name, sha256\\) VALUES\\('((?:[^']|'')*)', '([^']*)'\\);");
+  private static final Pattern CHECKSUM_ACCEPT = Pattern.compile(
+      "INSERT INTO " + CHECKSUMS + "\\(name, sha256, accepted_reason, accepted_by, accepted_at\\) VALUES\\("
+          + "'((?:[^']|'')*)', '([^']*)', '((?:[^']|'')*)', '((?:[^']|'')*)', CURRENT_TIMESTAMP\\)");
   private static final Pattern WRITE =
       Pattern.compile("^\\s*(CREATE|ALTER|DROP|INSERT|UPDATE|DELETE|REPLACE)\\b", Pattern.CASE_INSENSITIVE);
 
@@ -96,6 +103,8 @@ public final class CloudflareApiRecorder implements AutoCloseable {
     final List<String> schema = new ArrayList<>(); // DDL and other SQL that built it, in order
     final Map<String, Map<String, List<String>>> history = new LinkedHashMap<>(); // bookmark -> ledgers
     final Map<String, List<String>> schemaHistory = new LinkedHashMap<>(); // bookmark -> schema
+    Map<String, ObjectNode> checksums; // name -> row of flaredeploy's checksum table; null: no table
+    final Map<String, Map<String, ObjectNode>> checksumHistory = new LinkedHashMap<>(); // bookmark -> rows
     int writes;
     String bookmark;
 
@@ -115,6 +124,7 @@ public final class CloudflareApiRecorder implements AutoCloseable {
       Map<String, List<String>> copy = new LinkedHashMap<>();
       ledgers.forEach((table, rows) -> copy.put(table, new ArrayList<>(rows)));
       history.put(bookmark, copy);
+      checksumHistory.put(bookmark, checksums == null ? null : new LinkedHashMap<>(checksums));
       schemaHistory.put(bookmark, List.copyOf(schema));
     }
 
@@ -227,6 +237,16 @@ public final class CloudflareApiRecorder implements AutoCloseable {
   /** The ledger rows now, in id order; empty when the table does not exist. */
   public synchronized List<String> ledgerOf(String uuid, String table) {
     return List.copyOf(db(uuid).ledgers.getOrDefault(table, List.of()));
+  }
+
+  /** flaredeploy's checksum table now: name → sha256, in name order; empty when the table does not exist. */
+  public synchronized Map<String, String> checksumsOf(String uuid) {
+    Map<String, String> sums = new java.util.TreeMap<>();
+    Map<String, ObjectNode> rows = db(uuid).checksums;
+    if (rows != null) {
+      rows.forEach((name, row) -> sums.put(name, row.path("sha256").asText()));
+    }
+    return sums;
   }
 
   /** The database's current Time Travel bookmark. */
@@ -486,6 +506,8 @@ public final class CloudflareApiRecorder implements AutoCloseable {
         then.forEach((table, rows) -> db.ledgers.put(table, new ArrayList<>(rows)));
         db.schema.clear();
         db.schema.addAll(db.schemaHistory.get(bookmark));
+        Map<String, ObjectNode> sumsThen = db.checksumHistory.get(bookmark);
+        db.checksums = sumsThen == null ? null : new LinkedHashMap<>(sumsThen);
         db.write();
         return ok(JSON.createObjectNode().put("bookmark", bookmark).put("previous_bookmark", previous)
             .put("message", "Database restored successfully"));
@@ -501,6 +523,9 @@ public final class CloudflareApiRecorder implements AutoCloseable {
       if (sql.contains(fault.sqlContains())) {
         return d1Error(fault.message());
       }
+    }
+    if (sql.contains(CHECKSUMS)) {
+      return checksums(db, sql);
     }
     Matcher insert = LEDGER_INSERT.matcher(sql);
     if (insert.find()) { // a migration: the file's statements and its ledger row, all or nothing
@@ -559,6 +584,51 @@ public final class CloudflareApiRecorder implements AutoCloseable {
       db.write();
     }
     return ok(statements(sql, List.of(), writes));
+  }
+
+  /** flaredeploy's checksum table: its SELECT, or a batch of CREATE TABLE IF NOT EXISTS and INSERTs. */
+  private Reply checksums(Database db, String sql) {
+    if (sql.stripLeading().toUpperCase(Locale.ROOT).startsWith("SELECT")) {
+      if (db.checksums == null) {
+        return d1Error("no such table: " + CHECKSUMS + ": SQLITE_ERROR");
+      }
+      List<ObjectNode> rows = new ArrayList<>();
+      new java.util.TreeMap<>(db.checksums).values().forEach(row -> rows.add(row.deepCopy()));
+      return ok(statements(sql, rows, false));
+    }
+    if (db.checksums == null) {
+      db.checksums = new LinkedHashMap<>();
+    }
+    Matcher record = CHECKSUM_RECORD.matcher(sql);
+    while (record.find()) {
+      String name = record.group(1).replace("''", "'");
+      db.checksums.computeIfAbsent(name, n -> checksumRow(n, record.group(2), null, null));
+    }
+    Matcher accept = CHECKSUM_ACCEPT.matcher(sql);
+    while (accept.find()) {
+      String name = accept.group(1).replace("''", "'");
+      ObjectNode row = checksumRow(name, accept.group(2), accept.group(3).replace("''", "'"),
+          accept.group(4).replace("''", "'"));
+      ObjectNode before = db.checksums.get(name);
+      if (before != null) {
+        row.put("applied_at", before.path("applied_at").asText());
+      }
+      db.checksums.put(name, row);
+    }
+    db.write();
+    return ok(statements(sql, List.of(), true));
+  }
+
+  private ObjectNode checksumRow(String name, String sha256, String reason, String by) {
+    ObjectNode row = JSON.createObjectNode();
+    String at = now().substring(0, 19).replace('T', ' ');
+    row.put("name", name).put("sha256", sha256).put("applied_at", at);
+    if (reason == null) {
+      row.putNull("accepted_reason").putNull("accepted_by").putNull("accepted_at");
+    } else {
+      row.put("accepted_reason", reason).put("accepted_by", by).put("accepted_at", at);
+    }
+    return row;
   }
 
   /** One result per statement, as D1's /query answers; rows go to the first. */

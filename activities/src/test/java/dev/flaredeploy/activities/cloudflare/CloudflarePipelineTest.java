@@ -142,11 +142,12 @@ class CloudflarePipelineTest {
   }
 
   @Test
-  void firstDeployAppliesTheMigrationsAndPutsTheReleaseAtFullTraffic() {
+  void firstDeployAppliesTheMigrationsAndPutsTheReleaseAtFullTraffic() throws IOException {
     DeploymentReport report = deploy();
 
     assertThat(report.state()).as(report.summary()).isEqualTo("SUCCEEDED");
     assertThat(recorder.ledgerOf(DB_ID, "d1_migrations")).containsExactly(M1, M2);
+    assertThat(recorder.checksumsOf(DB_ID)).isEqualTo(Map.of(M1, fileSha256(M1), M2, fileSha256(M2)));
     String live = single(recorder.liveSplit(WORKER));
     assertThat(recorder.liveSplit(WORKER)).containsExactly(Map.entry(live, 100.0));
     assertThat(recorder.tagOf(WORKER, live)).isEqualTo(report.source());
@@ -167,6 +168,32 @@ class CloudflarePipelineTest {
     assertThat(recorder.callLines()).noneMatch(line -> line.startsWith("POST") && line.contains("/deployments"))
         .noneMatch(line -> line.startsWith("POST") && line.contains("/versions"))
         .noneMatch(line -> line.startsWith("PUT"));
+  }
+
+  @Test
+  void anAppliedMigrationEditedAfterwardsBlocksTheNextDeploymentBeforeAnythingChanges() throws IOException {
+    deploy();
+    String live = single(recorder.liveSplit(WORKER));
+    Map<String, String> recorded = recorder.checksumsOf(DB_ID);
+    Path m1 = project.resolve("migrations/" + M1);
+    Files.writeString(m1, Files.readString(m1).replace("body TEXT NOT NULL", "body TEXT"));
+    recorder.clearCalls();
+
+    DeploymentReport report = deployExpectingFailure();
+
+    assertThat(report.state()).as(report.summary()).isEqualTo("FAILED");
+    assertThat(report.error().step()).isEqualTo("validate-schema");
+    assertThat(report.error().type()).isEqualTo(FailureTypes.MIGRATION_UNSAFE);
+    assertThat(report.error().message()).contains("DB " + M1 + " was edited after it was applied",
+        recorded.get(M1).substring(0, 12), "flaredeploy migrations accept", "--target cloudflare");
+    assertThat(recorder.checksumsOf(DB_ID)).isEqualTo(recorded);
+    assertThat(recorder.liveSplit(WORKER)).containsExactly(Map.entry(live, 100.0));
+    // validate-schema read the ledger and the checksums (one /query each) and wrote nothing
+    assertThat(recorder.calls()).filteredOn(c -> c.path().endsWith("/query"))
+        .extracting(c -> c.json().path("sql").asText())
+        .containsExactly("SELECT name FROM \"d1_migrations\" ORDER BY id",
+            "SELECT name, sha256, applied_at, accepted_reason, accepted_by, accepted_at"
+                + " FROM flaredeploy_migration_checksums ORDER BY name;");
   }
 
   @Test
@@ -251,6 +278,11 @@ class CloudflarePipelineTest {
     return client.newUntypedWorkflowStub(stub.getExecution().getWorkflowId(),
             Optional.of(stub.getExecution().getRunId()), Optional.empty())
         .describe().getMemo(DeploymentAttributes.REPORT_MEMO, DeploymentReport.class, DeploymentReport.class);
+  }
+
+  private String fileSha256(String migration) throws IOException {
+    return dev.flaredeploy.activities.safety.Checksums.sha256(
+        Files.readAllBytes(project.resolve("migrations").resolve(migration)));
   }
 
   private static String single(Map<String, Double> split) {

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flaredeploy.activities.PreflightReport;
 import dev.flaredeploy.activities.SchemaValidation;
 import dev.flaredeploy.activities.cloudflare.CloudflareApiRecorder.Call;
+import dev.flaredeploy.activities.ChecksumLedger;
 import dev.flaredeploy.activities.config.LoadedProject;
 import dev.flaredeploy.activities.config.ProjectConfigLoader;
 import dev.flaredeploy.activities.local.MigrationFailedException;
@@ -16,6 +17,8 @@ import dev.flaredeploy.activities.process.ProcessRunner.Tick;
 import dev.flaredeploy.activities.source.SourceSnapshots;
 import dev.flaredeploy.activities.testing.ExampleProjects;
 import dev.flaredeploy.workflows.FailureTypes;
+import dev.flaredeploy.workflows.model.ChecksumProblem;
+import dev.flaredeploy.workflows.model.DatabasePlan;
 import dev.flaredeploy.workflows.model.DatabaseStatus;
 import dev.flaredeploy.workflows.model.DeploymentPlan;
 import dev.flaredeploy.workflows.model.RestorePoint;
@@ -105,8 +108,10 @@ class CloudflareTargetTest {
     assertThat(recorder.callLines()).containsExactly("GET " + db, "GET " + db + "/time_travel/bookmark");
 
     recorder.clearCalls();
-    List<String> ledger = observe(() -> target.applyMigrations(plan, plan.databases().get(0), NO_TICK));
+    // what the apply-migrations step runs: the apply, then the checksums of what the ledger lists
+    List<String> ledger = observe(() -> ChecksumLedger.applyAndRecord(target, plan, plan.databases().get(0), NO_TICK));
     assertThat(ledger).containsExactly(M1, M2);
+    assertThat(recorder.checksumsOf(DB_ID)).isEqualTo(Map.of(M1, sha256(plan, M1), M2, sha256(plan, M2)));
     assertThat(recorder.ledgerOf(DB_ID, LEDGER)).containsExactly(M1, M2);
     assertThat(recorder.callLines()).containsOnly("POST " + db + "/query");
     assertThat(sqlSent()).containsExactly(
@@ -120,7 +125,14 @@ class CloudflareTargetTest {
         "-- Additive change: old code that does not know the column keeps working."
             + " ALTER TABLE notes ADD COLUMN author TEXT; CREATE INDEX notes_by_author ON notes (author);"
             + " INSERT INTO d1_migrations (name) values ('0002_add_author.sql');",
-        "SELECT name FROM \"d1_migrations\" ORDER BY id");
+        "SELECT name FROM \"d1_migrations\" ORDER BY id",
+        "CREATE TABLE IF NOT EXISTS flaredeploy_migration_checksums(name TEXT PRIMARY KEY, sha256 TEXT NOT NULL,"
+            + " applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP, accepted_reason TEXT, accepted_by TEXT,"
+            + " accepted_at TEXT);"
+            + " INSERT OR IGNORE INTO flaredeploy_migration_checksums(name, sha256) VALUES('0001_create_notes.sql', '"
+            + sha256(plan, M1) + "');"
+            + " INSERT OR IGNORE INTO flaredeploy_migration_checksums(name, sha256) VALUES('0002_add_author.sql', '"
+            + sha256(plan, M2) + "');");
 
     recorder.clearCalls();
     String url = observe(() -> target.release(plan, NO_TICK));
@@ -140,6 +152,41 @@ class CloudflareTargetTest {
     String live = single(recorder.liveSplit(WORKER));
     assertThat(recorder.liveSplit(WORKER)).containsExactly(Map.entry(live, 100.0));
     assertThat(recorder.tagOf(WORKER, live)).isEqualTo(plan.source().id());
+    assertThat(recorder.unexpectedCalls()).isEmpty();
+  }
+
+  @Test
+  void checksumsAreReadWithOneQueryAndAcceptedWithAnother() {
+    DeploymentPlan plan = plan(Map.of());
+    DatabasePlan database = plan.databases().get(0);
+
+    assertThat(observe(() -> ChecksumLedger.recorded(target, plan, database, NO_TICK))).isEmpty(); // no table yet
+    recorder.ledger(DB_ID, LEDGER, List.of(M1, M2));
+    observe(() -> ChecksumLedger.applyAndRecord(target, plan, database, NO_TICK)); // nothing pending: records only
+    recorder.clearCalls();
+
+    var recorded = observe(() -> ChecksumLedger.recorded(target, plan, database, NO_TICK));
+
+    assertThat(recorded.keySet()).containsExactly(M1, M2);
+    assertThat(recorded.get(M1).sha256()).isEqualTo(sha256(plan, M1));
+    assertThat(recorder.callLines()).containsExactly("POST " + db + "/query");
+    assertThat(sqlSent()).containsExactly("SELECT name, sha256, applied_at, accepted_reason, accepted_by, accepted_at"
+        + " FROM flaredeploy_migration_checksums ORDER BY name;");
+
+    recorder.clearCalls();
+    observe(() -> {
+      ChecksumLedger.accept(target, plan, database, new ChecksumProblem("DB", M2, ChecksumProblem.VANISHED,
+          sha256(plan, M2), null, null, "gone"), "squashed into 0001", "ada@box", NO_TICK);
+      return null;
+    });
+
+    assertThat(recorder.checksumsOf(DB_ID)).containsEntry(M2, "vanished");
+    assertThat(sqlSent()).containsExactly("CREATE TABLE IF NOT EXISTS flaredeploy_migration_checksums(name TEXT"
+        + " PRIMARY KEY, sha256 TEXT NOT NULL, applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP, accepted_reason"
+        + " TEXT, accepted_by TEXT, accepted_at TEXT); INSERT INTO flaredeploy_migration_checksums(name, sha256,"
+        + " accepted_reason, accepted_by, accepted_at) VALUES('0002_add_author.sql', 'vanished', 'squashed into 0001',"
+        + " 'ada@box', CURRENT_TIMESTAMP) ON CONFLICT(name) DO UPDATE SET sha256 = excluded.sha256, accepted_reason ="
+        + " excluded.accepted_reason, accepted_by = excluded.accepted_by, accepted_at = excluded.accepted_at;");
     assertThat(recorder.unexpectedCalls()).isEmpty();
   }
 
@@ -602,13 +649,13 @@ class CloudflareTargetTest {
     return new DeploymentPlan(loaded.service(), loaded.environment(), "cloudflare", snapshot,
         loaded.configFile().getFileName().toString(), loaded.databases(), loaded.smoke(),
         loaded.restoreDatabaseOn(), loaded.local(), 1, false, loaded.onDrift(), loaded.rolloutPlan(),
-        loaded.checkpointExport(), loaded.policy());
+        loaded.checkpointExport(), loaded.policy(), loaded.allowances());
   }
 
   private static DeploymentPlan withCheckpointExport(DeploymentPlan p) {
     return new DeploymentPlan(p.service(), p.environment(), p.target(), p.source(), p.configFile(), p.databases(),
         p.smoke(), p.restoreDatabaseOn(), p.local(), p.attempt(), p.allowDestructive(), p.onDrift(), p.rollout(),
-        true, p.policy());
+        true, p.policy(), p.allowances());
   }
 
   private static String withoutTopLevelDatabaseId() {
@@ -621,6 +668,12 @@ class CloudflareTargetTest {
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
+  }
+
+  /** The sha256 the plan lists for a migration file (what prepare computed from the pinned source). */
+  private static String sha256(DeploymentPlan plan, String migration) {
+    return plan.databases().get(0).migrations().stream().filter(m -> m.name().equals(migration))
+        .findFirst().orElseThrow().sha256();
   }
 
   private static String helloD1Toml() {

@@ -33,6 +33,8 @@ class ConfigurationDocTest {
     assertThat(top.smoke().checks()).containsExactly(new SmokeCheck("/health", 200, "ok"));
     assertThat(top.local().port()).isEqualTo(8787);
     assertThat(top.restoreDatabaseOn()).isEqualTo(Steps.DEFAULT_RESTORE_DATABASE_ON);
+    assertThat(top.allowances()).containsExactly(new dev.flaredeploy.workflows.model.MigrationAllowance(
+        "0002_add_author.sql", "DB", "nothing reads the old column since v2"));
 
     LoadedProject staging = loader.load(project, "staging");
     assertThat(staging.target()).isEqualTo("cloudflare");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.flaredeploy.workflows.Steps;
 import dev.flaredeploy.workflows.model.RolloutPlan;
+import dev.flaredeploy.workflows.model.MigrationAllowance;
 import dev.flaredeploy.workflows.model.SmokeCheck;
 import java.nio.file.Path;
 import java.util.List;
@@ -143,6 +144,89 @@ class FlaredeployTomlTest {
   }
 
   @Test
+  void readsMigrationAllowancesOfTheTopLevelAndTheSelectedEnvironment() {
+    project.write(
+        "flaredeploy.toml",
+        """
+        [[migrations.allow]]
+        file = "0002_more.sql"
+        database = "DB"
+        reason = "  x is new and unused  "
+
+        [[env.staging.migrations.allow]]
+        file = "0001_init.sql"
+        reason = "staging is rebuilt nightly"
+        """);
+
+    assertThat(loader.load(dir, "default").allowances())
+        .containsExactly(new MigrationAllowance("0002_more.sql", "DB", "x is new and unused"));
+    assertThat(loader.load(dir, "staging").allowances()).containsExactly(
+        new MigrationAllowance("0002_more.sql", "DB", "x is new and unused"),
+        new MigrationAllowance("0001_init.sql", null, "staging is rebuilt nightly"));
+  }
+
+  @Test
+  void rejectsAnAllowanceForAFileThatIsNotInTheMigrationsDirWithLineAndKey() {
+    project.write(
+        "flaredeploy.toml",
+        """
+        [smoke]
+        timeout = "30s"
+
+        [[migrations.allow]]
+        file = "0003_drop_legacy.sql"
+        reason = "unused"
+        """);
+
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> loader.load(dir, "default"));
+
+    assertThat(e.line()).hasValue(5);
+    assertThat(e.key()).contains("migrations.allow[0].file");
+    assertThat(e).hasMessage("flaredeploy.toml:5: migrations.allow[0].file: no migration \"0003_drop_legacy.sql\" in"
+        + " migrations/ (DB); an allowance must name a file that exists there (check the spelling, or remove the"
+        + " allowance)");
+  }
+
+  @Test
+  void rejectsAnAllowanceForAnUnknownBindingAndOneWithoutAReason() {
+    project.write("flaredeploy.toml", """
+        [[migrations.allow]]
+        file = "0002_more.sql"
+        database = "CACHE"
+        reason = "unused"
+        """);
+    ConfigException binding = catchThrowableOfType(ConfigException.class, () -> loader.load(dir, "default"));
+    assertThat(binding.line()).hasValue(3);
+    assertThat(binding.key()).contains("migrations.allow[0].database");
+    assertThat(binding.problem()).startsWith("no D1 binding \"CACHE\" in wrangler.toml (its bindings: DB)");
+
+    project.write("flaredeploy.toml", """
+        [[migrations.allow]]
+        file = "0002_more.sql"
+        """);
+    ConfigException reason = catchThrowableOfType(ConfigException.class, () -> loader.load(dir, "default"));
+    assertThat(reason.key()).contains("migrations.allow[0].reason");
+    assertThat(reason.problem()).startsWith("missing; say why");
+
+    project.write("flaredeploy.toml", """
+        [[migrations.allow]]
+        file = "0002_more.sql"
+        reason = " "
+        """);
+    assertThat(catchThrowableOfType(ConfigException.class, () -> loader.load(dir, "default")).problem())
+        .startsWith("must not be empty");
+
+    project.write("flaredeploy.toml", """
+        [[migrations.allow]]
+        file = "0002_more.sql"
+        reason = "ok"
+        resaon = "typo"
+        """);
+    assertThat(catchThrowableOfType(ConfigException.class, () -> loader.load(dir, "default")).problem())
+        .startsWith("unknown key; did you mean \"reason\"?");
+  }
+
+  @Test
   void driftFailsProductionAndWarnsElsewhereUnlessPolicySaysOtherwise() {
     assertThat(loader.load(dir, "default").onDrift()).isEqualTo("warn");
 
@@ -197,7 +281,7 @@ class FlaredeployTomlTest {
     ConfigException e = catchThrowableOfType(ConfigException.class, () -> loader.load(dir, "default"));
 
     assertThat(e.key()).contains("deploy");
-    assertThat(e).hasMessageContaining("allowed here: target, smoke, local, compensation, policy, rollout, checkpoint, env");
+    assertThat(e).hasMessageContaining("allowed here: target, smoke, local, compensation, policy, rollout, checkpoint, migrations, env");
   }
 
   @Test

@@ -49,7 +49,9 @@ public final class SafetyBenchmark {
         WranglerCompatibility.check(migration);
       }
       SequenceCheck.check(sums.keySet());
-      Checksums.verify(sums.keySet(), sums, sums);
+      Map<String, Checksums.Recorded> recorded = new HashMap<>();
+      sums.forEach((name, sha) -> recorded.put(name, new Checksums.Recorded(name, sha, null, null, null, null)));
+      Checksums.problems("DB", sums.keySet(), recorded, sums);
       text[round] = System.nanoTime() - start;
 
       if (round == 0) {

@@ -16,6 +16,8 @@ import java.util.List;
  *     of each database as a file (the local target's restore point is an export anyway)
  * @param policy the environment's pre-deploy policies and the request's overrides; null in plans recorded
  *     before it was added (nothing is checked then)
+ * @param allowances destructive or renaming migrations flaredeploy.toml lets through ({@code
+ *     [[migrations.allow]]}); null from plans made before allowances existed
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record DeploymentPlan(
@@ -33,4 +35,5 @@ public record DeploymentPlan(
     String onDrift,
     RolloutPlan rollout,
     boolean checkpointExport,
-    PolicySettings policy) {}
+    PolicySettings policy,
+    List<MigrationAllowance> allowances) {}

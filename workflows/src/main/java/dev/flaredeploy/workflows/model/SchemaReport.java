@@ -12,6 +12,8 @@ import java.util.List;
  * before anything could be read or changed (a binding without database_id, an account conflict), each with
  * how to fix it; any of them blocks the deployment (its warnings are in {@code warnings}). {@code policies}:
  * one result per configured pre-deploy policy rule (null in reports recorded before policies existed).
+ * {@code checksumProblems}: applied migrations whose file was edited or removed since (checked on every
+ * deployment; any blocks).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record SchemaReport(
@@ -22,4 +24,5 @@ public record SchemaReport(
     List<String> warnings,
     List<String> drift,
     List<String> preflight,
-    List<PolicyResult> policies) {}
+    List<PolicyResult> policies,
+    List<ChecksumProblem> checksumProblems) {}

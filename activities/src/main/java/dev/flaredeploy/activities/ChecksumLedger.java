@@ -1,0 +1,109 @@
+package dev.flaredeploy.activities;
+
+import dev.flaredeploy.activities.local.MigrationFailedException;
+import dev.flaredeploy.activities.process.ProcessRunner.Tick;
+import dev.flaredeploy.activities.safety.Checksums;
+import dev.flaredeploy.activities.safety.Checksums.Recorded;
+import dev.flaredeploy.workflows.model.ChecksumProblem;
+import dev.flaredeploy.workflows.model.DatabasePlan;
+import dev.flaredeploy.workflows.model.DatabaseStatus;
+import dev.flaredeploy.workflows.model.DeploymentPlan;
+import dev.flaredeploy.workflows.model.MigrationFile;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * flaredeploy's checksum table ({@link Checksums#TABLE}) in each database, read and written through a
+ * {@link DeploymentTarget}, so the local target and Cloudflare keep it the same way. Used by
+ * validate-schema (read), apply-migrations (record) and {@code flaredeploy migrations accept}.
+ */
+public final class ChecksumLedger {
+  private ChecksumLedger() {}
+
+  /** The recorded checksums of one database, by migration name; empty before the first record. */
+  public static Map<String, Recorded> recorded(
+      DeploymentTarget target, DeploymentPlan plan, DatabasePlan database, Tick tick) {
+    Map<String, Recorded> recorded = new LinkedHashMap<>();
+    target.queryTable(plan, database, Checksums.TABLE, Checksums.SELECT, tick).orElse(List.of()).forEach(row ->
+        recorded.put(row.get("name"), new Recorded(row.get("name"), row.get("sha256"), row.get("applied_at"),
+            row.get("accepted_reason"), row.get("accepted_by"), row.get("accepted_at"))));
+    return recorded;
+  }
+
+  /** Edited and vanished migrations of one database: its ledger against the plan's (pinned) files. */
+  public static Checksums.Verification verify(
+      DeploymentTarget target, DeploymentPlan plan, DatabasePlan database, DatabaseStatus status, Tick tick) {
+    if (status.applied().isEmpty()) {
+      return new Checksums.Verification(List.of(), List.of()); // nothing applied: nothing to compare, no read
+    }
+    return Checksums.problems(database.binding(), status.applied(), recorded(target, plan, database, tick),
+        files(database));
+  }
+
+  /**
+   * Records the checksum of every migration in {@code ledger} that has a file in the plan and no record yet
+   * (INSERT OR IGNORE: an existing or accepted record stays). Runs after every apply of a database, also
+   * when the apply had nothing left to do, so a retry after a worker died between the apply and this write
+   * still records what the first attempt applied. Migrations applied before flaredeploy kept checksums get
+   * their current files' checksums here (adopted on first use).
+   */
+  public static void record(
+      DeploymentTarget target, DeploymentPlan plan, DatabasePlan database, List<String> ledger, Tick tick) {
+    Map<String, String> files = files(database);
+    Map<String, String> checksums = new LinkedHashMap<>();
+    for (String name : ledger) {
+      if (files.containsKey(name)) {
+        checksums.put(name, files.get(name));
+      }
+    }
+    if (!checksums.isEmpty()) {
+      target.executeBatch(plan, database, Checksums.recordStatement(checksums), tick);
+    }
+  }
+
+  /**
+   * The apply-migrations step: applies the binding's pending migrations, then records the checksum of every
+   * applied migration that lacks one; also after a failed migration (for the files applied before it), and
+   * on a retry that finds nothing left to apply, so a worker that died between the apply and the record
+   * leaves no migration unrecorded. Returns the ledger afterwards.
+   *
+   * @throws dev.flaredeploy.activities.local.MigrationFailedException as {@link DeploymentTarget#applyMigrations}
+   */
+  public static List<String> applyAndRecord(
+      DeploymentTarget target, DeploymentPlan plan, DatabasePlan database, Tick tick) {
+    List<String> ledger;
+    try {
+      ledger = target.applyMigrations(plan, database, tick);
+    } catch (MigrationFailedException e) {
+      try {
+        record(target, plan, database, e.applied(), tick);
+      } catch (RuntimeException recordFailed) {
+        e.addSuppressed(recordFailed); // the failed migration is what the user must see
+      }
+      throw e;
+    }
+    record(target, plan, database, ledger, tick);
+    return ledger;
+  }
+
+  /**
+   * Accepts one problem: records the file's current checksum (or, for a vanished file, that its removal
+   * was accepted) with the reason, who and when.
+   */
+  public static void accept(DeploymentTarget target, DeploymentPlan plan, DatabasePlan database,
+      ChecksumProblem problem, String reason, String acceptedBy, Tick tick) {
+    String sha256 = ChecksumProblem.VANISHED.equals(problem.kind()) ? Checksums.VANISHED : problem.currentSha256();
+    target.executeBatch(plan, database, Checksums.acceptStatement(problem.file(), sha256, reason, acceptedBy), tick);
+  }
+
+  private static Map<String, String> files(DatabasePlan database) {
+    Map<String, String> files = new LinkedHashMap<>();
+    if (database.migrations() != null) {
+      for (MigrationFile file : database.migrations()) {
+        files.put(file.name(), file.sha256());
+      }
+    }
+    return files;
+  }
+}

@@ -1,0 +1,216 @@
+package dev.flaredeploy.cli;
+
+import dev.flaredeploy.activities.ChecksumLedger;
+import dev.flaredeploy.activities.DeploymentTarget;
+import dev.flaredeploy.activities.cloudflare.CloudflareException;
+import dev.flaredeploy.activities.config.ConfigException;
+import dev.flaredeploy.activities.local.D1CommandException;
+import dev.flaredeploy.activities.process.ProcessRunner.Tick;
+import dev.flaredeploy.activities.safety.Checksums;
+import dev.flaredeploy.activities.source.SourceException;
+import dev.flaredeploy.cli.client.UnknownDeploymentException;
+import dev.flaredeploy.cli.render.Json;
+import dev.flaredeploy.worker.ActivitiesFactory;
+import dev.flaredeploy.worker.TemporalConnection;
+import dev.flaredeploy.worker.TemporalSettings;
+import dev.flaredeploy.workflows.DeploymentIds;
+import dev.flaredeploy.workflows.model.ChecksumProblem;
+import dev.flaredeploy.workflows.model.DatabasePlan;
+import dev.flaredeploy.workflows.model.DatabaseStatus;
+import dev.flaredeploy.workflows.model.DeploymentPlan;
+import dev.flaredeploy.workflows.model.DeploymentRequest;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+@Command(name = "migrations", mixinStandardHelpOptions = true,
+    description = "The migrations applied to an environment's databases.",
+    subcommands = {MigrationsCommand.Accept.class})
+class MigrationsCommand {
+  @ParentCommand FlaredeployCommand root;
+
+  @Command(name = "accept", mixinStandardHelpOptions = true,
+      description = {"Accept that applied migrations were edited or removed since they were applied: records each",
+          "named file's current sha256 (or its removal) with the reason, who and when, so validate-schema no",
+          "longer blocks on it. Without FILE, lists what there is to accept. Changes nothing else; refused",
+          "(exit 3) while a deployment of the same environment runs."})
+  static class Accept implements Callable<Integer> {
+    @ParentCommand MigrationsCommand migrations;
+
+    @Parameters(index = "0", arity = "0..1", defaultValue = ".", paramLabel = "PROJECT_DIR",
+        description = "the project; default: .")
+    Path projectDir;
+
+    @Parameters(index = "1..*", arity = "0..*", paramLabel = "FILE",
+        description = "migration files to accept, by name (e.g. 0003_drop_legacy.sql)")
+    List<String> files = new ArrayList<>();
+
+    @Option(names = "--env", defaultValue = "default", paramLabel = "NAME", description = "wrangler environment")
+    String environment;
+
+    @Option(names = "--target", paramLabel = "local|cloudflare", description = "where the databases are")
+    String target;
+
+    @Option(names = "--reason", paramLabel = "TEXT", description = "why the change is fine (required with FILE)")
+    String reason;
+
+    @Override
+    public Integer call() {
+      FlaredeployCommand root = migrations.root;
+      if (projectDir.toString().endsWith(".sql") && !java.nio.file.Files.isDirectory(projectDir)) {
+        files.add(0, projectDir.toString()); // `accept --reason … 0003_x.sql`: a file, in the current project
+        projectDir = Path.of(".");
+      }
+      if (!files.isEmpty() && (reason == null || reason.isBlank())) {
+        throw new CliException(ExitCode.INVALID_INPUT, "--reason is required: say why the changed migration is fine"
+            + " (it is recorded with your name); nothing was accepted");
+      }
+      ProjectInput input = ProjectInput.of(projectDir, environment, target, null, false);
+      DeploymentRequest request = input.request();
+      refuseWhileDeploying(root, request);
+      ActivitiesFactory.World world;
+      try {
+        world = ActivitiesFactory.world(System.getenv());
+      } catch (IllegalStateException e) {
+        throw new CliException(ExitCode.UNAVAILABLE, e.getMessage(), e);
+      }
+      try {
+        DeploymentPlan plan = world.planBuilder().plan(request, 0);
+        DeploymentTarget deploymentTarget = world.targets().get(plan.target());
+        List<ChecksumProblem> problems = problems(deploymentTarget, plan);
+        if (files.isEmpty()) {
+          return list(root, request, problems);
+        }
+        List<ChecksumProblem> chosen = choose(problems, plan);
+        String by = ProjectInput.requestedBy();
+        List<Map<String, Object>> accepted = new ArrayList<>();
+        for (ChecksumProblem problem : chosen) {
+          DatabasePlan database = plan.databases().stream()
+              .filter(d -> d.binding().equals(problem.binding())).findFirst().orElseThrow();
+          ChecksumLedger.accept(deploymentTarget, plan, database, problem, reason.strip(), by, Tick.NONE);
+          Map<String, Object> row = row(problem);
+          row.put("reason", reason.strip());
+          row.put("acceptedBy", by);
+          accepted.add(row);
+          System.err.println("accepted " + problem.binding() + " " + problem.file());
+        }
+        if (root.output == FlaredeployCommand.OutputFormat.json) {
+          System.out.println(Json.write(Map.of("accepted", accepted)));
+        } else {
+          for (ChecksumProblem p : chosen) {
+            System.out.println("accepted " + p.binding() + " " + p.file() + ": " + (ChecksumProblem.VANISHED.equals(p.kind())
+                ? "its removal" : "sha256 " + Checksums.abbreviate(p.currentSha256()) + " (was "
+                    + Checksums.abbreviate(p.recordedSha256()) + ")") + ", by " + by + ": " + reason.strip());
+          }
+        }
+        return ExitCode.SUCCEEDED;
+      } catch (ConfigException | SourceException e) {
+        throw new CliException(ExitCode.INVALID_INPUT, e.getMessage(), e);
+      } catch (CloudflareException e) {
+        throw new CliException(ExitCode.ofFailureType(e.failureType()), e.getMessage(), e);
+      } catch (D1CommandException e) {
+        throw new CliException(ExitCode.UNAVAILABLE, e.getMessage(), e);
+      }
+    }
+
+    /** The problems the named files stand for; every file must have one (checked before anything is written). */
+    private List<ChecksumProblem> choose(List<ChecksumProblem> problems, DeploymentPlan plan) {
+      List<ChecksumProblem> chosen = new ArrayList<>();
+      for (String file : files) {
+        List<ChecksumProblem> matching = problems.stream().filter(p -> p.file().equals(file)).toList();
+        if (matching.isEmpty()) {
+          boolean exists = plan.databases().stream()
+              .anyMatch(d -> d.migrations().stream().anyMatch(m -> m.name().equals(file)));
+          throw new CliException(ExitCode.INVALID_INPUT, file + (exists
+              ? " has no checksum problem: it is pending, or matches what was applied (or was accepted before)"
+              : " is not a migration of " + plan.service() + " (" + plan.environment() + ") and none was applied"
+                  + " under that name")
+              + "; nothing was accepted" + (problems.isEmpty() ? "" : ". Problems there are: "
+                  + String.join(", ", problems.stream().map(p -> p.binding() + " " + p.file()).toList())));
+        }
+        chosen.addAll(matching.stream().filter(p -> !chosen.contains(p)).toList());
+      }
+      return chosen;
+    }
+
+    private int list(FlaredeployCommand root, DeploymentRequest request, List<ChecksumProblem> problems) {
+      if (root.output == FlaredeployCommand.OutputFormat.json) {
+        System.out.println(Json.write(Map.of("problems", problems.stream().map(Accept::row).toList())));
+      } else if (problems.isEmpty()) {
+        System.out.println("nothing to accept: every applied migration of " + request.service() + " ("
+            + request.environment() + ", " + request.target() + ") matches its file");
+      } else {
+        System.out.println("applied migrations that changed since they were applied:");
+        problems.forEach(p -> System.out.println("  " + p.message()));
+      }
+      if (problems.isEmpty()) {
+        return ExitCode.SUCCEEDED;
+      }
+      System.err.println("name the files to accept, with a reason: flaredeploy migrations accept "
+          + projectDir + (environment.equals("default") ? "" : " --env " + environment)
+          + (target == null ? "" : " --target " + target) + " --reason \"…\" "
+          + String.join(" ", problems.stream().map(ChecksumProblem::file).distinct().toList())
+          + " (or restore the files from git); nothing was accepted");
+      return ExitCode.INVALID_INPUT;
+    }
+
+    private static List<ChecksumProblem> problems(DeploymentTarget target, DeploymentPlan plan) {
+      List<ChecksumProblem> problems = new ArrayList<>();
+      for (DatabaseStatus status : target.databases(plan, Tick.NONE)) {
+        DatabasePlan database = plan.databases().stream()
+            .filter(d -> d.binding().equals(status.binding())).findFirst().orElseThrow();
+        problems.addAll(ChecksumLedger.verify(target, plan, database, status, Tick.NONE).problems());
+      }
+      return problems;
+    }
+
+    private static Map<String, Object> row(ChecksumProblem p) {
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("binding", p.binding());
+      row.put("file", p.file());
+      row.put("kind", p.kind());
+      row.put("recordedSha256", p.recordedSha256());
+      row.put("currentSha256", p.currentSha256());
+      row.put("appliedAt", p.appliedAt());
+      row.put("message", p.message());
+      return row;
+    }
+
+    /**
+     * Refuses (exit 3) while a deployment of the same (target, service, environment) runs: it may be about
+     * to read, restore or record the same table. Without a server at the default address no deployment can
+     * be running durably (an embedded `deploy` in another terminal is not visible, as it is to no one).
+     */
+    private static void refuseWhileDeploying(FlaredeployCommand root, DeploymentRequest request) {
+      String id = DeploymentIds.workflowId(request.target(), request.service(), request.environment());
+      TemporalSettings settings = Connections.settings(root);
+      if (!settings.explicit() && !TemporalConnection.listening(settings.address(), Duration.ofSeconds(1))) {
+        System.err.println("No Temporal server at " + settings.address() + ": not checking for a running deployment"
+            + " of " + id);
+        return;
+      }
+      try (TemporalConnection connection = Connections.connect(root)) {
+        String state;
+        try {
+          state = Connections.deployments(root, connection).status(id).state();
+        } catch (UnknownDeploymentException never) {
+          return;
+        }
+        if ("RUNNING".equals(state)) {
+          throw new CliException(ExitCode.REFUSED, "a deployment of " + request.service() + " ("
+              + request.environment() + ", " + request.target() + ") is running: " + id + "; it may restore or"
+              + " record the same checksums. Wait for it to end (`flaredeploy watch " + id + "`), then run this"
+              + " again; nothing was accepted");
+        }
+      }
+    }
+  }
+}
