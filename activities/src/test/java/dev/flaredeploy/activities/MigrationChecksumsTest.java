@@ -23,6 +23,7 @@ import dev.flaredeploy.workflows.model.SchemaReport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -194,7 +195,8 @@ class MigrationChecksumsTest {
   // ---- helpers ----
 
   private DeploymentPlan plan() {
-    return plans.plan(new DeploymentRequest(project.toString(), "default", "local", "hello-d1", null, "test", false), 1);
+    return plans.plan(new DeploymentRequest(project.toString(), "default", "local", "hello-d1", null, "test", false,
+        List.of()), 1);
   }
 
   private static DatabasePlan db(DeploymentPlan plan) {

@@ -71,7 +71,7 @@ class SchemaValidationRolloutTest {
 
   private static SchemaReport report(String liveSource, List<String> pending, List<MigrationCheck> checks) {
     return new SchemaReport(List.of(new DatabaseStatus("DB", List.of("0001_init.sql"), pending)), liveSource, 1,
-        checks, List.of(), List.of(), List.of(), List.of());
+        checks, List.of(), List.of(), List.of(), List.of(), List.of());
   }
 
   private static DeploymentPlan plan(String environment, RolloutPlan rollout) {
@@ -79,6 +79,6 @@ class SchemaValidationRolloutTest {
         new SourceSnapshot(NEW_SOURCE, "/s/" + NEW_SOURCE, null, false, "/p", List.of()), "wrangler.toml",
         List.of(new DatabasePlan("DB", "db", "id", "migrations", "d1_migrations", List.of())),
         new SmokePlan(30_000, List.of(new SmokeCheck("/health", null, null)), null), List.of("apply-migrations"),
-        new LocalSettings(8787), 1, true, "warn", rollout, false, null);
+        new LocalSettings(8787), 1, true, "warn", rollout, false, null, List.of());
   }
 }

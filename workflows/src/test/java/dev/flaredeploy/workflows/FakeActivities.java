@@ -81,7 +81,7 @@ class FakeActivities implements DeploymentActivities {
     calls.add(Steps.VALIDATE_SCHEMA);
     List<String> pending = files.stream().filter(f -> !ledger.contains(f)).toList();
     return new SchemaReport(List.of(new DatabaseStatus("DB", List.copyOf(ledger), pending)), live, attempt(), List.of(), List.of(), List.of(), List.of(),
-        List.of());
+        List.of(), List.of());
   }
 
   @Override

@@ -72,7 +72,7 @@ class WireRecordsTest {
     SchemaReport report = new SchemaReport(
         List.of(new DatabaseStatus("DB", List.of("0001_a.sql", "0002_b.sql"), List.of())), "abc", 1,
         List.of(new MigrationCheck("DB", "0003_c.sql", "DESTRUCTIVE", false, List.of("drops column t.x"), null)),
-        List.of("DB: a warning"), List.of(),
+        List.of("DB: a warning"), List.of(), List.of(), List.of(),
         List.of(new ChecksumProblem("DB", "0001_a.sql", ChecksumProblem.EDITED, "aa", "bb", "2026-01-01 00:00:00",
                 "0001_a.sql was edited"),
             new ChecksumProblem("DB", "0002_b.sql", ChecksumProblem.VANISHED, null, null, null, "gone")));
@@ -101,7 +101,8 @@ class WireRecordsTest {
     SchemaReport schema = new SchemaReport(List.of(new DatabaseStatus("DB", List.of("0001_a.sql"), List.of())),
         "abc", 1, List.of(), List.of("a warning"), List.of(), List.of("D1 binding DB has no database_id"),
         List.of(new PolicyResult("freeze", "overridden", "friday is in effect", "hotfix"),
-            new PolicyResult("branches", "passed", "main is allowed", null)));
+            new PolicyResult("branches", "passed", "main is allowed", null)),
+        List.of());
     RestorePoint point = new RestorePoint("DB", "bookmark-1", "/home/cloudflare/s/default/checkpoints/r/DB.sql");
 
     assertThat(roundTrip(schema, SchemaReport.class)).isEqualTo(schema);

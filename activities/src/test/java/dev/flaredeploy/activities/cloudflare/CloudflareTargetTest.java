@@ -453,13 +453,14 @@ class CloudflareTargetTest {
     assertThat(report.drift()).isEmpty();
     assertThat(report.warnings()).noneMatch(w -> w.contains("export"));
     List<String> calls = recorder.callLines();
-    assertThat(calls).hasSize(5);
-    assertThat(calls.subList(0, 3)).containsExactly(
+    assertThat(calls).hasSize(6);
+    assertThat(calls.subList(0, 4)).containsExactly(
         "POST " + db + "/query", // the ledger
+        "POST " + db + "/query", // the recorded checksums
         "POST " + db + "/export", // starts the export
         "POST " + db + "/export"); // polls it until complete
-    assertThat(calls.get(3)).matches("GET /dumps/[-0-9a-f]+/" + DB_ID + "-[-0-9a-f]+\\.sql"); // signed_url
-    assertThat(calls.get(4)).isEqualTo("GET " + script + "/deployments");
+    assertThat(calls.get(4)).matches("GET /dumps/[-0-9a-f]+/" + DB_ID + "-[-0-9a-f]+\\.sql"); // signed_url
+    assertThat(calls.get(5)).isEqualTo("GET " + script + "/deployments");
     List<Call> exports = recorder.calls().stream().filter(c -> c.path().endsWith("/export")).toList();
     assertThat(exports.get(0).json()).isEqualTo(json(
         "{\"output_format\":\"polling\",\"dump_options\":{\"no_schema\":false,\"no_data\":false,\"tables\":[]}}"));

@@ -223,11 +223,11 @@ class PolicyCheckTest {
   private static DeploymentPlan plan(PolicySettings policy, SourceSnapshot source, String environment, String target) {
     return new DeploymentPlan("shop", environment, target, source, "wrangler.toml", List.of(),
         new SmokePlan(5_000, List.of(), null), List.of(), new LocalSettings(8787), 1, false, "warn", null, false,
-        policy);
+        policy, List.of());
   }
 
   private static SchemaReport report(PolicyResult policy) {
     return new SchemaReport(List.of(), null, 1, List.of(), List.of(), List.of(), List.of(),
-        List.of(policy));
+        List.of(policy), List.of());
   }
 }
