@@ -53,102 +53,38 @@ import org.junit.jupiter.api.io.TempDir;
  * route). After every test, the token is in no run's history, memo report or wrangler log.
  */
 class CloudflarePipelineTest {
-  private static final String QUEUE = "cloudflare-pipeline";
-  private static final String WORKER = "hello-d1";
-  /** database_id of binding DB in examples/hello-d1/wrangler.toml (top level). */
-  private static final String DB_ID = "7c9a1d7e-4b7e-4f0a-9b53-6d1f0e2a3c01";
+  private static final String WORKER = CloudflarePipeline.WORKER;
+  private static final String DB_ID = CloudflarePipeline.DB_ID;
   private static final String M1 = "0001_create_notes.sql";
   private static final String M2 = "0002_add_author.sql";
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path home;
 
-  private final String token = "cfut_" + randomHex(20);
-  private final String account = randomHex(16);
-  private CloudflareApiRecorder recorder;
-  private HttpServer route;
   private volatile int healthStatus = 200;
-  private TestWorkflowEnvironment env;
-  private WorkflowClient client;
+  private CloudflarePipeline pipeline;
+  private CloudflareApiRecorder recorder;
   private Path project;
-  /** Every run started, for the token check. */
-  private final List<WorkflowStub> runs = new ArrayList<>();
 
   @BeforeEach
   void setUp() throws IOException {
-    recorder = CloudflareApiRecorder.start(token, account).database(DB_ID, "hello-d1-db");
-    route = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    route.createContext("/health", exchange -> {
-      int status = healthStatus;
-      byte[] body = (status == 200 ? "{\"status\":\"healthy\"}" : "{\"status\":\"unhealthy\"}")
-          .getBytes(StandardCharsets.UTF_8);
-      exchange.sendResponseHeaders(status, body.length);
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(body);
-      }
-    });
-    route.start();
-
-    project = ExampleProjects.copy("hello-d1", home.resolve("project"));
-    Files.writeString(project.resolve("flaredeploy.toml"), """
-        [smoke]
-        timeout = "2s"
-        base_url = "http://127.0.0.1:%d"
-
-        [[smoke.check]]
-        path = "/health"
-        expect_status = 200
-        expect_body_contains = "healthy"
-        """.formatted(route.getAddress().getPort()));
-
-    SourceSnapshots sources = new SourceSnapshots(home.resolve("snapshots"), new ProcessRunner());
-    CloudflareTarget cloudflare = new CloudflareTarget(ExampleProjects.pinnedWrangler(logDir()), sources, Map.of(
-        CloudflareCredentials.TOKEN, token,
-        CloudflareCredentials.ACCOUNT_ID, account,
-        CloudflareCredentials.API_BASE_URL, recorder.baseUrl(),
-        "FLAREDEPLOY_HOME", home.toString()));
-    DeploymentActivitiesImpl activities = new DeploymentActivitiesImpl(
-        sources, new ProjectConfigLoader(), Map.of("cloudflare", cloudflare), new SmokeChecker());
-
-    TestEnvironmentOptions.Builder options = TestEnvironmentOptions.newBuilder()
-        .setUseTimeskipping(false); // real activities take real seconds: no timeout may be skipped past
-    DeploymentAttributes.ALL.forEach(
-        k -> options.registerSearchAttribute(k.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD));
-    env = TestWorkflowEnvironment.newInstance(options.build());
-    Worker worker = env.newWorker(QUEUE);
-    worker.registerWorkflowImplementationTypes(DeploymentWorkflowImpl.class);
-    worker.registerActivitiesImplementations(activities);
-    env.start();
-    client = env.getWorkflowClient();
+    pipeline = new CloudflarePipeline(home, header -> healthStatus);
+    recorder = pipeline.recorder;
+    project = pipeline.project;
   }
 
   @AfterEach
   void tearDown() throws IOException {
-    try {
-      for (WorkflowStub run : runs) {
-        String id = run.getExecution().getWorkflowId();
-        String runId = run.getExecution().getRunId();
-        assertThat(client.fetchHistory(id, runId).toJson(true)).as("history of run %s", runId)
-            .isNotBlank().doesNotContain(token);
-        assertThat(JSON.writeValueAsString(memo(run))).as("memo report of run %s", runId)
-            .doesNotContain(token);
-      }
-      assertThat(logFilesContaining(token)).as("wrangler logs").isEmpty();
-    } finally {
-      env.close();
-      route.stop(0);
-      recorder.close();
-    }
+    pipeline.close(); // asserts the token is in no history, memo report or wrangler log
   }
 
   @Test
   void firstDeployAppliesTheMigrationsAndPutsTheReleaseAtFullTraffic() throws IOException {
-    DeploymentReport report = deploy();
+    DeploymentReport report = pipeline.deploy();
 
     assertThat(report.state()).as(report.summary()).isEqualTo("SUCCEEDED");
     assertThat(recorder.ledgerOf(DB_ID, "d1_migrations")).containsExactly(M1, M2);
     assertThat(recorder.checksumsOf(DB_ID)).isEqualTo(Map.of(M1, fileSha256(M1), M2, fileSha256(M2)));
-    String live = single(recorder.liveSplit(WORKER));
+    String live = CloudflarePipeline.single(recorder.liveSplit(WORKER));
     assertThat(recorder.liveSplit(WORKER)).containsExactly(Map.entry(live, 100.0));
     assertThat(recorder.tagOf(WORKER, live)).isEqualTo(report.source());
     assertThat(recorder.unexpectedCalls()).isEmpty();
@@ -156,11 +92,11 @@ class CloudflarePipelineTest {
 
   @Test
   void redeployOfTheSameSourceHasNothingToDo() {
-    deploy();
-    String live = single(recorder.liveSplit(WORKER));
+    pipeline.deploy();
+    String live = CloudflarePipeline.single(recorder.liveSplit(WORKER));
     recorder.clearCalls();
 
-    DeploymentReport again = deploy();
+    DeploymentReport again = pipeline.deploy();
 
     assertThat(again.state()).isEqualTo("SUCCEEDED");
     assertThat(again.summary()).startsWith("nothing to do");
@@ -172,14 +108,14 @@ class CloudflarePipelineTest {
 
   @Test
   void anAppliedMigrationEditedAfterwardsBlocksTheNextDeploymentBeforeAnythingChanges() throws IOException {
-    deploy();
-    String live = single(recorder.liveSplit(WORKER));
+    pipeline.deploy();
+    String live = CloudflarePipeline.single(recorder.liveSplit(WORKER));
     Map<String, String> recorded = recorder.checksumsOf(DB_ID);
     Path m1 = project.resolve("migrations/" + M1);
     Files.writeString(m1, Files.readString(m1).replace("body TEXT NOT NULL", "body TEXT"));
     recorder.clearCalls();
 
-    DeploymentReport report = deployExpectingFailure();
+    DeploymentReport report = pipeline.deployExpectingFailure();
 
     assertThat(report.state()).as(report.summary()).isEqualTo("FAILED");
     assertThat(report.error().step()).isEqualTo("validate-schema");
@@ -198,13 +134,13 @@ class CloudflarePipelineTest {
 
   @Test
   void failingSmokeTestRollsBackToThePreviousVersion() throws IOException {
-    deploy();
-    String previous = single(recorder.liveSplit(WORKER));
+    pipeline.deploy();
+    String previous = CloudflarePipeline.single(recorder.liveSplit(WORKER));
     Path index = project.resolve("src/index.js");
     Files.writeString(index, Files.readString(index) + "\n// a new release\n");
     healthStatus = 503;
 
-    DeploymentReport report = deployExpectingFailure();
+    DeploymentReport report = pipeline.deployExpectingFailure();
 
     assertThat(report.state()).as(report.summary()).isEqualTo("ROLLED_BACK");
     assertThat(report.error().type()).isEqualTo(FailureTypes.SMOKE_TEST_FAILED);
@@ -218,7 +154,7 @@ class CloudflarePipelineTest {
     Path config = project.resolve("wrangler.toml");
     Files.writeString(config, Files.readString(config).replace("database_id = \"" + DB_ID + "\"\n", ""));
 
-    DeploymentReport report = deployExpectingFailure();
+    DeploymentReport report = pipeline.deployExpectingFailure();
 
     assertThat(report.state()).isEqualTo("FAILED");
     assertThat(report.error().step()).isEqualTo("validate-schema");
@@ -233,7 +169,7 @@ class CloudflarePipelineTest {
     Path toml = project.resolve("flaredeploy.toml");
     Files.writeString(toml, Files.readString(toml) + "\n[checkpoint]\nexport = true\n");
 
-    DeploymentReport report = deploy();
+    DeploymentReport report = pipeline.deploy();
 
     assertThat(report.state()).as(report.summary()).isEqualTo("SUCCEEDED");
     String export = report.databases().get(0).export();
@@ -245,73 +181,8 @@ class CloudflarePipelineTest {
 
   // ---- helpers ----
 
-  private DeploymentReport deploy() {
-    WorkflowStub stub = start();
-    stub.getResult(DeploymentReport.class);
-    return memo(stub);
-  }
-
-  private DeploymentReport deployExpectingFailure() {
-    WorkflowStub stub = start();
-    assertThatThrownBy(() -> stub.getResult(DeploymentReport.class)).isInstanceOf(WorkflowFailedException.class);
-    return memo(stub);
-  }
-
-  private WorkflowStub start() {
-    DeploymentWorkflow workflow = client.newWorkflowStub(DeploymentWorkflow.class,
-        WorkflowOptions.newBuilder()
-            .setTaskQueue(QUEUE)
-            .setWorkflowId(DeploymentIds.workflowId("cloudflare", WORKER, "default"))
-            .setTypedSearchAttributes(SearchAttributes.newBuilder()
-                .set(DeploymentAttributes.SERVICE, WORKER)
-                .set(DeploymentAttributes.STATE, "RUNNING")
-                .build())
-            .build());
-    WorkflowClient.start(workflow::deploy,
-        new DeploymentRequest(project.toString(), "default", "cloudflare", WORKER, null, "test", false, null));
-    WorkflowStub stub = WorkflowStub.fromTyped(workflow);
-    runs.add(stub);
-    return stub;
-  }
-
-  private DeploymentReport memo(WorkflowStub stub) {
-    return client.newUntypedWorkflowStub(stub.getExecution().getWorkflowId(),
-            Optional.of(stub.getExecution().getRunId()), Optional.empty())
-        .describe().getMemo(DeploymentAttributes.REPORT_MEMO, DeploymentReport.class, DeploymentReport.class);
-  }
-
   private String fileSha256(String migration) throws IOException {
     return dev.flaredeploy.activities.safety.Checksums.sha256(
         Files.readAllBytes(project.resolve("migrations").resolve(migration)));
-  }
-
-  private static String single(Map<String, Double> split) {
-    assertThat(split).hasSize(1);
-    return split.keySet().iterator().next();
-  }
-
-  private Path logDir() {
-    return home.resolve("logs");
-  }
-
-  private List<Path> logFilesContaining(String text) throws IOException {
-    if (!Files.isDirectory(logDir())) {
-      return List.of();
-    }
-    try (Stream<Path> files = Files.walk(logDir())) {
-      List<Path> hits = new ArrayList<>();
-      for (Path file : files.filter(Files::isRegularFile).toList()) {
-        if (Files.readString(file).contains(text)) {
-          hits.add(file);
-        }
-      }
-      return hits;
-    }
-  }
-
-  private static String randomHex(int bytes) {
-    byte[] random = new byte[bytes];
-    new SecureRandom().nextBytes(random);
-    return HexFormat.of().formatHex(random);
   }
 }

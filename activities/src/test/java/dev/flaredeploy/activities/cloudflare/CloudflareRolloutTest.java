@@ -62,99 +62,30 @@ import org.junit.jupiter.api.io.TempDir;
  * the token is in no run's history, memo report or wrangler log.
  */
 class CloudflareRolloutTest {
-  private static final String QUEUE = "cloudflare-rollout";
-  private static final String WORKER = "hello-d1";
-  /** database_id of binding DB in examples/hello-d1/wrangler.toml (top level). */
-  private static final String DB_ID = "7c9a1d7e-4b7e-4f0a-9b53-6d1f0e2a3c01";
+  private static final String WORKER = CloudflarePipeline.WORKER;
+  private static final String DB_ID = CloudflarePipeline.DB_ID;
   private static final Pattern OVERRIDE = Pattern.compile("hello-d1=\"([0-9a-f-]+)\"");
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path home;
 
-  private final String token = "cfut_" + randomHex(20);
-  private final String account = randomHex(16);
-  private CloudflareApiRecorder recorder;
-  private HttpServer route;
   /** the new version fails its checks once it has at least this share of the traffic (above 100: never) */
   private volatile double failFromPercent = 101;
   /** the version override of every smoke request, null when it had none */
   private final List<String> overrides = Collections.synchronizedList(new ArrayList<>());
-  private TestWorkflowEnvironment env;
-  private WorkflowClient client;
+  private CloudflarePipeline pipeline;
+  private CloudflareApiRecorder recorder;
   private Path project;
-  private String smokeToml;
-  private final List<WorkflowStub> runs = new ArrayList<>();
 
   @BeforeEach
   void setUp() throws IOException {
-    recorder = CloudflareApiRecorder.start(token, account).database(DB_ID, "hello-d1-db");
-    route = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    route.createContext("/health", exchange -> {
-      String header = exchange.getRequestHeaders().getFirst(CloudflareTarget.VERSION_OVERRIDES);
-      overrides.add(header);
-      Matcher version = header == null ? null : OVERRIDE.matcher(header);
-      double share = version != null && version.matches()
-          ? recorder.liveSplit(WORKER).getOrDefault(version.group(1), 0.0) : 0;
-      int status = version != null && version.matches() && share >= failFromPercent ? 503 : 200;
-      byte[] body = (status == 200 ? "{\"status\":\"healthy\"}" : "{\"status\":\"overloaded\"}")
-          .getBytes(StandardCharsets.UTF_8);
-      exchange.sendResponseHeaders(status, body.length);
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(body);
-      }
-    });
-    route.start();
-
-    project = ExampleProjects.copy("hello-d1", home.resolve("project"));
-    smokeToml = """
-        [smoke]
-        timeout = "2s"
-        base_url = "http://127.0.0.1:%d"
-
-        [[smoke.check]]
-        path = "/health"
-        expect_status = 200
-        expect_body_contains = "healthy"
-        """.formatted(route.getAddress().getPort());
-    Files.writeString(project.resolve("flaredeploy.toml"), smokeToml);
-
-    SourceSnapshots sources = new SourceSnapshots(home.resolve("snapshots"), new ProcessRunner());
-    CloudflareTarget cloudflare = new CloudflareTarget(ExampleProjects.pinnedWrangler(logDir()), sources, Map.of(
-        CloudflareCredentials.TOKEN, token,
-        CloudflareCredentials.ACCOUNT_ID, account,
-        CloudflareCredentials.API_BASE_URL, recorder.baseUrl()));
-    DeploymentActivitiesImpl activities = new DeploymentActivitiesImpl(
-        sources, new ProjectConfigLoader(), Map.of("cloudflare", cloudflare), new SmokeChecker());
-
-    TestEnvironmentOptions.Builder options = TestEnvironmentOptions.newBuilder()
-        .setUseTimeskipping(false); // real activities take real seconds: no timeout may be skipped past
-    DeploymentAttributes.ALL.forEach(
-        k -> options.registerSearchAttribute(k.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD));
-    env = TestWorkflowEnvironment.newInstance(options.build());
-    Worker worker = env.newWorker(QUEUE);
-    worker.registerWorkflowImplementationTypes(DeploymentWorkflowImpl.class);
-    worker.registerActivitiesImplementations(activities);
-    env.start();
-    client = env.getWorkflowClient();
+    pipeline = new CloudflarePipeline(home, this::health);
+    recorder = pipeline.recorder;
+    project = pipeline.project;
   }
 
   @AfterEach
   void tearDown() throws IOException {
-    try {
-      for (WorkflowStub run : runs) {
-        String id = run.getExecution().getWorkflowId();
-        String runId = run.getExecution().getRunId();
-        assertThat(client.fetchHistory(id, runId).toJson(true)).as("history of run %s", runId)
-            .isNotBlank().doesNotContain(token);
-        assertThat(JSON.writeValueAsString(memo(run))).as("memo report of run %s", runId)
-            .doesNotContain(token);
-      }
-      assertThat(logFilesContaining(token)).as("wrangler logs").isEmpty();
-    } finally {
-      env.close();
-      route.stop(0);
-      recorder.close();
-    }
+    pipeline.close(); // asserts the token is in no history, memo report or wrangler log
   }
 
   @Test
@@ -162,7 +93,7 @@ class CloudflareRolloutTest {
     String previous = firstReleaseThenANewSourceWithARollout();
     failFromPercent = 50;
 
-    DeploymentReport report = deployExpectingFailure();
+    DeploymentReport report = pipeline.deployExpectingFailure();
 
     assertThat(report.state()).as(report.summary()).isEqualTo("ROLLED_BACK");
     assertThat(report.error().step()).isEqualTo("soak");
@@ -188,7 +119,7 @@ class CloudflareRolloutTest {
   void rolloutThatPassesEveryStepEndsWithTheNewVersionAtFullTraffic() throws IOException {
     String previous = firstReleaseThenANewSourceWithARollout();
 
-    DeploymentReport report = deploy();
+    DeploymentReport report = pipeline.deploy();
 
     assertThat(report.state()).as(report.summary()).isEqualTo("SUCCEEDED");
     assertThat(report.summary()).contains("rolled out gradually (10 % → 50 % → 100 %)");
@@ -211,15 +142,24 @@ class CloudflareRolloutTest {
 
   // ---- helpers ----
 
+  /** A smoke request's status: 503 for the new version once it has failFromPercent of the traffic. */
+  private int health(String override) {
+    overrides.add(override);
+    Matcher version = override == null ? null : OVERRIDE.matcher(override);
+    double share = version != null && version.matches()
+        ? recorder.liveSplit(WORKER).getOrDefault(version.group(1), 0.0) : 0;
+    return version != null && version.matches() && share >= failFromPercent ? 503 : 200;
+  }
+
   /**
    * Deploys hello-d1 once (all at once: a first release has nothing to split traffic with), then changes
    * its source and adds {@code [rollout] steps = [10, 50, 100]}, soak 1s. Returns the version live now.
    */
   private String firstReleaseThenANewSourceWithARollout() throws IOException {
-    DeploymentReport first = deploy();
+    DeploymentReport first = pipeline.deploy();
     assertThat(first.state()).as(first.summary()).isEqualTo("SUCCEEDED");
-    String previous = single(recorder.liveSplit(WORKER));
-    Files.writeString(project.resolve("flaredeploy.toml"), smokeToml + """
+    String previous = CloudflarePipeline.single(recorder.liveSplit(WORKER));
+    Files.writeString(project.resolve("flaredeploy.toml"), pipeline.smokeToml + """
 
         [rollout]
         steps = [10, 50, 100]
@@ -244,71 +184,5 @@ class CloudflareRolloutTest {
           return split;
         })
         .toList();
-  }
-
-  private DeploymentReport deploy() {
-    WorkflowStub stub = start();
-    stub.getResult(DeploymentReport.class);
-    return memo(stub);
-  }
-
-  private DeploymentReport deployExpectingFailure() {
-    WorkflowStub stub = start();
-    assertThatThrownBy(() -> stub.getResult(DeploymentReport.class)).isInstanceOf(WorkflowFailedException.class);
-    return memo(stub);
-  }
-
-  private WorkflowStub start() {
-    DeploymentWorkflow workflow = client.newWorkflowStub(DeploymentWorkflow.class,
-        WorkflowOptions.newBuilder()
-            .setTaskQueue(QUEUE)
-            .setWorkflowId(DeploymentIds.workflowId("cloudflare", WORKER, "default"))
-            .setTypedSearchAttributes(SearchAttributes.newBuilder()
-                .set(DeploymentAttributes.SERVICE, WORKER)
-                .set(DeploymentAttributes.STATE, "RUNNING")
-                .build())
-            .build());
-    WorkflowClient.start(workflow::deploy,
-        new DeploymentRequest(project.toString(), "default", "cloudflare", WORKER, null, "test", false,
-            List.of()));
-    WorkflowStub stub = WorkflowStub.fromTyped(workflow);
-    runs.add(stub);
-    return stub;
-  }
-
-  private DeploymentReport memo(WorkflowStub stub) {
-    return client.newUntypedWorkflowStub(stub.getExecution().getWorkflowId(),
-            Optional.of(stub.getExecution().getRunId()), Optional.empty())
-        .describe().getMemo(DeploymentAttributes.REPORT_MEMO, DeploymentReport.class, DeploymentReport.class);
-  }
-
-  private static String single(Map<String, Double> split) {
-    assertThat(split).hasSize(1);
-    return split.keySet().iterator().next();
-  }
-
-  private Path logDir() {
-    return home.resolve("logs");
-  }
-
-  private List<Path> logFilesContaining(String text) throws IOException {
-    if (!Files.isDirectory(logDir())) {
-      return List.of();
-    }
-    try (Stream<Path> files = Files.walk(logDir())) {
-      List<Path> hits = new ArrayList<>();
-      for (Path file : files.filter(Files::isRegularFile).toList()) {
-        if (Files.readString(file).contains(text)) {
-          hits.add(file);
-        }
-      }
-      return hits;
-    }
-  }
-
-  private static String randomHex(int bytes) {
-    byte[] random = new byte[bytes];
-    new SecureRandom().nextBytes(random);
-    return HexFormat.of().formatHex(random);
   }
 }
