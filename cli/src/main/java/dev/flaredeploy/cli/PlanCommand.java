@@ -122,11 +122,15 @@ class PlanCommand implements Callable<Integer> {
     release.put("action", releaseNeeded ? "release" : "none");
     release.put("version", plan.source().id());
     release.put("live", schema.liveRelease());
-    release.put("url", "http://127.0.0.1:" + plan.local().port());
+    release.put("url", releaseUrl(plan).orElse(null));
     release.put("rollout", plan.rollout() == null ? null
         : Map.of("steps", plan.rollout().steps(), "soakMillis", plan.rollout().soakMillis()));
     out.put("release", release);
-    out.put("smoke", Map.of("timeoutMillis", plan.smoke().timeoutMillis(), "checks", plan.smoke().checks()));
+    Map<String, Object> smoke = new LinkedHashMap<>();
+    smoke.put("timeoutMillis", plan.smoke().timeoutMillis());
+    smoke.put("baseUrl", plan.smoke().baseUrl()); // null: the release's URL
+    smoke.put("checks", plan.smoke().checks());
+    out.put("smoke", smoke);
     return out;
   }
 
@@ -177,7 +181,7 @@ class PlanCommand implements Callable<Integer> {
       schema.warnings().forEach(w -> out.append("  warning: ").append(w).append('\n'));
     }
     out.append("  release: ").append(releaseNeeded
-        ? "serve " + plan.source().id() + " on http://127.0.0.1:" + plan.local().port()
+        ? "serve " + plan.source().id() + " on " + releaseUrl(plan).orElse("the Worker's workers.dev URL")
             + (schema.liveRelease() == null ? "" : ", replacing " + schema.liveRelease())
         : plan.source().id() + " is already live").append('\n');
     if (releaseNeeded && plan.rollout() != null) {
@@ -189,9 +193,19 @@ class PlanCommand implements Callable<Integer> {
     for (SmokeCheck check : plan.smoke().checks()) {
       out.append("GET ").append(check.path()).append(' ');
     }
-    out.append("within ").append(plan.smoke().timeoutMillis() / 1000.0).append(" s\n");
+    out.append("at ").append(plan.smoke().baseUrl() != null ? plan.smoke().baseUrl() : "the release's URL")
+        .append(" within ").append(plan.smoke().timeoutMillis() / 1000.0).append(" s\n");
     out.append(blocked.map(why -> "BLOCKED: " + why + "\n").orElse("  the deployment would proceed\n"));
     return out.toString();
+  }
+
+  /**
+   * Where the release will answer, when known before it happens: on the local target its port; on
+   * Cloudflare the workers.dev URL is only known from wrangler's output, so empty.
+   */
+  private static Optional<String> releaseUrl(DeploymentPlan plan) {
+    return "local".equals(plan.target())
+        ? Optional.of("http://127.0.0.1:" + plan.local().port()) : Optional.empty();
   }
 
   /** What checkpoint would take for a database with pending migrations. */
