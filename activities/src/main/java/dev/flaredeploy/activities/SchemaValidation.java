@@ -2,6 +2,7 @@ package dev.flaredeploy.activities;
 
 import dev.flaredeploy.activities.policy.PolicyCheck;
 import dev.flaredeploy.activities.process.ProcessRunner.Tick;
+import dev.flaredeploy.activities.process.Ticking;
 import dev.flaredeploy.activities.safety.Checksums;
 import dev.flaredeploy.activities.safety.DriftReport;
 import dev.flaredeploy.activities.safety.Finding;
@@ -114,15 +115,17 @@ public final class SchemaValidation {
             + "were not checked in a shadow and drift was not looked for");
         continue;
       }
-      List<MigrationCheck> checked = MigrationSafety.check(database.binding(), current.get(), migrations,
-          status.pending(), plan.allowDestructive(), plan.allowances() == null ? List.of() : plan.allowances());
+      String export = current.get();
+      List<MigrationCheck> checked = Ticking.call(tick, "shadow-check", () -> MigrationSafety.check(
+          database.binding(), export, migrations, status.pending(), plan.allowDestructive(),
+          plan.allowances() == null ? List.of() : plan.allowances()));
       checks.addAll(checked);
       for (MigrationCheck check : checked) {
         check.findings().stream().filter(f -> f.startsWith(MigrationSafety.ALLOWED_BY)).forEach(f ->
             warnings.add(database.binding() + ": " + check.migration() + " (" + check.classification() + ") is "
                 + f));
       }
-      drift.addAll(drift(database, status, current.get(), migrations, warnings));
+      drift.addAll(Ticking.call(tick, "drift-check", () -> drift(database, status, export, migrations, warnings)));
     }
     // the source id, not the target's release version: the workflow's no-op check compares it with the
     // plan's source id; the checkpoint records the release version a rollback needs
