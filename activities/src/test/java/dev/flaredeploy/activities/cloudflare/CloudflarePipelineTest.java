@@ -150,6 +150,31 @@ class CloudflarePipelineTest {
   }
 
   @Test
+  void aMigrationThatFailsOnD1RestoresTheRecordedBookmarkAndLeavesTheReleaseAlone() throws IOException {
+    pipeline.deploy();
+    String live = CloudflarePipeline.single(recorder.liveSplit(WORKER));
+    String bookmarkBefore = recorder.bookmarkOf(DB_ID);
+    // valid SQLite (the shadow check passes it), refused by D1 when applied
+    Files.writeString(project.resolve("migrations/0003_tags.sql"), "ALTER TABLE notes ADD COLUMN tags TEXT;\n");
+    recorder.failQuery("ADD COLUMN tags", "D1_ERROR: database is overloaded: SQLITE_BUSY");
+    recorder.clearCalls();
+
+    DeploymentReport report = pipeline.deployExpectingFailure();
+
+    assertThat(report.state()).as(report.summary()).isEqualTo("ROLLED_BACK");
+    assertThat(report.error().step()).isEqualTo("apply-migrations");
+    assertThat(report.error().type()).isEqualTo(FailureTypes.MIGRATION_FAILED);
+    assertThat(report.error().message()).contains("0003_tags.sql", "SQLITE_BUSY");
+    assertThat(report.databases()).singleElement().satisfies(db ->
+        assertThat(db.checkpoint()).isEqualTo(bookmarkBefore));
+    assertThat(recorder.callLines()).filteredOn(line -> line.contains("/time_travel/restore"))
+        .containsExactly("POST /accounts/" + pipeline.account + "/d1/database/" + DB_ID
+            + "/time_travel/restore?bookmark=" + bookmarkBefore);
+    assertThat(recorder.ledgerOf(DB_ID, "d1_migrations")).containsExactly(M1, M2);
+    assertThat(recorder.liveSplit(WORKER)).as("the release was never touched").containsExactly(Map.entry(live, 100.0));
+  }
+
+  @Test
   void bindingWithoutDatabaseIdStopsAtValidateSchemaBeforeCloudflareIsCalled() throws IOException {
     Path config = project.resolve("wrangler.toml");
     Files.writeString(config, Files.readString(config).replace("database_id = \"" + DB_ID + "\"\n", ""));
