@@ -9,6 +9,7 @@ import dev.flaredeploy.workflows.model.DatabasePlan;
 import dev.flaredeploy.workflows.model.DatabaseStatus;
 import dev.flaredeploy.workflows.model.DeploymentPlan;
 import dev.flaredeploy.workflows.model.MigrationFile;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +30,17 @@ public final class ChecksumLedger {
         recorded.put(row.get("name"), new Recorded(row.get("name"), row.get("sha256"), row.get("applied_at"),
             row.get("accepted_reason"), row.get("accepted_by"), row.get("accepted_at"))));
     return recorded;
+  }
+
+  /** Edited and vanished migrations of every database of the plan ({@code flaredeploy migrations accept}). */
+  public static List<ChecksumProblem> problems(DeploymentTarget target, DeploymentPlan plan, Tick tick) {
+    List<ChecksumProblem> problems = new ArrayList<>();
+    for (DatabaseStatus status : target.databases(plan, tick)) {
+      DatabasePlan database = plan.databases().stream()
+          .filter(d -> d.binding().equals(status.binding())).findFirst().orElseThrow();
+      problems.addAll(verify(target, plan, database, status, tick).problems());
+    }
+    return problems;
   }
 
   /** Edited and vanished migrations of one database: its ledger against the plan's (pinned) files. */

@@ -1,11 +1,8 @@
 package dev.flaredeploy.cli;
 
-import dev.flaredeploy.activities.cloudflare.CloudflareException;
 import dev.flaredeploy.activities.cloudflare.CloudflareTarget;
 import dev.flaredeploy.activities.cloudflare.ProvisionedDatabase;
-import dev.flaredeploy.activities.config.ConfigException;
 import dev.flaredeploy.activities.process.ProcessRunner;
-import dev.flaredeploy.activities.source.SourceException;
 import dev.flaredeploy.cli.client.AlreadyRunningException;
 import dev.flaredeploy.cli.client.Deployments;
 import dev.flaredeploy.cli.render.Json;
@@ -118,25 +115,13 @@ class DeployCommand implements Callable<Integer> {
       System.err.println("--provision: nothing to do on the " + chosen + " target, which needs no database ids");
       return;
     }
-    DeploymentPlan plan;
-    CloudflareTarget cloudflare;
-    try {
-      ActivitiesFactory.World world = ActivitiesFactory.world(System.getenv());
-      plan = world.planBuilder().plan(input.request(), 0);
-      cloudflare = (CloudflareTarget) world.targets().get("cloudflare");
-    } catch (IllegalStateException e) {
-      throw new CliException(ExitCode.UNAVAILABLE, e.getMessage(), e);
-    } catch (ConfigException | SourceException e) {
-      throw new CliException(ExitCode.INVALID_INPUT, e.getMessage(), e);
-    }
-    List<ProvisionedDatabase> provisioned;
-    try {
-      provisioned = cloudflare.provision(plan, ProcessRunner.Tick.NONE);
-    } catch (CloudflareException e) {
-      String where = FailureTypes.CREDENTIALS_MISSING.equals(e.failureType())
-          ? "--provision runs in this command with its own Cloudflare credentials: " : "--provision: ";
-      throw new CliException(ExitCode.ofFailureType(e.failureType()), where + e.getMessage(), e);
-    }
+    InProcessTarget planned = InProcessTarget.of(input.request());
+    DeploymentPlan plan = planned.plan();
+    CloudflareTarget cloudflare = (CloudflareTarget) planned.target();
+    List<ProvisionedDatabase> provisioned = InProcessTarget.run(
+        type -> FailureTypes.CREDENTIALS_MISSING.equals(type)
+            ? "--provision runs in this command with its own Cloudflare credentials: " : "--provision: ",
+        () -> cloudflare.provision(plan, ProcessRunner.Tick.NONE));
     if (provisioned.isEmpty()) {
       System.err.println("--provision: every D1 binding of " + plan.environment()
           + " has a database_id; nothing to provision");

@@ -2,21 +2,16 @@ package dev.flaredeploy.cli;
 
 import dev.flaredeploy.activities.ChecksumLedger;
 import dev.flaredeploy.activities.DeploymentTarget;
-import dev.flaredeploy.activities.cloudflare.CloudflareException;
-import dev.flaredeploy.activities.config.ConfigException;
 import dev.flaredeploy.activities.local.D1CommandException;
 import dev.flaredeploy.activities.process.ProcessRunner.Tick;
 import dev.flaredeploy.activities.safety.Checksums;
-import dev.flaredeploy.activities.source.SourceException;
 import dev.flaredeploy.cli.client.UnknownDeploymentException;
 import dev.flaredeploy.cli.render.Json;
-import dev.flaredeploy.worker.ActivitiesFactory;
 import dev.flaredeploy.worker.TemporalConnection;
 import dev.flaredeploy.worker.TemporalSettings;
 import dev.flaredeploy.workflows.DeploymentIds;
 import dev.flaredeploy.workflows.model.ChecksumProblem;
 import dev.flaredeploy.workflows.model.DatabasePlan;
-import dev.flaredeploy.workflows.model.DatabaseStatus;
 import dev.flaredeploy.workflows.model.DeploymentPlan;
 import dev.flaredeploy.workflows.model.DeploymentRequest;
 import java.nio.file.Path;
@@ -76,16 +71,12 @@ class MigrationsCommand {
       ProjectInput input = ProjectInput.of(projectDir, environment, target, null, false);
       DeploymentRequest request = input.request();
       refuseWhileDeploying(root, request);
-      ActivitiesFactory.World world;
+      InProcessTarget planned = InProcessTarget.of(request);
+      DeploymentPlan plan = planned.plan();
+      DeploymentTarget deploymentTarget = planned.target();
       try {
-        world = ActivitiesFactory.world(System.getenv());
-      } catch (IllegalStateException e) {
-        throw new CliException(ExitCode.UNAVAILABLE, e.getMessage(), e);
-      }
-      try {
-        DeploymentPlan plan = world.planBuilder().plan(request, 0);
-        DeploymentTarget deploymentTarget = world.targets().get(plan.target());
-        List<ChecksumProblem> problems = problems(deploymentTarget, plan);
+        List<ChecksumProblem> problems = InProcessTarget.run(type -> "",
+            () -> ChecksumLedger.problems(deploymentTarget, plan, Tick.NONE));
         if (files.isEmpty()) {
           return list(root, request, problems);
         }
@@ -95,7 +86,10 @@ class MigrationsCommand {
         for (ChecksumProblem problem : chosen) {
           DatabasePlan database = plan.databases().stream()
               .filter(d -> d.binding().equals(problem.binding())).findFirst().orElseThrow();
-          ChecksumLedger.accept(deploymentTarget, plan, database, problem, reason.strip(), by, Tick.NONE);
+          InProcessTarget.run(type -> "", () -> {
+            ChecksumLedger.accept(deploymentTarget, plan, database, problem, reason.strip(), by, Tick.NONE);
+            return null;
+          });
           Map<String, Object> row = row(problem);
           row.put("reason", reason.strip());
           row.put("acceptedBy", by);
@@ -112,10 +106,6 @@ class MigrationsCommand {
           }
         }
         return ExitCode.SUCCEEDED;
-      } catch (ConfigException | SourceException e) {
-        throw new CliException(ExitCode.INVALID_INPUT, e.getMessage(), e);
-      } catch (CloudflareException e) {
-        throw new CliException(ExitCode.ofFailureType(e.failureType()), e.getMessage(), e);
       } catch (D1CommandException e) {
         throw new CliException(ExitCode.UNAVAILABLE, e.getMessage(), e);
       }
@@ -160,16 +150,6 @@ class MigrationsCommand {
           + String.join(" ", problems.stream().map(ChecksumProblem::file).distinct().toList())
           + " (or restore the files from git); nothing was accepted");
       return ExitCode.INVALID_INPUT;
-    }
-
-    private static List<ChecksumProblem> problems(DeploymentTarget target, DeploymentPlan plan) {
-      List<ChecksumProblem> problems = new ArrayList<>();
-      for (DatabaseStatus status : target.databases(plan, Tick.NONE)) {
-        DatabasePlan database = plan.databases().stream()
-            .filter(d -> d.binding().equals(status.binding())).findFirst().orElseThrow();
-        problems.addAll(ChecksumLedger.verify(target, plan, database, status, Tick.NONE).problems());
-      }
-      return problems;
     }
 
     private static Map<String, Object> row(ChecksumProblem p) {

@@ -1,13 +1,8 @@
 package dev.flaredeploy.cli;
 
-import dev.flaredeploy.activities.DeploymentTarget;
 import dev.flaredeploy.activities.SchemaValidation;
-import dev.flaredeploy.activities.cloudflare.CloudflareException;
-import dev.flaredeploy.activities.config.ConfigException;
 import dev.flaredeploy.activities.process.ProcessRunner;
-import dev.flaredeploy.activities.source.SourceException;
 import dev.flaredeploy.cli.render.Json;
-import dev.flaredeploy.worker.ActivitiesFactory;
 import dev.flaredeploy.workflows.model.DatabaseStatus;
 import dev.flaredeploy.workflows.model.DeploymentPlan;
 import dev.flaredeploy.workflows.model.MigrationCheck;
@@ -57,26 +52,11 @@ class PlanCommand implements Callable<Integer> {
   public Integer call() {
     ProjectInput input = ProjectInput.of(projectDir, environment, target, commit, allowDestructive,
         policyOverrides.overrides());
-    ActivitiesFactory.World world;
-    try {
-      world = ActivitiesFactory.world(System.getenv());
-    } catch (IllegalStateException e) {
-      throw new CliException(ExitCode.UNAVAILABLE, e.getMessage(), e);
-    }
-    DeploymentPlan plan;
-    try {
-      plan = world.planBuilder().plan(input.request(), 0);
-    } catch (ConfigException | SourceException e) {
-      throw new CliException(ExitCode.INVALID_INPUT, e.getMessage(), e);
-    }
-    DeploymentTarget deploymentTarget = world.targets().get(plan.target());
-    SchemaReport schema;
-    try {
-      schema = SchemaValidation.validate(deploymentTarget, plan, ProcessRunner.Tick.NONE, 0);
-    } catch (CloudflareException e) {
-      // plan runs the target in this process, so the Cloudflare credentials are this process's
-      throw new CliException(ExitCode.ofFailureType(e.failureType()), e.getMessage(), e);
-    }
+    InProcessTarget planned = InProcessTarget.of(input.request());
+    DeploymentPlan plan = planned.plan();
+    // plan runs the target in this process, so the Cloudflare credentials are this process's
+    SchemaReport schema = InProcessTarget.run(type -> "",
+        () -> SchemaValidation.validate(planned.target(), plan, ProcessRunner.Tick.NONE, 0));
     Optional<String> blocked = SchemaValidation.blocked(schema, plan);
     boolean releaseNeeded = !plan.source().id().equals(schema.liveRelease());
     boolean migrationsPending = schema.databases().stream().anyMatch(d -> !d.pending().isEmpty());

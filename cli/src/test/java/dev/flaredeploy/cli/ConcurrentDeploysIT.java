@@ -15,45 +15,17 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Ten {@code flaredeploy deploy} processes for the same service and environment, started at once
  * against a {@code dev-server} (with its worker): the workflow id lets exactly one run.
  */
 @Timeout(value = 8, unit = TimeUnit.MINUTES)
-class ConcurrentDeploysIT {
+class ConcurrentDeploysIT extends DevServerFixture {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int TEN = 10;
-
-  @TempDir static Path home;
-  static CliRunner cli;
-  static LocalProjects projects;
-  static DevServerProcess devServer;
-  static String address;
-  static final List<String> services = new ArrayList<>();
-
-  @BeforeAll
-  static void startDevServer() throws Exception {
-    cli = new CliRunner(home);
-    projects = new LocalProjects(home, cli);
-    devServer = DevServerProcess.start(cli, home);
-    address = devServer.address();
-  }
-
-  @AfterAll
-  static void stopEverything() throws Exception {
-    for (String service : services) {
-      cli.run("local", "stop", service);
-    }
-    if (devServer != null) {
-      devServer.close();
-    }
-  }
 
   @Test
   void tenDeploysAtOnceRunExactlyOneAndTheOthersAreRefusedNamingIt() throws Exception {
@@ -79,7 +51,7 @@ class ConcurrentDeploysIT {
   @Test
   void tenDeploysAtOnceThatWaitAllRunOneAfterAnother() throws Exception {
     Project p = projects.copy("ten-in-turn");
-    services.add(p.service());
+    stopAfterwards(p.service());
 
     List<Launched> all = awaitExits(launch(p, TEN, "--if-running", "wait"), TEN);
 
@@ -190,7 +162,7 @@ class ConcurrentDeploysIT {
    */
   Project gated(String service) throws IOException {
     Project p = projects.copy(service);
-    services.add(service);
+    stopAfterwards(service);
     LocalProjects.write(p.file("migrations/0003_gate.sql"), "CREATE TABLE gate (open INTEGER NOT NULL);\n");
     LocalProjects.replace(p.file("src/index.js"), "    if (url.pathname === \"/health\") {\n",
         "    if (url.pathname === \"/open\" && request.method === \"POST\") {\n"

@@ -10,42 +10,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The deployment as a user runs it: the packaged CLI, a {@code flaredeploy dev-server} process (with its
  * worker), real wrangler, real workerd, real SQLite. Each test deploys its own copy of the example under
  * its own service name and port.
  */
-class DeployEndToEndIT {
-  @TempDir static Path home;
-  static CliRunner cli;
-  static LocalProjects projects;
-  static DevServerProcess devServer;
-  static String address;
-  static final List<String> services = new ArrayList<>();
-
-  @BeforeAll
-  static void startDevServer() throws Exception {
-    cli = new CliRunner(home);
-    projects = new LocalProjects(home, cli);
-    devServer = DevServerProcess.start(cli, home);
-    address = devServer.address();
-  }
-
-  @AfterAll
-  static void stopEverything() throws Exception {
-    for (String service : services) {
-      cli.run("local", "stop", service);
-    }
-    if (devServer != null) {
-      devServer.close();
-    }
-  }
-
+class DeployEndToEndIT extends DevServerFixture {
   @Test
   void freshDeployAppliesAllMigrationsAndServes() throws IOException {
     Project p = project("fresh");
@@ -307,7 +279,7 @@ class DeployEndToEndIT {
   /** A copy of examples/hello-d1 named hello-<suffix>, served on its own port, with a short smoke timeout. */
   static Project project(String suffix) throws IOException {
     Project p = projects.copy("hello-" + suffix);
-    services.add(p.service());
+    stopAfterwards(p.service());
     return p;
   }
 

@@ -9,10 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Migration safety as a user meets it, where {@code plan} and {@code deploy} must agree: an applied
@@ -21,34 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
  * deep in a migration is caught in the shadow with the database untouched; a table rebuild is recognised.
  * The packaged CLI, a {@code flaredeploy dev-server} process with its worker, real wrangler and SQLite.
  */
-class MigrationChecksumsIT {
+class MigrationChecksumsIT extends DevServerFixture {
   private static final String M1 = "0001_create_notes.sql";
   private static final String M2 = "0002_add_author.sql";
-
-  @TempDir static Path home;
-  static CliRunner cli;
-  static LocalProjects projects;
-  static DevServerProcess devServer;
-  static String address;
-  static final List<String> services = new ArrayList<>();
-
-  @BeforeAll
-  static void startDevServer() throws Exception {
-    cli = new CliRunner(home);
-    projects = new LocalProjects(home, cli);
-    devServer = DevServerProcess.start(cli, home);
-    address = devServer.address();
-  }
-
-  @AfterAll
-  static void stopEverything() throws Exception {
-    for (String service : services) {
-      cli.run("local", "stop", service);
-    }
-    if (devServer != null) {
-      devServer.close();
-    }
-  }
 
   @Test
   void anEditedAppliedMigrationBlocksPlanAndDeployUntilTheEditIsAccepted() throws IOException {
@@ -247,7 +219,7 @@ class MigrationChecksumsIT {
 
   static Project project(String suffix) throws IOException {
     Project p = projects.copy("cs-" + suffix);
-    services.add(p.service());
+    stopAfterwards(p.service());
     return p;
   }
 

@@ -13,42 +13,14 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Pre-deploy policies as a user meets them: the packaged CLI, a {@code flaredeploy dev-server} process with
  * its worker, real wrangler and workerd. Each test deploys the {@code production} environment of its own
  * copy of the example; {@code plan} and {@code deploy} must agree on every block.
  */
-class PolicyIT {
-  @TempDir static Path home;
-  static CliRunner cli;
-  static LocalProjects projects;
-  static DevServerProcess devServer;
-  static String address;
-  static final List<String> services = new ArrayList<>();
-
-  @BeforeAll
-  static void startDevServer() throws Exception {
-    cli = new CliRunner(home);
-    projects = new LocalProjects(home, cli);
-    devServer = DevServerProcess.start(cli, home);
-    address = devServer.address();
-  }
-
-  @AfterAll
-  static void stopEverything() throws Exception {
-    for (String service : services) {
-      cli.run("local", "stop", service, "--env", "production");
-    }
-    if (devServer != null) {
-      devServer.close();
-    }
-  }
-
+class PolicyIT extends DevServerFixture {
   @Test
   void freezeWindowBlocksAProductionDeployInPlanAndDeployUntilOverriddenWithAReason() throws IOException {
     Production p = production("freeze");
@@ -202,7 +174,7 @@ class PolicyIT {
 
   static Production production(String suffix) throws IOException {
     Project p = projects.copy("policy-" + suffix);
-    services.add(p.service());
+    stopAfterwards(p.service(), "--env", "production");
     int port = CliRunner.freePort();
     Files.writeString(p.file("wrangler.toml"), Files.readString(p.file("wrangler.toml")) + """
 
