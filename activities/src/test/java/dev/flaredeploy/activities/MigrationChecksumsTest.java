@@ -1,5 +1,6 @@
 package dev.flaredeploy.activities;
 
+import dev.flaredeploy.activities.testing.PinnedWrangler;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flaredeploy.activities.config.ProjectConfigLoader;
@@ -13,7 +14,7 @@ import dev.flaredeploy.activities.process.Wrangler;
 import dev.flaredeploy.activities.safety.Checksums;
 import dev.flaredeploy.activities.safety.Checksums.Recorded;
 import dev.flaredeploy.activities.source.SourceSnapshots;
-import dev.flaredeploy.activities.testing.ExampleProjects;
+import dev.flaredeploy.testkit.ExampleProjects;
 import dev.flaredeploy.workflows.model.ChecksumProblem;
 import dev.flaredeploy.workflows.model.DatabasePlan;
 import dev.flaredeploy.workflows.model.DeploymentPlan;
@@ -48,7 +49,7 @@ class MigrationChecksumsTest {
   @BeforeEach
   void setUp() {
     LocalWorkspace workspace = new LocalWorkspace(home.resolve("home"));
-    Wrangler wrangler = ExampleProjects.pinnedWrangler(workspace.logs());
+    Wrangler wrangler = PinnedWrangler.in(workspace.logs());
     SourceSnapshots sources = new SourceSnapshots(workspace.snapshots(), new ProcessRunner());
     target = new LocalTarget(workspace, sources, new LocalDatabases(wrangler), new LocalReleases(workspace, wrangler));
     plans = new PlanBuilder(sources, new ProjectConfigLoader());

@@ -3,8 +3,8 @@ package dev.flaredeploy.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.flaredeploy.activities.cloudflare.CloudflareApiRecorder;
-import dev.flaredeploy.activities.testing.ExampleProjects;
+import dev.flaredeploy.testkit.CloudflareApiRecorder;
+import dev.flaredeploy.testkit.ExampleProjects;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;

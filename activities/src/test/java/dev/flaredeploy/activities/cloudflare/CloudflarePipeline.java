@@ -1,5 +1,7 @@
 package dev.flaredeploy.activities.cloudflare;
 
+import dev.flaredeploy.activities.testing.PinnedWrangler;
+import dev.flaredeploy.testkit.CloudflareApiRecorder;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,7 +12,7 @@ import dev.flaredeploy.activities.config.ProjectConfigLoader;
 import dev.flaredeploy.activities.process.ProcessRunner;
 import dev.flaredeploy.activities.smoke.SmokeChecker;
 import dev.flaredeploy.activities.source.SourceSnapshots;
-import dev.flaredeploy.activities.testing.ExampleProjects;
+import dev.flaredeploy.testkit.ExampleProjects;
 import dev.flaredeploy.workflows.DeploymentAttributes;
 import dev.flaredeploy.workflows.DeploymentIds;
 import dev.flaredeploy.workflows.DeploymentWorkflow;
@@ -102,7 +104,7 @@ final class CloudflarePipeline implements AutoCloseable {
     Files.writeString(project.resolve("flaredeploy.toml"), smokeToml);
 
     SourceSnapshots sources = new SourceSnapshots(home.resolve("snapshots"), new ProcessRunner());
-    CloudflareTarget cloudflare = new CloudflareTarget(ExampleProjects.pinnedWrangler(logDir()), sources, Map.of(
+    CloudflareTarget cloudflare = new CloudflareTarget(PinnedWrangler.in(logDir()), sources, Map.of(
         CloudflareCredentials.TOKEN, token,
         CloudflareCredentials.ACCOUNT_ID, account,
         CloudflareCredentials.API_BASE_URL, recorder.baseUrl(),

@@ -1,5 +1,6 @@
 package dev.flaredeploy.activities.cloudflare;
 
+import dev.flaredeploy.testkit.CloudflareApiRecorder;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,7 +11,7 @@ import dev.flaredeploy.activities.config.ProjectConfigLoader;
 import dev.flaredeploy.activities.process.ProcessRunner;
 import dev.flaredeploy.activities.smoke.SmokeChecker;
 import dev.flaredeploy.activities.source.SourceSnapshots;
-import dev.flaredeploy.activities.testing.ExampleProjects;
+import dev.flaredeploy.testkit.ExampleProjects;
 import dev.flaredeploy.workflows.DeploymentAttributes;
 import dev.flaredeploy.workflows.DeploymentIds;
 import dev.flaredeploy.workflows.DeploymentWorkflow;

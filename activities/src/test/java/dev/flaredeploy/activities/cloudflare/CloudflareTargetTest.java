@@ -1,5 +1,7 @@
 package dev.flaredeploy.activities.cloudflare;
 
+import dev.flaredeploy.activities.testing.PinnedWrangler;
+import dev.flaredeploy.testkit.CloudflareApiRecorder;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -15,7 +17,7 @@ import dev.flaredeploy.activities.local.MigrationFailedException;
 import dev.flaredeploy.activities.process.ProcessRunner;
 import dev.flaredeploy.activities.process.ProcessRunner.Tick;
 import dev.flaredeploy.activities.source.SourceSnapshots;
-import dev.flaredeploy.activities.testing.ExampleProjects;
+import dev.flaredeploy.testkit.ExampleProjects;
 import dev.flaredeploy.workflows.FailureTypes;
 import dev.flaredeploy.workflows.model.ChecksumProblem;
 import dev.flaredeploy.workflows.model.DatabasePlan;
@@ -72,7 +74,7 @@ class CloudflareTargetTest {
   void setUp() {
     recorder = CloudflareApiRecorder.start(token, account).database(DB_ID, "hello-d1-db");
     sources = new SourceSnapshots(home.resolve("snapshots"), new ProcessRunner());
-    target = new CloudflareTarget(ExampleProjects.pinnedWrangler(logDir()), sources, Map.of(
+    target = new CloudflareTarget(PinnedWrangler.in(logDir()), sources, Map.of(
         CloudflareCredentials.TOKEN, token,
         CloudflareCredentials.ACCOUNT_ID, account,
         CloudflareCredentials.API_BASE_URL, recorder.baseUrl(),
@@ -378,7 +380,7 @@ class CloudflareTargetTest {
   @Test
   void missingTokenIsACredentialsFailureBeforeWranglerRuns() {
     DeploymentPlan plan = plan(Map.of());
-    CloudflareTarget noToken = new CloudflareTarget(ExampleProjects.pinnedWrangler(logDir()), sources,
+    CloudflareTarget noToken = new CloudflareTarget(PinnedWrangler.in(logDir()), sources,
         Map.of(CloudflareCredentials.API_BASE_URL, recorder.baseUrl()));
 
     assertThatThrownBy(() -> noToken.databases(plan, NO_TICK))

@@ -2,7 +2,7 @@ package dev.flaredeploy.activities.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.flaredeploy.activities.testing.ExampleProjects;
+import dev.flaredeploy.testkit.ExampleProjects;
 import dev.flaredeploy.workflows.Steps;
 import dev.flaredeploy.workflows.model.FreezeWindow;
 import dev.flaredeploy.workflows.model.SmokeCheck;

@@ -1,5 +1,6 @@
 package dev.flaredeploy.activities.local;
 
+import dev.flaredeploy.activities.testing.PinnedWrangler;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -7,7 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.flaredeploy.activities.process.ProcessResult;
 import dev.flaredeploy.activities.process.ProcessRunner;
 import dev.flaredeploy.activities.process.Wrangler;
-import dev.flaredeploy.activities.testing.ExampleProjects;
+import dev.flaredeploy.testkit.ExampleProjects;
 import dev.flaredeploy.workflows.model.DatabasePlan;
 import dev.flaredeploy.workflows.model.MigrationFile;
 import java.io.IOException;
@@ -38,7 +39,7 @@ class LocalDatabasesTest {
   @BeforeEach
   void setUp() {
     workspace = new LocalWorkspace(home);
-    wrangler = ExampleProjects.pinnedWrangler(workspace.logs());
+    wrangler = PinnedWrangler.in(workspace.logs());
     databases = new LocalDatabases(wrangler);
   }
 

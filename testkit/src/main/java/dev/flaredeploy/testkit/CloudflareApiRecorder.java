@@ -1,4 +1,4 @@
-package dev.flaredeploy.activities.cloudflare;
+package dev.flaredeploy.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,7 +1,5 @@
-package dev.flaredeploy.activities.testing;
+package dev.flaredeploy.testkit;
 
-import dev.flaredeploy.activities.process.ProcessRunner;
-import dev.flaredeploy.activities.process.Wrangler;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -54,11 +52,11 @@ public final class ExampleProjects {
   }
 
   /** The wrangler pinned in the repo's package.json; fails with a hint when {@code npm ci} was not run. */
-  public static Wrangler pinnedWrangler(Path logDir) {
+  public static Path pinnedWrangler() {
     Path pinned = repoRoot().resolve("node_modules").resolve(".bin").resolve("wrangler");
     if (!Files.isExecutable(pinned)) {
       throw new IllegalStateException("no pinned wrangler at " + pinned + "; run `npm ci` in " + repoRoot());
     }
-    return new Wrangler(java.util.List.of(pinned.toString()), new ProcessRunner(), logDir);
+    return pinned;
   }
 }
