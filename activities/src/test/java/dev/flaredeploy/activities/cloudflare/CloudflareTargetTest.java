@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flaredeploy.activities.PreflightReport;
 import dev.flaredeploy.activities.SchemaValidation;
-import dev.flaredeploy.activities.cloudflare.CloudflareApiRecorder.Call;
+import dev.flaredeploy.testkit.CloudflareApiRecorder.Call;
 import dev.flaredeploy.activities.ChecksumLedger;
 import dev.flaredeploy.activities.config.LoadedProject;
 import dev.flaredeploy.activities.config.ProjectConfigLoader;

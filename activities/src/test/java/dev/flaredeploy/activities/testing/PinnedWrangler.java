@@ -12,6 +12,6 @@ public final class PinnedWrangler {
 
   /** A {@link Wrangler} running the pinned binary, writing its logs under {@code logDir}. */
   public static Wrangler in(Path logDir) {
-    return new Wrangler(List.of(PinnedWrangler.in().toString()), new ProcessRunner(), logDir);
+    return new Wrangler(List.of(ExampleProjects.pinnedWrangler().toString()), new ProcessRunner(), logDir);
   }
 }
