@@ -2,11 +2,13 @@ package dev.flaredeploy.activities;
 
 import dev.flaredeploy.activities.config.ConfigException;
 import dev.flaredeploy.activities.process.ProcessRunner.Tick;
+import dev.flaredeploy.activities.safety.Checksums;
 import dev.flaredeploy.workflows.model.DatabasePlan;
 import dev.flaredeploy.workflows.model.DatabaseStatus;
 import dev.flaredeploy.workflows.model.DeploymentPlan;
 import dev.flaredeploy.workflows.model.RestorePoint;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -28,6 +30,41 @@ public interface DeploymentTarget {
    */
   default PreflightReport preflight(DeploymentPlan plan, Tick tick) {
     return PreflightReport.READY;
+  }
+
+  /**
+   * One database as the checks need it: its ledger, flaredeploy's recorded checksums and its schema (never
+   * its data), read together (targets do so in one round trip where they can). Read-only, and creates
+   * nothing: a database that does not exist yet is {@link DatabaseState#ABSENT}. The default reads through
+   * {@link #queryTable}, one query each.
+   */
+  default DatabaseState inspect(DeploymentPlan plan, DatabasePlan database, Tick tick) {
+    String ledger = database.migrationsTable();
+    List<String> applied = queryTable(plan, database, ledger,
+        "SELECT name FROM \"" + ledger.replace("\"", "\"\"") + "\" ORDER BY id;", tick)
+        .orElse(List.of()).stream().map(row -> row.get("name")).toList();
+    Map<String, Checksums.Recorded> checksums = new LinkedHashMap<>();
+    if (!applied.isEmpty()) {
+      queryTable(plan, database, Checksums.TABLE, Checksums.SELECT, tick).orElse(List.of()).forEach(row ->
+          checksums.put(row.get("name"), new Checksums.Recorded(row.get("name"), row.get("sha256"),
+              row.get("applied_at"), row.get("accepted_reason"), row.get("accepted_by"), row.get("accepted_at"))));
+    }
+    List<DatabaseState.SchemaObject> schema = queryTable(plan, database, "sqlite_master",
+        DatabaseState.SCHEMA_QUERY, tick).orElse(List.of()).stream()
+        .map(row -> new DatabaseState.SchemaObject(row.get("type"), row.get("name"), row.get("tbl_name"),
+            row.get("sql")))
+        .toList();
+    return new DatabaseState(true, applied, checksums, schema);
+  }
+
+  /**
+   * The rows of a read-only {@code sql} (a SELECT the checks compose to probe the data a migration depends
+   * on, e.g. duplicates over the columns of a new UNIQUE index), column → value as text, null for SQL
+   * NULL. The query must bound its own result ({@code LIMIT}). Changes nothing. The default runs it through
+   * {@link #queryTable}, where a table that does not exist reads as no rows; targets override it.
+   */
+  default List<Map<String, String>> probe(DeploymentPlan plan, DatabasePlan database, String sql, Tick tick) {
+    return queryTable(plan, database, "", sql, tick).orElse(List.of());
   }
 
   /** Applied and pending migrations per database. Changes nothing. */
