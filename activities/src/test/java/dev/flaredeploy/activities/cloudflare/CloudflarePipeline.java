@@ -1,6 +1,5 @@
 package dev.flaredeploy.activities.cloudflare;
 
-import dev.flaredeploy.activities.testing.PinnedWrangler;
 import dev.flaredeploy.testkit.CloudflareApiRecorder;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -10,6 +9,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.flaredeploy.activities.DeploymentActivitiesImpl;
 import dev.flaredeploy.activities.config.ProjectConfigLoader;
 import dev.flaredeploy.activities.process.ProcessRunner;
+import dev.flaredeploy.activities.process.Wrangler;
 import dev.flaredeploy.activities.smoke.SmokeChecker;
 import dev.flaredeploy.activities.source.SourceSnapshots;
 import dev.flaredeploy.testkit.ExampleProjects;
@@ -76,6 +76,11 @@ final class CloudflarePipeline implements AutoCloseable {
    *     Cloudflare-Workers-Version-Overrides} header (null without one)
    */
   CloudflarePipeline(Path home, Function<String, Integer> health) throws IOException {
+    this(home, health, new ProcessRunner());
+  }
+
+  /** As above, with the process runner wrangler runs through (a benchmark counts the processes). */
+  CloudflarePipeline(Path home, Function<String, Integer> health, ProcessRunner processes) throws IOException {
     this.home = home;
     recorder = CloudflareApiRecorder.start(token, account).database(DB_ID, "hello-d1-db");
     route = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -104,7 +109,8 @@ final class CloudflarePipeline implements AutoCloseable {
     Files.writeString(project.resolve("flaredeploy.toml"), smokeToml);
 
     SourceSnapshots sources = new SourceSnapshots(home.resolve("snapshots"), new ProcessRunner());
-    CloudflareTarget cloudflare = new CloudflareTarget(PinnedWrangler.in(logDir()), sources, Map.of(
+    Wrangler wrangler = new Wrangler(List.of(ExampleProjects.pinnedWrangler().toString()), processes, logDir());
+    CloudflareTarget cloudflare = new CloudflareTarget(wrangler, sources, Map.of(
         CloudflareCredentials.TOKEN, token,
         CloudflareCredentials.ACCOUNT_ID, account,
         CloudflareCredentials.API_BASE_URL, recorder.baseUrl(),
