@@ -1,0 +1,737 @@
+package dev.flaredeploy.activities.cloudflare.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.flaredeploy.activities.cloudflare.CloudflareCredentials;
+import dev.flaredeploy.activities.cloudflare.CloudflareException;
+import dev.flaredeploy.activities.cloudflare.SecretScrubber;
+import dev.flaredeploy.activities.cloudflare.api.CloudflareApiException.ApiError;
+import dev.flaredeploy.activities.process.ProcessRunner.Tick;
+import dev.flaredeploy.workflows.FailureTypes;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Cloudflare's API v4, called directly with {@code java.net.http}: D1 ({@code /query}, database info, list
+ * and create, Time Travel bookmark and restore), Workers (deployments, versions, secret names), token
+ * verification and the token's accounts. What wrangler would otherwise start a Node process for.
+ *
+ * <p>Where it goes, as wrangler resolves it: {@code CLOUDFLARE_API_BASE_URL} (or its deprecated alias
+ * {@code CF_API_BASE_URL}), else {@code https://api[.fed][.staging].cloudflare.com/client/v4} ({@code .fed}
+ * for the FedRAMP High compliance region of {@code CLOUDFLARE_COMPLIANCE_REGION} or the config's {@code
+ * compliance_region}, {@code .staging} for {@code WRANGLER_API_ENVIRONMENT=staging}); paths are appended
+ * as wrangler appends them. Authorized with the worker's own {@code CLOUDFLARE_API_TOKEN}, which is read
+ * from the environment given here and never from a workflow input.
+ *
+ * <p>Retries, bounded and jittered, inside the call: a 429 (after {@code Retry-After}, which is honoured),
+ * and a 5xx or a lost connection when the request is safe to send again (reads, and writes that say so).
+ * A 5xx or lost connection on a request that is not safe to repeat is not retried: it throws with {@link
+ * CloudflareApiException#outcomeUnknown()}, and the caller looks before it acts again. Nothing else is
+ * retried: a refused request ({@link FailureTypes#CLOUDFLARE_REFUSED}) names what it was for and what to
+ * fix. While it waits (for an answer, or before a retry) it ticks about once a second, so an activity
+ * heartbeats.
+ *
+ * <p>Secrets: the token is only ever in the {@code Authorization} header. This class logs nothing (so no
+ * header), and every text Cloudflare sends back is scrubbed of the token before it reaches a message.
+ *
+ * <p>Thread-safe: calls may run concurrently.
+ */
+public final class CloudflareApi {
+  public static final String DEFAULT_BASE_URL = "https://api.cloudflare.com/client/v4";
+  /** wrangler's deprecated alias of {@code CLOUDFLARE_API_BASE_URL}, still honoured. */
+  public static final String LEGACY_API_BASE_URL = "CF_API_BASE_URL";
+  /** wrangler's deprecated alias of {@code CLOUDFLARE_ACCOUNT_ID}, still honoured. */
+  public static final String LEGACY_ACCOUNT_ID = "CF_ACCOUNT_ID";
+  public static final String API_ENVIRONMENT = "WRANGLER_API_ENVIRONMENT";
+  public static final String COMPLIANCE_REGION = "CLOUDFLARE_COMPLIANCE_REGION";
+  /** Cloudflare's API code for a rate-limited request. */
+  public static final int RATE_LIMITED = 971;
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+  /** D1 gives a {@code /query} 30 s before answering 504; every other endpoint answers far sooner. */
+  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
+
+  /**
+   * How the client retries: at most {@code attempts} sends per call; before the n-th retry a random wait of
+   * up to {@code firstBackoff · 2^(n-1)} (at most {@code maxBackoff}), or the {@code Retry-After} of a 429
+   * plus up to a second, which may be at most {@code maxRetryAfter} (a longer one gives up at once).
+   */
+  public record Retries(int attempts, Duration firstBackoff, Duration maxBackoff, Duration maxRetryAfter) {
+    /** Five sends, 0.5 s doubling up to 8 s between them, and a Retry-After of at most a minute. */
+    public static final Retries DEFAULT =
+        new Retries(5, Duration.ofMillis(500), Duration.ofSeconds(8), Duration.ofSeconds(60));
+  }
+
+  private final HttpClient http;
+  private final Map<String, String> environment;
+  private final String baseUrl;
+  private final String token;
+  private final SecretScrubber scrubber;
+  private final Retries retries;
+  /** The one account the token can use, once asked ({@link #accountId}); the same for every region. */
+  private final AtomicReference<String> onlyAccount;
+
+  private CloudflareApi(HttpClient http, Map<String, String> environment, String baseUrl, Retries retries,
+      AtomicReference<String> onlyAccount) {
+    this.http = http;
+    this.environment = environment;
+    this.baseUrl = baseUrl;
+    this.token = blankToNull(environment.get(CloudflareCredentials.TOKEN));
+    List<String> secrets = new ArrayList<>();
+    secrets.add(token);
+    for (String other : List.of("CF_API_TOKEN", "CLOUDFLARE_API_KEY", "CF_API_KEY")) {
+      secrets.add(environment.get(other));
+    }
+    this.scrubber = new SecretScrubber(secrets.stream().filter(Objects::nonNull).toList());
+    this.retries = retries;
+    this.onlyAccount = onlyAccount;
+  }
+
+  /**
+   * The API as this worker reaches it: token, account and base URL from {@code environment} (the worker's
+   * {@code System.getenv()}). A missing token fails the first call ({@link FailureTypes#CREDENTIALS_MISSING}),
+   * not this.
+   */
+  public static CloudflareApi fromEnvironment(Map<String, String> environment) {
+    return fromEnvironment(environment, Retries.DEFAULT);
+  }
+
+  public static CloudflareApi fromEnvironment(Map<String, String> environment, Retries retries) {
+    Map<String, String> env = Map.copyOf(withoutNulls(environment));
+    String base = baseUrl(env, null);
+    HttpClient http = HttpClient.newBuilder()
+        .connectTimeout(CONNECT_TIMEOUT)
+        .version(base.startsWith("https:") ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1)
+        .followRedirects(HttpClient.Redirect.NEVER)
+        .build();
+    return new CloudflareApi(http, env, base, retries, new AtomicReference<>());
+  }
+
+  /**
+   * The same API for a project whose wrangler config sets {@code compliance_region} ({@code public} or
+   * {@code fedramp_high}; null when it sets none), as wrangler picks its base URL for that project.
+   *
+   * @throws CloudflareException {@code ConfigInvalid} when the config and {@code CLOUDFLARE_COMPLIANCE_REGION}
+   *     disagree (wrangler refuses that too)
+   */
+  public CloudflareApi forComplianceRegion(String configComplianceRegion) {
+    String base = baseUrl(environment, configComplianceRegion);
+    return base.equals(baseUrl) ? this : new CloudflareApi(http, environment, base, retries, onlyAccount);
+  }
+
+  /**
+   * The base URL wrangler uses with this environment and a config's {@code compliance_region} (null: none).
+   */
+  public static String baseUrl(Map<String, String> environment, String configComplianceRegion) {
+    String explicit = blankToNull(environment.get(CloudflareCredentials.API_BASE_URL));
+    if (explicit == null) {
+      explicit = blankToNull(environment.get(LEGACY_API_BASE_URL));
+    }
+    if (explicit != null) {
+      return explicit;
+    }
+    String fromEnv = blankToNull(environment.get(COMPLIANCE_REGION));
+    String fromConfig = blankToNull(configComplianceRegion);
+    if (fromEnv != null && fromConfig != null && !fromEnv.equals(fromConfig)) {
+      throw new CloudflareException(FailureTypes.CONFIG_INVALID, false,
+          "the compliance region is set to different values: " + COMPLIANCE_REGION + " is " + fromEnv
+              + " and compliance_region in the wrangler config is " + fromConfig + "; make them agree (wrangler"
+              + " refuses this too)");
+    }
+    String region = fromEnv != null ? fromEnv : fromConfig;
+    boolean staging = "staging".equals(blankToNull(environment.get(API_ENVIRONMENT)));
+    return "https://api" + ("fedramp_high".equals(region) ? ".fed" : "") + (staging ? ".staging" : "")
+        + ".cloudflare.com/client/v4";
+  }
+
+  /** Where the calls go. */
+  public String baseUrl() {
+    return baseUrl;
+  }
+
+  /** Removes the token (and other credentials of the environment) from {@code text}. */
+  public String scrub(String text) {
+    return scrubber.scrub(text);
+  }
+
+  // ---- token and account ----
+
+  /** What {@code GET /user/tokens/verify} says of the token: its id and status ({@code active}, …). */
+  public record TokenStatus(String id, String status, String expiresOn) {
+    public boolean active() {
+      return "active".equals(status);
+    }
+  }
+
+  /**
+   * Verifies the token as a user token ({@code GET /user/tokens/verify}); an account-owned token verifies
+   * with {@link #verifyAccountToken}. Needs no permission.
+   */
+  public TokenStatus verifyToken(Tick tick) {
+    JsonNode result = call(get("/user/tokens/verify", "verify the API token", null), tick);
+    return tokenStatus(result);
+  }
+
+  /** Verifies an account-owned token ({@code GET /accounts/<account>/tokens/verify}). */
+  public TokenStatus verifyAccountToken(String accountId, Tick tick) {
+    JsonNode result = call(get("/accounts/" + accountId + "/tokens/verify", "verify the account API token", null),
+        tick);
+    return tokenStatus(result);
+  }
+
+  /** An account the token can use ({@code GET /memberships}). */
+  public record Account(String id, String name) {}
+
+  public List<Account> accounts(Tick tick) {
+    JsonNode result = call(get("/memberships", "list the accounts the token can use", "Memberships:Read")
+        .withQuery("per_page", "50"), tick);
+    List<Account> accounts = new ArrayList<>();
+    result.forEach(m -> accounts.add(new Account(m.path("account").path("id").asText(),
+        m.path("account").path("name").asText(""))));
+    return accounts;
+  }
+
+  /**
+   * The account the project's commands act on, resolved as wrangler resolves it: the config's {@code
+   * account_id} (given here; null when it has none), else {@code CLOUDFLARE_ACCOUNT_ID} (or {@code
+   * CF_ACCOUNT_ID}), else the one account the token can use ({@code GET /memberships}, asked once per
+   * worker).
+   *
+   * @throws CloudflareException {@code ConfigInvalid} when the token can use several accounts, or none
+   */
+  public String accountId(String configAccountId, Tick tick) {
+    String configured = blankToNull(configAccountId);
+    if (configured != null) {
+      return configured;
+    }
+    Optional<String> fromEnv = accountIdFromEnvironment();
+    if (fromEnv.isPresent()) {
+      return fromEnv.get();
+    }
+    String known = onlyAccount.get();
+    if (known != null) {
+      return known;
+    }
+    List<Account> accounts = accounts(tick);
+    if (accounts.size() != 1) {
+      throw new CloudflareException(FailureTypes.CONFIG_INVALID, false,
+          (accounts.isEmpty() ? "the API token can use no account"
+              : "the API token can use " + accounts.size() + " accounts ("
+                  + String.join(", ", accounts.stream().map(Account::id).toList()) + ")")
+              + ", and neither account_id in the wrangler config nor " + CloudflareCredentials.ACCOUNT_ID
+              + " says which one to deploy to: set " + CloudflareCredentials.ACCOUNT_ID
+              + " in the worker's environment (or account_id in the config)");
+    }
+    onlyAccount.set(accounts.get(0).id());
+    return accounts.get(0).id();
+  }
+
+  /** {@code CLOUDFLARE_ACCOUNT_ID}, else its deprecated alias {@code CF_ACCOUNT_ID}. */
+  public Optional<String> accountIdFromEnvironment() {
+    String id = blankToNull(environment.get(CloudflareCredentials.ACCOUNT_ID));
+    return Optional.ofNullable(id != null ? id : blankToNull(environment.get(LEGACY_ACCOUNT_ID)));
+  }
+
+  // ---- D1 ----
+
+  /** A D1 database as its info and list endpoints describe it. */
+  public record D1Database(String uuid, String name, String version, long fileSize, int tables) {}
+
+  /** {@code GET /accounts/<a>/d1/database/<id>}. */
+  public D1Database database(String accountId, String databaseId, Tick tick) {
+    return d1Database(call(get(d1(accountId, databaseId), "read the info of D1 database " + databaseId,
+        "D1:Read"), tick));
+  }
+
+  /** The account's D1 databases named exactly {@code name} ({@code GET /accounts/<a>/d1/database?name=}). */
+  public List<D1Database> databasesNamed(String accountId, String name, Tick tick) {
+    JsonNode result = call(get("/accounts/" + accountId + "/d1/database", "look for the D1 database " + name,
+        "D1:Read").withQuery("name", name).withQuery("per_page", "100"), tick);
+    List<D1Database> found = new ArrayList<>();
+    result.forEach(db -> {
+      if (name.equals(db.path("name").asText())) {
+        found.add(d1Database(db));
+      }
+    });
+    return found;
+  }
+
+  /** Creates a D1 database ({@code POST /accounts/<a>/d1/database {"name": …}}); not repeated on a 5xx. */
+  public D1Database createDatabase(String accountId, String name, Tick tick) {
+    ObjectNode body = JSON.createObjectNode().put("name", name);
+    return d1Database(call(post("/accounts/" + accountId + "/d1/database", "create the D1 database " + name,
+        "D1:Edit", body, false), tick));
+  }
+
+  /** One statement's answer from {@code /query}: its rows (column → value as text, null for NULL). */
+  public record D1Result(List<Map<String, String>> rows, long changes) {}
+
+  /** What a {@code /query} does, which decides the permission it needs and whether a 5xx is retried. */
+  public enum QueryKind {
+    /** Reads only: retried after a 5xx or a lost connection. Needs D1:Read. */
+    READ,
+    /**
+     * Writes what may be written twice ({@code CREATE … IF NOT EXISTS}, {@code INSERT OR IGNORE}): retried
+     * like a read. Needs D1:Edit.
+     */
+    REPEATABLE_WRITE,
+    /**
+     * Writes what must be written once (a migration and its ledger row): after a 5xx or a lost connection it
+     * throws with {@link CloudflareApiException#outcomeUnknown()}, and the caller looks first. Needs D1:Edit.
+     */
+    WRITE
+  }
+
+  /**
+   * {@code POST /accounts/<a>/d1/database/<id>/query {"sql": …}}: D1 runs the statements in order as one
+   * atomic batch and answers one {@link D1Result} per statement.
+   *
+   * @throws D1SqlException when a statement fails (nothing of the batch was applied)
+   */
+  public List<D1Result> query(String accountId, String databaseId, String sql, QueryKind kind, Tick tick) {
+    ObjectNode body = JSON.createObjectNode().put("sql", sql);
+    JsonNode result = call(post(d1(accountId, databaseId) + "/query", "query D1 database " + databaseId,
+        kind == QueryKind.READ ? "D1:Read" : "D1:Edit", body, kind != QueryKind.WRITE).asD1Query(), tick);
+    List<D1Result> statements = new ArrayList<>();
+    for (JsonNode statement : result) {
+      List<Map<String, String>> rows = new ArrayList<>();
+      for (JsonNode row : statement.path("results")) {
+        Map<String, String> values = new LinkedHashMap<>();
+        row.fields().forEachRemaining(f -> values.put(f.getKey(), text(f.getValue())));
+        rows.add(values);
+      }
+      statements.add(new D1Result(rows, statement.path("meta").path("changes").asLong(0)));
+    }
+    return statements;
+  }
+
+  /** The database's current Time Travel bookmark ({@code GET …/time_travel/bookmark}). */
+  public String bookmark(String accountId, String databaseId, Tick tick) {
+    JsonNode result = call(get(d1(accountId, databaseId) + "/time_travel/bookmark",
+        "read the Time Travel bookmark of D1 database " + databaseId, "D1:Read"), tick);
+    String bookmark = result.path("bookmark").asText("");
+    if (bookmark.isBlank()) {
+      throw unexpected("read the Time Travel bookmark of D1 database " + databaseId, "a bookmark", result);
+    }
+    return bookmark;
+  }
+
+  /** What a Time Travel restore did: where the database is now, and the bookmark that undoes it. */
+  public record Restored(String bookmark, String previousBookmark) {}
+
+  /**
+   * Restores the database to {@code bookmark} ({@code POST …/time_travel/restore?bookmark=…}). Safe to
+   * repeat (the same bookmark twice leaves the same data), so a 5xx is retried.
+   */
+  public Restored restore(String accountId, String databaseId, String bookmark, Tick tick) {
+    JsonNode result = call(post(d1(accountId, databaseId) + "/time_travel/restore",
+        "restore D1 database " + databaseId + " to a Time Travel bookmark", "D1:Edit", null, true)
+        .withQuery("bookmark", bookmark), tick);
+    return new Restored(result.path("bookmark").asText(bookmark), result.path("previous_bookmark").asText(null));
+  }
+
+  // ---- Workers ----
+
+  /** A deployment: which versions serve which share of the traffic, in the deployment's order. */
+  public record Deployment(String id, String createdOn, Map<String, Double> versions) {}
+
+  /**
+   * The Worker's deployments, newest first ({@code GET …/workers/scripts/<name>/deployments}); empty when
+   * the Worker does not exist.
+   */
+  public Optional<List<Deployment>> deployments(String accountId, String workerName, Tick tick) {
+    return ifWorkerExists(() -> {
+      JsonNode result = call(get(script(accountId, workerName) + "/deployments",
+          "read the deployments of Worker " + workerName, "Workers Scripts:Read"), tick);
+      List<Deployment> deployments = new ArrayList<>();
+      for (JsonNode d : result.path("deployments")) {
+        Map<String, Double> versions = new LinkedHashMap<>();
+        d.path("versions").forEach(v -> versions.put(v.path("version_id").asText(), v.path("percentage").asDouble()));
+        deployments.add(new Deployment(d.path("id").asText(null), d.path("created_on").asText(""), versions));
+      }
+      return deployments;
+    });
+  }
+
+  /** A version of a Worker: its id, its tag ({@code annotations["workers/tag"]}, null when none), when made. */
+  public record WorkerVersion(String id, String tag, String createdOn) {}
+
+  /** One version ({@code GET …/workers/scripts/<name>/versions/<id>}). */
+  public WorkerVersion version(String accountId, String workerName, String versionId, Tick tick) {
+    return workerVersion(call(get(script(accountId, workerName) + "/versions/" + versionId,
+        "read version " + versionId + " of Worker " + workerName, "Workers Scripts:Read"), tick));
+  }
+
+  /**
+   * The Worker's deployable versions, as listed ({@code GET …/versions?deployable=true}, the newest ones);
+   * empty when the Worker does not exist.
+   */
+  public Optional<List<WorkerVersion>> versions(String accountId, String workerName, Tick tick) {
+    return ifWorkerExists(() -> {
+      JsonNode result = call(get(script(accountId, workerName) + "/versions",
+          "list the versions of Worker " + workerName, "Workers Scripts:Read").withQuery("deployable", "true"), tick);
+      List<WorkerVersion> versions = new ArrayList<>();
+      result.path("items").forEach(v -> versions.add(workerVersion(v)));
+      return versions;
+    });
+  }
+
+  /** The names of the Worker's secrets ({@code GET …/secrets}); empty when the Worker does not exist. */
+  public Optional<List<String>> secretNames(String accountId, String workerName, Tick tick) {
+    return ifWorkerExists(() -> {
+      JsonNode result = call(get(script(accountId, workerName) + "/secrets",
+          "list the secret names of Worker " + workerName, "Workers Scripts:Read"), tick);
+      List<String> names = new ArrayList<>();
+      result.forEach(s -> names.add(s.path("name").asText()));
+      return names;
+    });
+  }
+
+  // ---- requests ----
+
+  /**
+   * @param purpose what the call is for, in a message: "query D1 database …"
+   * @param permission the token permission it needs, for a 403's advice; null when none
+   * @param repeatable safe to send again after a 5xx or a lost connection
+   * @param d1Query a D1 {@code /query}: a 400 with code 7500 is D1 refusing the SQL
+   */
+  private record Request(String method, String path, Map<String, String> query, JsonNode body, String purpose,
+      String permission, boolean repeatable, boolean d1Query) {
+    Request withQuery(String key, String value) {
+      Map<String, String> q = new LinkedHashMap<>(query);
+      q.put(key, value);
+      return new Request(method, path, q, body, purpose, permission, repeatable, d1Query);
+    }
+
+    Request asD1Query() {
+      return new Request(method, path, query, body, purpose, permission, repeatable, true);
+    }
+
+    String line() {
+      return method + " " + path;
+    }
+  }
+
+  private static Request get(String path, String purpose, String permission) {
+    return new Request("GET", path, Map.of(), null, purpose, permission, true, false);
+  }
+
+  private static Request post(String path, String purpose, String permission, JsonNode body, boolean repeatable) {
+    return new Request("POST", path, Map.of(), body, purpose, permission, repeatable, false);
+  }
+
+  /** Sends the request (retrying as described above) and returns the envelope's {@code result}. */
+  private JsonNode call(Request request, Tick tick) {
+    if (token == null) {
+      CloudflareCredentials.from(environment).requireToken(); // throws CredentialsMissing
+    }
+    int attempt = 0;
+    while (true) {
+      attempt++;
+      HttpResponse<String> response;
+      try {
+        response = send(request, tick);
+      } catch (IOException e) {
+        String why = "no answer from " + baseUrl + " (" + scrub(String.valueOf(e.getMessage())) + ")";
+        if (!request.repeatable()) {
+          throw outcomeUnknown(request, 0, why);
+        }
+        if (attempt >= retries.attempts()) {
+          throw unavailable(request, 0, why, attempt);
+        }
+        pause(backoff(attempt), tick);
+        continue;
+      }
+      int status = response.statusCode();
+      JsonNode envelope = parse(response.body());
+      if (status >= 200 && status < 300) {
+        if (envelope.isMissingNode()) {
+          throw unexpected(request.purpose(), "a JSON envelope", JSON.getNodeFactory().textNode(
+              abbreviate(scrub(response.body()))));
+        }
+        if (envelope.path("success").asBoolean(true)) {
+          return envelope.path("result");
+        }
+        throw refused(request, status, errors(envelope));
+      }
+      if (status == 429) {
+        Optional<Duration> retryAfter = retryAfter(response);
+        Duration wait = retryAfter.orElse(backoff(attempt));
+        if (attempt >= retries.attempts() || wait.compareTo(retries.maxRetryAfter()) > 0) {
+          throw unavailable(request, status, "rate limited" + retryAfter.map(d -> " (Retry-After: "
+              + d.toSeconds() + " s)").orElse(""), attempt);
+        }
+        pause(wait.plusMillis(ThreadLocalRandom.current().nextLong(250)), tick);
+        continue;
+      }
+      if (status >= 500) {
+        String why = "HTTP " + status + describeErrors(errors(envelope));
+        if (!request.repeatable()) {
+          throw outcomeUnknown(request, status, why);
+        }
+        if (attempt >= retries.attempts()) {
+          throw unavailable(request, status, why, attempt);
+        }
+        pause(backoff(attempt), tick);
+        continue;
+      }
+      throw refused(request, status, errors(envelope));
+    }
+  }
+
+  /** Sends once, ticking about once a second while the answer is on its way. */
+  private HttpResponse<String> send(Request request, Tick tick) throws IOException {
+    StringBuilder uri = new StringBuilder(baseUrl).append(request.path());
+    if (!request.query().isEmpty()) {
+      List<String> pairs = new ArrayList<>();
+      request.query().forEach((k, v) -> pairs.add(encode(k) + "=" + encode(v)));
+      uri.append('?').append(String.join("&", pairs));
+    }
+    HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(uri.toString()))
+        .timeout(REQUEST_TIMEOUT)
+        .header("Authorization", "Bearer " + token)
+        .header("User-Agent", "flaredeploy");
+    if (request.body() != null) {
+      builder.header("Content-Type", "application/json")
+          .method(request.method(), HttpRequest.BodyPublishers.ofString(request.body().toString()));
+    } else {
+      builder.method(request.method(), HttpRequest.BodyPublishers.noBody());
+    }
+    CompletableFuture<HttpResponse<String>> answer =
+        http.sendAsync(builder.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    try {
+      while (true) {
+        try {
+          return answer.get(1, TimeUnit.SECONDS);
+        } catch (TimeoutException stillWaiting) {
+          tick.tick();
+        }
+      }
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw io;
+      }
+      throw new IOException(String.valueOf(e.getCause()), e.getCause());
+    } catch (InterruptedException e) {
+      answer.cancel(true);
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for Cloudflare's API", e);
+    } catch (RuntimeException e) { // the tick threw: the activity was cancelled or timed out
+      answer.cancel(true);
+      throw e;
+    }
+  }
+
+  private static void pause(Duration wait, Tick tick) {
+    long until = System.nanoTime() + wait.toNanos();
+    try {
+      while (true) {
+        long left = until - System.nanoTime();
+        if (left <= 0) {
+          return;
+        }
+        TimeUnit.NANOSECONDS.sleep(Math.min(left, TimeUnit.SECONDS.toNanos(1)));
+        tick.tick();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting to retry a call to Cloudflare's API", e);
+    }
+  }
+
+  /** Full jitter: a random wait up to {@code firstBackoff · 2^(attempt-1)}, at most {@code maxBackoff}. */
+  private Duration backoff(int attempt) {
+    long cap = Math.min(retries.maxBackoff().toMillis(),
+        retries.firstBackoff().toMillis() << Math.min(attempt - 1, 20));
+    return Duration.ofMillis(cap <= 0 ? 0 : ThreadLocalRandom.current().nextLong(cap / 2, cap + 1));
+  }
+
+  /** {@code Retry-After} in seconds or as an HTTP date. */
+  private static Optional<Duration> retryAfter(HttpResponse<?> response) {
+    Optional<String> header = response.headers().firstValue("Retry-After").map(String::trim);
+    if (header.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Duration.ofSeconds(Math.max(0, Long.parseLong(header.get()))));
+    } catch (NumberFormatException notSeconds) {
+      try {
+        ZonedDateTime at = ZonedDateTime.parse(header.get(), DateTimeFormatter.RFC_1123_DATE_TIME);
+        Duration wait = Duration.between(ZonedDateTime.now(at.getZone()), at);
+        return Optional.of(wait.isNegative() ? Duration.ZERO : wait);
+      } catch (RuntimeException unreadable) {
+        return Optional.empty();
+      }
+    }
+  }
+
+  // ---- failures ----
+
+  private CloudflareApiException refused(Request request, int status, List<ApiError> errors) {
+    String observed = " (" + request.line() + " answered HTTP " + status + describeErrors(errors) + ")";
+    if (request.d1Query() && status == 400 && errors.stream().anyMatch(e -> e.code() == D1SqlException.SQL_ERROR)) {
+      String d1 = errors.stream().map(ApiError::message).reduce((a, b) -> a + "; " + b).orElse("");
+      return new D1SqlException("D1 refused the SQL: " + d1, d1, status, errors);
+    }
+    String advice = switch (status) {
+      case 401 -> "; the token in " + CloudflareCredentials.TOKEN + " was not accepted (wrong, expired or revoked):"
+          + " create a new API token and start the worker with it";
+      case 403 -> "; the token in " + CloudflareCredentials.TOKEN + " lacks a permission"
+          + (request.permission() == null ? "" : " (this call needs " + request.permission() + ")")
+          + " or cannot use this account: add the permission to the token for the account in the path"
+          + " (dash.cloudflare.com → My Profile → API Tokens), or set the account the token belongs to ("
+          + CloudflareCredentials.ACCOUNT_ID + " or account_id)";
+      case 404 -> "; Cloudflare does not know what the path names in this account: check the id in the"
+          + " wrangler config (database_id, the Worker's name) and the account (" + CloudflareCredentials.ACCOUNT_ID
+          + " or account_id)";
+      default -> "";
+    };
+    return new CloudflareApiException(FailureTypes.CLOUDFLARE_REFUSED, false,
+        "Cloudflare refused to " + request.purpose() + observed + advice, status, errors, false);
+  }
+
+  private CloudflareApiException unavailable(Request request, int status, String why, int attempts) {
+    return new CloudflareApiException(FailureTypes.CLOUDFLARE_UNAVAILABLE, true,
+        "Cloudflare's API did not " + request.purpose() + ": " + why + " (" + request.line() + ", " + attempts
+            + (attempts == 1 ? " attempt" : " attempts") + "); the step is retried, and nothing was changed by"
+            + " this call" + (status == 429 ? "; Cloudflare limits API requests per token (1,200 per 5 minutes)"
+                : ""), status, List.of(), false);
+  }
+
+  private CloudflareApiException outcomeUnknown(Request request, int status, String why) {
+    return new CloudflareApiException(FailureTypes.CLOUDFLARE_UNAVAILABLE, true,
+        "Cloudflare's API did not confirm that it did " + request.purpose() + ": " + why + " (" + request.line()
+            + "); it may or may not have taken effect", status, List.of(), true);
+  }
+
+  private CloudflareApiException unexpected(String purpose, String expected, JsonNode got) {
+    return new CloudflareApiException(FailureTypes.CLOUDFLARE_UNAVAILABLE, true,
+        "Cloudflare's API answered the request to " + purpose + " without " + expected + ": "
+            + abbreviate(scrub(got.toString())), 200, List.of(), false);
+  }
+
+  private List<ApiError> errors(JsonNode envelope) {
+    List<ApiError> errors = new ArrayList<>();
+    envelope.path("errors").forEach(e -> errors.add(new ApiError(e.path("code").asInt(0),
+        scrub(e.path("message").asText("")))));
+    return errors;
+  }
+
+  private static String describeErrors(List<ApiError> errors) {
+    if (errors.isEmpty()) {
+      return "";
+    }
+    List<String> parts = new ArrayList<>();
+    errors.forEach(e -> parts.add("code " + e.code() + ": " + e.message()));
+    return ", " + String.join("; ", parts);
+  }
+
+  // ---- helpers ----
+
+  private <T> Optional<T> ifWorkerExists(java.util.function.Supplier<T> read) {
+    try {
+      return Optional.of(read.get());
+    } catch (CloudflareApiException e) {
+      if (e.status() == 404 && (e.hasCode(10007) || e.hasCode(10090))) {
+        return Optional.empty(); // workers.api.error.script_not_found / service_not_found
+      }
+      throw e;
+    }
+  }
+
+  private static String d1(String accountId, String databaseId) {
+    return "/accounts/" + accountId + "/d1/database/" + databaseId;
+  }
+
+  private static String script(String accountId, String workerName) {
+    return "/accounts/" + accountId + "/workers/scripts/" + workerName;
+  }
+
+  private static D1Database d1Database(JsonNode db) {
+    return new D1Database(db.path("uuid").asText(), db.path("name").asText(), db.path("version").asText(null),
+        db.path("file_size").asLong(0), db.path("num_tables").asInt(0));
+  }
+
+  private static WorkerVersion workerVersion(JsonNode v) {
+    String tag = v.path("annotations").path("workers/tag").asText("");
+    return new WorkerVersion(v.path("id").asText(), tag.isBlank() ? null : tag,
+        v.path("metadata").path("created_on").asText(""));
+  }
+
+  private static TokenStatus tokenStatus(JsonNode result) {
+    return new TokenStatus(result.path("id").asText(null), result.path("status").asText(null),
+        result.path("expires_on").asText(null));
+  }
+
+  /** A value of a D1 row as text: numbers as SQLite prints them, null for NULL. */
+  private static String text(JsonNode value) {
+    if (value == null || value.isNull()) {
+      return null;
+    }
+    if (value.isIntegralNumber()) {
+      return value.bigIntegerValue().toString();
+    }
+    return value.isValueNode() ? value.asText() : value.toString();
+  }
+
+  private static JsonNode parse(String body) {
+    if (body == null || body.isBlank()) {
+      return JSON.missingNode();
+    }
+    try {
+      return JSON.readTree(body);
+    } catch (IOException notJson) {
+      return JSON.missingNode(); // an HTML error page from Cloudflare's edge
+    }
+  }
+
+  private static String encode(String value) {
+    return URLEncoder.encode(value, StandardCharsets.UTF_8);
+  }
+
+  private static String abbreviate(String s) {
+    String t = s.strip();
+    return t.length() <= 300 ? t : t.substring(0, 300) + "…";
+  }
+
+  private static String blankToNull(String value) {
+    return value == null || value.isBlank() ? null : value.trim();
+  }
+
+  private static Map<String, String> withoutNulls(Map<String, String> environment) {
+    Map<String, String> copy = new LinkedHashMap<>();
+    environment.forEach((k, v) -> {
+      if (k != null && v != null) {
+        copy.put(k, v);
+      }
+    });
+    return copy;
+  }
+
+  @Override
+  public String toString() {
+    return "CloudflareApi[" + baseUrl + ", token=" + (token == null ? "unset" : SecretScrubber.MASK) + "]";
+  }
+}
