@@ -97,7 +97,7 @@ public final class CloudflareApiRecorder implements AutoCloseable {
   private record QueryFault(String sqlContains, String message) {}
 
   /**
-   * The next {@code remaining} calls whose {@link Call#line()} contains {@code call} answer {@code status};
+   * The next {@code remaining} calls whose {@link Call#line()} or body contains {@code call} answer {@code status};
    * with {@code afterEffect} the call is handled first and only its answer is replaced.
    */
   private static final class HttpFault {
@@ -237,7 +237,7 @@ public final class CloudflareApiRecorder implements AutoCloseable {
   }
 
   /**
-   * Makes the next {@code times} calls whose {@link Call#line()} contains {@code call} answer {@code status}
+   * Makes the next {@code times} calls whose {@link Call#line()} or body contains {@code call} answer {@code status}
    * without taking effect, with Cloudflare's error for it: 429 (code 971, with {@code Retry-After:
    * <retryAfterSeconds>}), 401/403 (code 10000, authentication error), 404 (code 7404 for D1, else 10007),
    * or a 5xx (an HTML error page, as Cloudflare's edge answers).
@@ -253,7 +253,7 @@ public final class CloudflareApiRecorder implements AutoCloseable {
   }
 
   /**
-   * Makes the next call whose {@link Call#line()} contains {@code call} take effect (a {@code /query} runs
+   * Makes the next call whose {@link Call#line()} or body contains {@code call} take effect (a {@code /query} runs
    * and commits) and then answer the 5xx {@code status} instead of its result: the answer lost on the way.
    */
   public synchronized CloudflareApiRecorder loseNextAnswer(String call, int status) {
@@ -365,8 +365,8 @@ public final class CloudflareApiRecorder implements AutoCloseable {
         }
         String relative = path.startsWith(PREFIX) ? path.substring(PREFIX.length()) : path;
         String line = method + " " + relative + (query.isEmpty() ? "" : "?" + query);
-        HttpFault fault = httpFaults.stream().filter(f -> f.remaining > 0 && line.contains(f.call)).findFirst()
-            .orElse(null);
+        HttpFault fault = httpFaults.stream()
+            .filter(f -> f.remaining > 0 && (line + "\n" + body).contains(f.call)).findFirst().orElse(null);
         if (fault != null) {
           fault.remaining--;
         }
