@@ -13,6 +13,7 @@ import dev.flaredeploy.activities.process.Wrangler;
 import dev.flaredeploy.activities.smoke.SmokeChecker;
 import dev.flaredeploy.activities.source.SourceSnapshots;
 import dev.flaredeploy.testkit.ExampleProjects;
+import dev.flaredeploy.testkit.HistoryText;
 import dev.flaredeploy.workflows.DeploymentAttributes;
 import dev.flaredeploy.workflows.DeploymentIds;
 import dev.flaredeploy.workflows.DeploymentWorkflow;
@@ -49,7 +50,8 @@ import java.util.stream.Stream;
  * the real activities and {@link CloudflareTarget} driving the pinned wrangler against a {@link
  * CloudflareApiRecorder} with a random token, and a copy of examples/hello-d1 whose smoke checks go to a
  * server on 127.0.0.1 standing in for the Worker's route. {@link #close()} asserts that the token is in no
- * run's history, memo report or wrangler log, then stops everything.
+ * run's history (every payload decoded: inputs, results, failures, memo, search attributes, heartbeat
+ * details), memo report or wrangler log, then stops everything.
  */
 final class CloudflarePipeline implements AutoCloseable {
   static final String WORKER = "hello-d1";
@@ -183,8 +185,11 @@ final class CloudflarePipeline implements AutoCloseable {
       for (WorkflowStub run : runs) {
         String id = run.getExecution().getWorkflowId();
         String runId = run.getExecution().getRunId();
-        assertThat(client.fetchHistory(id, runId).toJson(true)).as("history of run %s", runId)
-            .isNotBlank().doesNotContain(token);
+        String history = client.fetchHistory(id, runId).toJson(true);
+        assertThat(HistoryText.payloads(history)).as("decoded payloads of run %s", runId)
+            .anyMatch(payload -> payload.contains("\"configFile\"")); // the plan: decoding works
+        assertThat(HistoryText.of(history)).as("history of run %s, every payload decoded", runId)
+            .doesNotContain(token);
         assertThat(JSON.writeValueAsString(memo(run))).as("memo report of run %s", runId)
             .doesNotContain(token);
       }
