@@ -209,6 +209,10 @@ public class DeploymentActivitiesImpl implements DeploymentActivities {
           ? ApplicationFailure.newFailure(e.getMessage(), e.failureType(), attempt())
           : ApplicationFailure.newNonRetryableFailure(e.getMessage(), e.failureType(), attempt());
     } catch (CloudflareException e) {
+      if (e.retryable() && e.retryAfter().isPresent()) { // a 429: the next attempt waits as Cloudflare asked
+        throw ApplicationFailure.newFailureWithCauseAndDelay(
+            e.getMessage(), e.failureType(), null, e.retryAfter().get(), attempt());
+      }
       throw e.retryable()
           ? ApplicationFailure.newFailure(e.getMessage(), e.failureType(), attempt())
           : ApplicationFailure.newNonRetryableFailure(e.getMessage(), e.failureType(), attempt());

@@ -205,7 +205,7 @@ public final class CloudflareApi {
   public record Account(String id, String name) {}
 
   public List<Account> accounts(Tick tick) {
-    JsonNode result = call(get("/memberships", "list the accounts the token can use", "Memberships:Read")
+    JsonNode result = call(get("/memberships", "list the accounts the token can use", "User → Memberships:Read")
         .withQuery("per_page", "50"), tick);
     List<Account> accounts = new ArrayList<>();
     result.forEach(m -> accounts.add(new Account(m.path("account").path("id").asText(),
@@ -480,8 +480,7 @@ public final class CloudflareApi {
         Optional<Duration> retryAfter = retryAfter(response);
         Duration wait = retryAfter.orElse(backoff(attempt));
         if (attempt >= retries.attempts() || wait.compareTo(retries.maxRetryAfter()) > 0) {
-          throw unavailable(request, status, "rate limited" + retryAfter.map(d -> " (Retry-After: "
-              + d.toSeconds() + " s)").orElse(""), attempt);
+          throw rateLimited(request, retryAfter.orElse(null), attempt);
         }
         pause(wait.plusMillis(ThreadLocalRandom.current().nextLong(250)), tick);
         continue;
@@ -614,16 +613,25 @@ public final class CloudflareApi {
 
   private CloudflareApiException unavailable(Request request, int status, String why, int attempts) {
     return new CloudflareApiException(FailureTypes.CLOUDFLARE_UNAVAILABLE, true,
-        "Cloudflare's API did not " + request.purpose() + ": " + why + " (" + request.line() + ", " + attempts
-            + (attempts == 1 ? " attempt" : " attempts") + "); the step is retried, and nothing was changed by"
-            + " this call" + (status == 429 ? "; Cloudflare limits API requests per token (1,200 per 5 minutes)"
-                : ""), status, List.of(), false);
+        "Cloudflare's API was unavailable to " + request.purpose() + ": " + why + " (" + request.line() + ", "
+            + attempts + (attempts == 1 ? " attempt" : " attempts") + "); this call changed nothing, and the step"
+            + " is retried", status, List.of(), false);
+  }
+
+  private CloudflareApiException rateLimited(Request request, Duration retryAfter, int attempts) {
+    return new CloudflareApiException(FailureTypes.CLOUDFLARE_UNAVAILABLE, true,
+        "Cloudflare rate-limited the requests to " + request.purpose() + " (" + request.line() + " answered HTTP"
+            + " 429 " + attempts + (attempts == 1 ? " time" : " times")
+            + (retryAfter == null ? "" : ", Retry-After: " + retryAfter.toSeconds() + " s") + "); this call"
+            + " changed nothing, and the step is retried" + (retryAfter == null ? "" : " after that wait")
+            + "; Cloudflare allows about 1,200 API requests per 5 minutes per user, so other tools using the same"
+            + " token count too", 429, List.of(), false, retryAfter);
   }
 
   private CloudflareApiException outcomeUnknown(Request request, int status, String why) {
     return new CloudflareApiException(FailureTypes.CLOUDFLARE_UNAVAILABLE, true,
-        "Cloudflare's API did not confirm that it did " + request.purpose() + ": " + why + " (" + request.line()
-            + "); it may or may not have taken effect", status, List.of(), true);
+        "Cloudflare's API did not answer whether it could " + request.purpose() + ": " + why + " ("
+            + request.line() + "); it may or may not have taken effect", status, List.of(), true);
   }
 
   private CloudflareApiException unexpected(String purpose, String expected, JsonNode got) {

@@ -22,7 +22,13 @@ public class CloudflareApiException extends CloudflareException {
   CloudflareApiException(
       String failureType, boolean retryable, String message, int status, List<ApiError> errors,
       boolean outcomeUnknown) {
-    super(failureType, retryable, message);
+    this(failureType, retryable, message, status, errors, outcomeUnknown, null);
+  }
+
+  CloudflareApiException(
+      String failureType, boolean retryable, String message, int status, List<ApiError> errors,
+      boolean outcomeUnknown, java.time.Duration retryAfter) {
+    super(failureType, retryable, message, retryAfter);
     this.status = status;
     this.errors = List.copyOf(errors);
     this.outcomeUnknown = outcomeUnknown;
