@@ -54,17 +54,7 @@ public final class Concurrently {
     }
     List<T> results = new ArrayList<>();
     for (CompletableFuture<T> future : futures) {
-      try {
-        results.add(future.join());
-      } catch (java.util.concurrent.CompletionException e) {
-        if (e.getCause() instanceof RuntimeException r) {
-          throw r;
-        }
-        if (e.getCause() instanceof Error error) {
-          throw error;
-        }
-        throw new IllegalStateException(e.getCause());
-      }
+      results.add(join(future));
     }
     return results;
   }
