@@ -22,6 +22,7 @@ import dev.flaredeploy.activities.source.SourceSnapshots;
 import dev.flaredeploy.testkit.ExampleProjects;
 import dev.flaredeploy.workflows.FailureTypes;
 import dev.flaredeploy.workflows.model.ChecksumProblem;
+import dev.flaredeploy.workflows.model.CloudflareSettings;
 import dev.flaredeploy.workflows.model.DatabasePlan;
 import dev.flaredeploy.workflows.model.DatabaseStatus;
 import dev.flaredeploy.workflows.model.DeploymentPlan;
@@ -705,6 +706,29 @@ class CloudflareTargetTest {
   }
 
   @Test
+  void aStepThatDiesAfterAFileWentThroughIsRetriedAndAppliesEachFileExactlyOnce() {
+    DeploymentPlan plan = plan(Map.of());
+    DatabasePlan database = plan.databases().get(0);
+    recorder.loseNextAnswer("ADD COLUMN author", 502) // M2 is applied, its answer lost
+        .failNext("\"sql\":\"SELECT name FROM \\\"d1_migrations\\\" ORDER BY id;", 503, 1, -1); // and the look fails
+    Tick dies = () -> {
+      throw new IllegalStateException("the worker went away"); // as a heartbeat of a lost worker would
+    };
+
+    assertThatThrownBy(() -> target.applyMigrations(plan, database, dies)).hasMessage("the worker went away");
+    assertThat(recorder.ledgerOf(DB_ID, LEDGER)).containsExactly(M1, M2);
+    recorder.clearCalls();
+
+    assertThat(observe(() -> target.applyMigrations(plan, database, NO_TICK))).containsExactly(M1, M2);
+
+    assertThat(recorder.callLines()).containsExactly("POST " + db + "/query"); // the retry looked, and was done
+    assertThat(recorder.ledgerOf(DB_ID, LEDGER)).containsExactly(M1, M2);
+    assertThat(recorder.checksumsOf(DB_ID)).isEqualTo(Map.of(M1, sha256(plan, M1), M2, sha256(plan, M2)));
+    assertThat(recorder.rows(DB_ID, "SELECT count(*) AS n FROM pragma_table_info('notes') WHERE name = 'author'"))
+        .containsExactly(Map.of("n", 1));
+  }
+
+  @Test
   void aRateLimitedCallIsRetriedAfterItsRetryAfterWhileARefusedOneFailsAtOnceSayingWhatToFix() {
     DeploymentPlan plan = plan(Map.of());
     recorder.ledger(DB_ID, LEDGER, List.of()).failNext("/query", 429, 1, 1);
@@ -773,6 +797,20 @@ class CloudflareTargetTest {
   }
 
   @Test
+  void aPlanThatCarriesTheWorkersNameReachesCloudflareWithoutTouchingTheSnapshot() throws IOException {
+    DeploymentPlan old = plan(Map.of());
+    DeploymentPlan plan = withCloudflare(old, new CloudflareSettings(WORKER, null, null));
+    String live = recorder.deployed(WORKER, "an-older-source");
+    dev.flaredeploy.activities.local.LocalWorkspace.deleteTree(Path.of(plan.source().path())); // gone for good
+
+    assertThat(target.liveRelease(plan)).contains(live);
+    assertThat(observe(() -> target.databases(plan, NO_TICK))).hasSize(1);
+    assertThat(observe(() -> target.checkpoint(plan, "run-1", NO_TICK))).hasSize(1);
+    assertThatThrownBy(() -> target.liveRelease(old)) // an old plan still reads the name from the snapshot
+        .isInstanceOf(dev.flaredeploy.activities.source.SourceException.class);
+  }
+
+  @Test
   void withoutAnyAccountIdTheAccountIsTheTokensOnlyOneAskedOnce() {
     CloudflareTarget noAccount = new CloudflareTarget(PinnedWrangler.in(logDir()), sources, Map.of(
         CloudflareCredentials.TOKEN, token,
@@ -816,6 +854,12 @@ class CloudflareTargetTest {
         loaded.configFile().getFileName().toString(), loaded.databases(), loaded.smoke(),
         loaded.restoreDatabaseOn(), loaded.local(), 1, false, loaded.onDrift(), loaded.rolloutPlan(),
         loaded.checkpointExport(), loaded.policy(), loaded.allowances());
+  }
+
+  private static DeploymentPlan withCloudflare(DeploymentPlan p, CloudflareSettings settings) {
+    return new DeploymentPlan(p.service(), p.environment(), p.target(), p.source(), p.configFile(), p.databases(),
+        p.smoke(), p.restoreDatabaseOn(), p.local(), p.attempt(), p.allowDestructive(), p.onDrift(), p.rollout(),
+        p.checkpointExport(), p.policy(), p.allowances(), settings);
   }
 
   private static DeploymentPlan withCheckpointExport(DeploymentPlan p) {
