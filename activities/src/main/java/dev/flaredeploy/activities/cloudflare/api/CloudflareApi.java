@@ -196,8 +196,8 @@ public final class CloudflareApi {
 
   /** Verifies an account-owned token ({@code GET /accounts/<account>/tokens/verify}). */
   public TokenStatus verifyAccountToken(String accountId, Tick tick) {
-    JsonNode result = call(get("/accounts/" + accountId + "/tokens/verify", "verify the account API token", null),
-        tick);
+    JsonNode result = call(get("/accounts/" + segment(accountId, "account id") + "/tokens/verify",
+        "verify the account API token", null), tick);
     return tokenStatus(result);
   }
 
@@ -267,8 +267,8 @@ public final class CloudflareApi {
 
   /** The account's D1 databases named exactly {@code name} ({@code GET /accounts/<a>/d1/database?name=}). */
   public List<D1Database> databasesNamed(String accountId, String name, Tick tick) {
-    JsonNode result = call(get("/accounts/" + accountId + "/d1/database", "look for the D1 database " + name,
-        "D1:Read").withQuery("name", name).withQuery("per_page", "100"), tick);
+    JsonNode result = call(get("/accounts/" + segment(accountId, "account id") + "/d1/database",
+        "look for the D1 database " + name, "D1:Read").withQuery("name", name).withQuery("per_page", "100"), tick);
     List<D1Database> found = new ArrayList<>();
     result.forEach(db -> {
       if (name.equals(db.path("name").asText())) {
@@ -281,8 +281,8 @@ public final class CloudflareApi {
   /** Creates a D1 database ({@code POST /accounts/<a>/d1/database {"name": …}}); not repeated on a 5xx. */
   public D1Database createDatabase(String accountId, String name, Tick tick) {
     ObjectNode body = JSON.createObjectNode().put("name", name);
-    return d1Database(call(post("/accounts/" + accountId + "/d1/database", "create the D1 database " + name,
-        "D1:Edit", body, false), tick));
+    return d1Database(call(post("/accounts/" + segment(accountId, "account id") + "/d1/database",
+        "create the D1 database " + name, "D1:Edit", body, false), tick));
   }
 
   /** One statement's answer from {@code /query}: its rows (column → value as text, null for NULL). */
@@ -380,7 +380,7 @@ public final class CloudflareApi {
 
   /** One version ({@code GET …/workers/scripts/<name>/versions/<id>}). */
   public WorkerVersion version(String accountId, String workerName, String versionId, Tick tick) {
-    return workerVersion(call(get(script(accountId, workerName) + "/versions/" + versionId,
+    return workerVersion(call(get(script(accountId, workerName) + "/versions/" + segment(versionId, "version id"),
         "read version " + versionId + " of Worker " + workerName, "Workers Scripts:Read"), tick));
   }
 
@@ -670,11 +670,21 @@ public final class CloudflareApi {
   }
 
   private static String d1(String accountId, String databaseId) {
-    return "/accounts/" + accountId + "/d1/database/" + databaseId;
+    return "/accounts/" + segment(accountId, "account id") + "/d1/database/" + segment(databaseId, "database_id");
   }
 
   private static String script(String accountId, String workerName) {
-    return "/accounts/" + accountId + "/workers/scripts/" + workerName;
+    return "/accounts/" + segment(accountId, "account id") + "/workers/scripts/" + segment(workerName, "Worker name");
+  }
+
+  /** An id that goes into a path as it is: letters, digits, {@code .}, {@code _} and {@code -} only. */
+  private static String segment(String value, String what) {
+    if (value == null || !value.matches("[A-Za-z0-9._-]+")) {
+      throw new CloudflareException(FailureTypes.CONFIG_INVALID, false,
+          "\"" + value + "\" is not a valid " + what + " for Cloudflare's API (letters, digits, '.', '_' and '-'"
+              + " only): check the wrangler config and " + CloudflareCredentials.ACCOUNT_ID);
+    }
+    return value;
   }
 
   private static D1Database d1Database(JsonNode db) {
