@@ -446,9 +446,11 @@ class CloudflareTargetTest {
   void validateSchemaReadsTheSchemaWithoutAnExportAndChecksPendingMigrationsInAShadow() {
     DeploymentPlan plan = plan(Map.of());
     recorder.ledger(DB_ID, LEDGER, List.of(M1)).schema(DB_ID, migration(M1));
+    String untouched = recorder.bookmarkOf(DB_ID);
 
     SchemaReport report = observe(() -> SchemaValidation.validate(target, plan, NO_TICK, 1));
 
+    assertThat(recorder.bookmarkOf(DB_ID)).as("validate-schema wrote nothing").isEqualTo(untouched);
     assertThat(report.preflight()).isEmpty();
     assertThat(report.databases()).containsExactly(new DatabaseStatus("DB", List.of(M1), List.of(M2)));
     assertThat(report.checks()).singleElement().satisfies(check -> {
