@@ -6,30 +6,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flaredeploy.activities.cloudflare.CloudflareCredentials;
 import dev.flaredeploy.activities.cloudflare.CloudflareException;
 import dev.flaredeploy.activities.cloudflare.SecretScrubber;
-import dev.flaredeploy.activities.cloudflare.api.CloudflareApiException.ApiError;
 import dev.flaredeploy.activities.process.ProcessRunner.Tick;
 import dev.flaredeploy.workflows.FailureTypes;
-import java.io.IOException;
-import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -70,8 +55,6 @@ public final class CloudflareApi {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
-  /** D1 gives a {@code /query} 30 s before answering 504; every other endpoint answers far sooner. */
-  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
 
   /**
    * How the client retries: at most {@code attempts} sends per call; before the n-th retry a random wait of
@@ -84,28 +67,14 @@ public final class CloudflareApi {
         new Retries(5, Duration.ofMillis(500), Duration.ofSeconds(8), Duration.ofSeconds(60));
   }
 
-  private final HttpClient http;
+  private final ApiTransport transport;
   private final Map<String, String> environment;
-  private final String baseUrl;
-  private final String token;
-  private final SecretScrubber scrubber;
-  private final Retries retries;
   /** The one account the token can use, once asked ({@link #accountId}); the same for every region. */
   private final AtomicReference<String> onlyAccount;
 
-  private CloudflareApi(HttpClient http, Map<String, String> environment, String baseUrl, Retries retries,
-      AtomicReference<String> onlyAccount) {
-    this.http = http;
+  private CloudflareApi(ApiTransport transport, Map<String, String> environment, AtomicReference<String> onlyAccount) {
+    this.transport = transport;
     this.environment = environment;
-    this.baseUrl = baseUrl;
-    this.token = blankToNull(environment.get(CloudflareCredentials.TOKEN));
-    List<String> secrets = new ArrayList<>();
-    secrets.add(token);
-    for (String other : List.of("CF_API_TOKEN", "CLOUDFLARE_API_KEY", "CF_API_KEY")) {
-      secrets.add(environment.get(other));
-    }
-    this.scrubber = new SecretScrubber(secrets.stream().filter(Objects::nonNull).toList());
-    this.retries = retries;
     this.onlyAccount = onlyAccount;
   }
 
@@ -126,7 +95,7 @@ public final class CloudflareApi {
         .version(base.startsWith("https:") ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1)
         .followRedirects(HttpClient.Redirect.NEVER)
         .build();
-    return new CloudflareApi(http, env, base, retries, new AtomicReference<>());
+    return new CloudflareApi(new ApiTransport(http, base, env, retries), env, new AtomicReference<>());
   }
 
   /**
@@ -138,7 +107,8 @@ public final class CloudflareApi {
    */
   public CloudflareApi forComplianceRegion(String configComplianceRegion) {
     String base = baseUrl(environment, configComplianceRegion);
-    return base.equals(baseUrl) ? this : new CloudflareApi(http, environment, base, retries, onlyAccount);
+    return base.equals(transport.baseUrl()) ? this
+        : new CloudflareApi(transport.to(base), environment, onlyAccount);
   }
 
   /**
@@ -168,12 +138,12 @@ public final class CloudflareApi {
 
   /** Where the calls go. */
   public String baseUrl() {
-    return baseUrl;
+    return transport.baseUrl();
   }
 
   /** Removes the token (and other credentials of the environment) from {@code text}. */
   public String scrub(String text) {
-    return scrubber.scrub(text);
+    return transport.scrub(text);
   }
 
   // ---- token and account ----
@@ -190,13 +160,13 @@ public final class CloudflareApi {
    * with {@link #verifyAccountToken}. Needs no permission.
    */
   public TokenStatus verifyToken(Tick tick) {
-    JsonNode result = call(get("/user/tokens/verify", "verify the API token", null), tick);
+    JsonNode result = transport.call(ApiTransport.get("/user/tokens/verify", "verify the API token", null), tick);
     return tokenStatus(result);
   }
 
   /** Verifies an account-owned token ({@code GET /accounts/<account>/tokens/verify}). */
   public TokenStatus verifyAccountToken(String accountId, Tick tick) {
-    JsonNode result = call(get("/accounts/" + segment(accountId, "account id") + "/tokens/verify",
+    JsonNode result = transport.call(ApiTransport.get("/accounts/" + segment(accountId, "account id") + "/tokens/verify",
         "verify the account API token", null), tick);
     return tokenStatus(result);
   }
@@ -205,7 +175,7 @@ public final class CloudflareApi {
   public record Account(String id, String name) {}
 
   public List<Account> accounts(Tick tick) {
-    JsonNode result = call(get("/memberships", "list the accounts the token can use", "User → Memberships:Read")
+    JsonNode result = transport.call(ApiTransport.get("/memberships", "list the accounts the token can use", "User → Memberships:Read")
         .withQuery("per_page", "50"), tick);
     List<Account> accounts = new ArrayList<>();
     result.forEach(m -> accounts.add(new Account(m.path("account").path("id").asText(),
@@ -261,13 +231,13 @@ public final class CloudflareApi {
 
   /** {@code GET /accounts/<a>/d1/database/<id>}. */
   public D1Database database(String accountId, String databaseId, Tick tick) {
-    return d1Database(call(get(d1(accountId, databaseId), "read the info of D1 database " + databaseId,
+    return d1Database(transport.call(ApiTransport.get(d1(accountId, databaseId), "read the info of D1 database " + databaseId,
         "D1:Read"), tick));
   }
 
   /** The account's D1 databases named exactly {@code name} ({@code GET /accounts/<a>/d1/database?name=}). */
   public List<D1Database> databasesNamed(String accountId, String name, Tick tick) {
-    JsonNode result = call(get("/accounts/" + segment(accountId, "account id") + "/d1/database",
+    JsonNode result = transport.call(ApiTransport.get("/accounts/" + segment(accountId, "account id") + "/d1/database",
         "look for the D1 database " + name, "D1:Read").withQuery("name", name).withQuery("per_page", "100"), tick);
     List<D1Database> found = new ArrayList<>();
     result.forEach(db -> {
@@ -281,7 +251,7 @@ public final class CloudflareApi {
   /** Creates a D1 database ({@code POST /accounts/<a>/d1/database {"name": …}}); not repeated on a 5xx. */
   public D1Database createDatabase(String accountId, String name, Tick tick) {
     ObjectNode body = JSON.createObjectNode().put("name", name);
-    return d1Database(call(post("/accounts/" + segment(accountId, "account id") + "/d1/database",
+    return d1Database(transport.call(ApiTransport.post("/accounts/" + segment(accountId, "account id") + "/d1/database",
         "create the D1 database " + name, "D1:Edit", body, false), tick));
   }
 
@@ -312,7 +282,7 @@ public final class CloudflareApi {
    */
   public List<D1Result> query(String accountId, String databaseId, String sql, QueryKind kind, Tick tick) {
     ObjectNode body = JSON.createObjectNode().put("sql", sql);
-    JsonNode result = call(post(d1(accountId, databaseId) + "/query", "query D1 database " + databaseId,
+    JsonNode result = transport.call(ApiTransport.post(d1(accountId, databaseId) + "/query", "query D1 database " + databaseId,
         kind == QueryKind.READ ? "D1:Read" : "D1:Edit", body, kind != QueryKind.WRITE).asD1Query(), tick);
     List<D1Result> statements = new ArrayList<>();
     for (JsonNode statement : result) {
@@ -329,11 +299,11 @@ public final class CloudflareApi {
 
   /** The database's current Time Travel bookmark ({@code GET …/time_travel/bookmark}). */
   public String bookmark(String accountId, String databaseId, Tick tick) {
-    JsonNode result = call(get(d1(accountId, databaseId) + "/time_travel/bookmark",
+    JsonNode result = transport.call(ApiTransport.get(d1(accountId, databaseId) + "/time_travel/bookmark",
         "read the Time Travel bookmark of D1 database " + databaseId, "D1:Read"), tick);
     String bookmark = result.path("bookmark").asText("");
     if (bookmark.isBlank()) {
-      throw unexpected("read the Time Travel bookmark of D1 database " + databaseId, "a bookmark", result);
+      throw transport.unexpected("read the Time Travel bookmark of D1 database " + databaseId, "a bookmark", result);
     }
     return bookmark;
   }
@@ -346,7 +316,7 @@ public final class CloudflareApi {
    * repeat (the same bookmark twice leaves the same data), so a 5xx is retried.
    */
   public Restored restore(String accountId, String databaseId, String bookmark, Tick tick) {
-    JsonNode result = call(post(d1(accountId, databaseId) + "/time_travel/restore",
+    JsonNode result = transport.call(ApiTransport.post(d1(accountId, databaseId) + "/time_travel/restore",
         "restore D1 database " + databaseId + " to a Time Travel bookmark", "D1:Edit", null, true)
         .withQuery("bookmark", bookmark), tick);
     return new Restored(result.path("bookmark").asText(bookmark), result.path("previous_bookmark").asText(null));
@@ -363,7 +333,7 @@ public final class CloudflareApi {
    */
   public Optional<List<Deployment>> deployments(String accountId, String workerName, Tick tick) {
     return ifWorkerExists(() -> {
-      JsonNode result = call(get(script(accountId, workerName) + "/deployments",
+      JsonNode result = transport.call(ApiTransport.get(script(accountId, workerName) + "/deployments",
           "read the deployments of Worker " + workerName, "Workers Scripts:Read"), tick);
       List<Deployment> deployments = new ArrayList<>();
       for (JsonNode d : result.path("deployments")) {
@@ -380,7 +350,7 @@ public final class CloudflareApi {
 
   /** One version ({@code GET …/workers/scripts/<name>/versions/<id>}). */
   public WorkerVersion version(String accountId, String workerName, String versionId, Tick tick) {
-    return workerVersion(call(get(script(accountId, workerName) + "/versions/" + segment(versionId, "version id"),
+    return workerVersion(transport.call(ApiTransport.get(script(accountId, workerName) + "/versions/" + segment(versionId, "version id"),
         "read version " + versionId + " of Worker " + workerName, "Workers Scripts:Read"), tick));
   }
 
@@ -390,7 +360,7 @@ public final class CloudflareApi {
    */
   public Optional<List<WorkerVersion>> versions(String accountId, String workerName, Tick tick) {
     return ifWorkerExists(() -> {
-      JsonNode result = call(get(script(accountId, workerName) + "/versions",
+      JsonNode result = transport.call(ApiTransport.get(script(accountId, workerName) + "/versions",
           "list the versions of Worker " + workerName, "Workers Scripts:Read").withQuery("deployable", "true"), tick);
       List<WorkerVersion> versions = new ArrayList<>();
       result.path("items").forEach(v -> versions.add(workerVersion(v)));
@@ -401,259 +371,12 @@ public final class CloudflareApi {
   /** The names of the Worker's secrets ({@code GET …/secrets}); empty when the Worker does not exist. */
   public Optional<List<String>> secretNames(String accountId, String workerName, Tick tick) {
     return ifWorkerExists(() -> {
-      JsonNode result = call(get(script(accountId, workerName) + "/secrets",
+      JsonNode result = transport.call(ApiTransport.get(script(accountId, workerName) + "/secrets",
           "list the secret names of Worker " + workerName, "Workers Scripts:Read"), tick);
       List<String> names = new ArrayList<>();
       result.forEach(s -> names.add(s.path("name").asText()));
       return names;
     });
-  }
-
-  // ---- requests ----
-
-  /**
-   * @param purpose what the call is for, in a message: "query D1 database …"
-   * @param permission the token permission it needs, for a 403's advice; null when none
-   * @param repeatable safe to send again after a 5xx or a lost connection
-   * @param d1Query a D1 {@code /query}: a 400 with code 7500 is D1 refusing the SQL
-   */
-  private record Request(String method, String path, Map<String, String> query, JsonNode body, String purpose,
-      String permission, boolean repeatable, boolean d1Query) {
-    Request withQuery(String key, String value) {
-      Map<String, String> q = new LinkedHashMap<>(query);
-      q.put(key, value);
-      return new Request(method, path, q, body, purpose, permission, repeatable, d1Query);
-    }
-
-    Request asD1Query() {
-      return new Request(method, path, query, body, purpose, permission, repeatable, true);
-    }
-
-    String line() {
-      return method + " " + path;
-    }
-  }
-
-  private static Request get(String path, String purpose, String permission) {
-    return new Request("GET", path, Map.of(), null, purpose, permission, true, false);
-  }
-
-  private static Request post(String path, String purpose, String permission, JsonNode body, boolean repeatable) {
-    return new Request("POST", path, Map.of(), body, purpose, permission, repeatable, false);
-  }
-
-  /** Sends the request (retrying as described above) and returns the envelope's {@code result}. */
-  private JsonNode call(Request request, Tick tick) {
-    if (token == null) {
-      CloudflareCredentials.from(environment).requireToken(); // throws CredentialsMissing
-    }
-    int attempt = 0;
-    while (true) {
-      attempt++;
-      HttpResponse<String> response;
-      try {
-        response = send(request, tick);
-      } catch (IOException e) {
-        String why = "no answer from " + baseUrl + " (" + scrub(String.valueOf(e.getMessage())) + ")";
-        if (!request.repeatable()) {
-          throw outcomeUnknown(request, 0, why);
-        }
-        if (attempt >= retries.attempts()) {
-          throw unavailable(request, 0, why, attempt);
-        }
-        pause(backoff(attempt), tick);
-        continue;
-      }
-      int status = response.statusCode();
-      JsonNode envelope = parse(response.body());
-      if (status >= 200 && status < 300) {
-        if (envelope.isMissingNode()) {
-          throw unexpected(request.purpose(), "a JSON envelope", JSON.getNodeFactory().textNode(
-              abbreviate(scrub(response.body()))));
-        }
-        if (envelope.path("success").asBoolean(true)) {
-          return envelope.path("result");
-        }
-        throw refused(request, status, errors(envelope));
-      }
-      if (status == 429) {
-        Optional<Duration> retryAfter = retryAfter(response);
-        Duration wait = retryAfter.orElse(backoff(attempt));
-        if (attempt >= retries.attempts() || wait.compareTo(retries.maxRetryAfter()) > 0) {
-          throw rateLimited(request, retryAfter.orElse(null), attempt);
-        }
-        pause(wait.plusMillis(ThreadLocalRandom.current().nextLong(250)), tick);
-        continue;
-      }
-      if (status >= 500) {
-        String why = "HTTP " + status + describeErrors(errors(envelope));
-        if (!request.repeatable()) {
-          throw outcomeUnknown(request, status, why);
-        }
-        if (attempt >= retries.attempts()) {
-          throw unavailable(request, status, why, attempt);
-        }
-        pause(backoff(attempt), tick);
-        continue;
-      }
-      throw refused(request, status, errors(envelope));
-    }
-  }
-
-  /** Sends once, ticking about once a second while the answer is on its way. */
-  private HttpResponse<String> send(Request request, Tick tick) throws IOException {
-    StringBuilder uri = new StringBuilder(baseUrl).append(request.path());
-    if (!request.query().isEmpty()) {
-      List<String> pairs = new ArrayList<>();
-      request.query().forEach((k, v) -> pairs.add(encode(k) + "=" + encode(v)));
-      uri.append('?').append(String.join("&", pairs));
-    }
-    HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(uri.toString()))
-        .timeout(REQUEST_TIMEOUT)
-        .header("Authorization", "Bearer " + token)
-        .header("User-Agent", "flaredeploy");
-    if (request.body() != null) {
-      builder.header("Content-Type", "application/json")
-          .method(request.method(), HttpRequest.BodyPublishers.ofString(request.body().toString()));
-    } else {
-      builder.method(request.method(), HttpRequest.BodyPublishers.noBody());
-    }
-    CompletableFuture<HttpResponse<String>> answer =
-        http.sendAsync(builder.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-    try {
-      while (true) {
-        try {
-          return answer.get(1, TimeUnit.SECONDS);
-        } catch (TimeoutException stillWaiting) {
-          tick.tick();
-        }
-      }
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof IOException io) {
-        throw io;
-      }
-      throw new IOException(String.valueOf(e.getCause()), e.getCause());
-    } catch (InterruptedException e) {
-      answer.cancel(true);
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting for Cloudflare's API", e);
-    } catch (RuntimeException e) { // the tick threw: the activity was cancelled or timed out
-      answer.cancel(true);
-      throw e;
-    }
-  }
-
-  private static void pause(Duration wait, Tick tick) {
-    long until = System.nanoTime() + wait.toNanos();
-    try {
-      while (true) {
-        long left = until - System.nanoTime();
-        if (left <= 0) {
-          return;
-        }
-        TimeUnit.NANOSECONDS.sleep(Math.min(left, TimeUnit.SECONDS.toNanos(1)));
-        tick.tick();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting to retry a call to Cloudflare's API", e);
-    }
-  }
-
-  /** Full jitter: a random wait up to {@code firstBackoff · 2^(attempt-1)}, at most {@code maxBackoff}. */
-  private Duration backoff(int attempt) {
-    long cap = Math.min(retries.maxBackoff().toMillis(),
-        retries.firstBackoff().toMillis() << Math.min(attempt - 1, 20));
-    return Duration.ofMillis(cap <= 0 ? 0 : ThreadLocalRandom.current().nextLong(cap / 2, cap + 1));
-  }
-
-  /** {@code Retry-After} in seconds or as an HTTP date. */
-  private static Optional<Duration> retryAfter(HttpResponse<?> response) {
-    Optional<String> header = response.headers().firstValue("Retry-After").map(String::trim);
-    if (header.isEmpty()) {
-      return Optional.empty();
-    }
-    try {
-      return Optional.of(Duration.ofSeconds(Math.max(0, Long.parseLong(header.get()))));
-    } catch (NumberFormatException notSeconds) {
-      try {
-        ZonedDateTime at = ZonedDateTime.parse(header.get(), DateTimeFormatter.RFC_1123_DATE_TIME);
-        Duration wait = Duration.between(ZonedDateTime.now(at.getZone()), at);
-        return Optional.of(wait.isNegative() ? Duration.ZERO : wait);
-      } catch (RuntimeException unreadable) {
-        return Optional.empty();
-      }
-    }
-  }
-
-  // ---- failures ----
-
-  private CloudflareApiException refused(Request request, int status, List<ApiError> errors) {
-    String observed = " (" + request.line() + " answered HTTP " + status + describeErrors(errors) + ")";
-    if (request.d1Query() && status == 400 && errors.stream().anyMatch(e -> e.code() == D1SqlException.SQL_ERROR)) {
-      String d1 = errors.stream().map(ApiError::message).reduce((a, b) -> a + "; " + b).orElse("");
-      return new D1SqlException("D1 refused the SQL: " + d1, d1, status, errors);
-    }
-    String advice = switch (status) {
-      case 401 -> "; the token in " + CloudflareCredentials.TOKEN + " was not accepted (wrong, expired or revoked):"
-          + " create a new API token and start the worker with it";
-      case 403 -> "; the token in " + CloudflareCredentials.TOKEN + " lacks a permission"
-          + (request.permission() == null ? "" : " (this call needs " + request.permission() + ")")
-          + " or cannot use this account: add the permission to the token for the account in the path"
-          + " (dash.cloudflare.com → My Profile → API Tokens), or set the account the token belongs to ("
-          + CloudflareCredentials.ACCOUNT_ID + " or account_id)";
-      case 404 -> "; Cloudflare does not know what the path names in this account: check the id in the"
-          + " wrangler config (database_id, the Worker's name) and the account (" + CloudflareCredentials.ACCOUNT_ID
-          + " or account_id)";
-      default -> "";
-    };
-    return new CloudflareApiException(FailureTypes.CLOUDFLARE_REFUSED, false,
-        "Cloudflare refused to " + request.purpose() + observed + advice, status, errors, false);
-  }
-
-  private CloudflareApiException unavailable(Request request, int status, String why, int attempts) {
-    return new CloudflareApiException(FailureTypes.CLOUDFLARE_UNAVAILABLE, true,
-        "Cloudflare's API was unavailable to " + request.purpose() + ": " + why + " (" + request.line() + ", "
-            + attempts + (attempts == 1 ? " attempt" : " attempts") + "); this call changed nothing, and the step"
-            + " is retried", status, List.of(), false);
-  }
-
-  private CloudflareApiException rateLimited(Request request, Duration retryAfter, int attempts) {
-    return new CloudflareApiException(FailureTypes.CLOUDFLARE_UNAVAILABLE, true,
-        "Cloudflare rate-limited the requests to " + request.purpose() + " (" + request.line() + " answered HTTP"
-            + " 429 " + attempts + (attempts == 1 ? " time" : " times")
-            + (retryAfter == null ? "" : ", Retry-After: " + retryAfter.toSeconds() + " s") + "); this call"
-            + " changed nothing, and the step is retried" + (retryAfter == null ? "" : " after that wait")
-            + "; Cloudflare allows about 1,200 API requests per 5 minutes per user, so other tools using the same"
-            + " token count too", 429, List.of(), false, retryAfter);
-  }
-
-  private CloudflareApiException outcomeUnknown(Request request, int status, String why) {
-    return new CloudflareApiException(FailureTypes.CLOUDFLARE_UNAVAILABLE, true,
-        "Cloudflare's API did not answer whether it could " + request.purpose() + ": " + why + " ("
-            + request.line() + "); it may or may not have taken effect", status, List.of(), true);
-  }
-
-  private CloudflareApiException unexpected(String purpose, String expected, JsonNode got) {
-    return new CloudflareApiException(FailureTypes.CLOUDFLARE_UNAVAILABLE, true,
-        "Cloudflare's API answered the request to " + purpose + " without " + expected + ": "
-            + abbreviate(scrub(got.toString())), 200, List.of(), false);
-  }
-
-  private List<ApiError> errors(JsonNode envelope) {
-    List<ApiError> errors = new ArrayList<>();
-    envelope.path("errors").forEach(e -> errors.add(new ApiError(e.path("code").asInt(0),
-        scrub(e.path("message").asText("")))));
-    return errors;
-  }
-
-  private static String describeErrors(List<ApiError> errors) {
-    if (errors.isEmpty()) {
-      return "";
-    }
-    List<String> parts = new ArrayList<>();
-    errors.forEach(e -> parts.add("code " + e.code() + ": " + e.message()));
-    return ", " + String.join("; ", parts);
   }
 
   // ---- helpers ----
@@ -714,26 +437,6 @@ public final class CloudflareApi {
     return value.isValueNode() ? value.asText() : value.toString();
   }
 
-  private static JsonNode parse(String body) {
-    if (body == null || body.isBlank()) {
-      return JSON.missingNode();
-    }
-    try {
-      return JSON.readTree(body);
-    } catch (IOException notJson) {
-      return JSON.missingNode(); // an HTML error page from Cloudflare's edge
-    }
-  }
-
-  private static String encode(String value) {
-    return URLEncoder.encode(value, StandardCharsets.UTF_8);
-  }
-
-  private static String abbreviate(String s) {
-    String t = s.strip();
-    return t.length() <= 300 ? t : t.substring(0, 300) + "…";
-  }
-
   private static String blankToNull(String value) {
     return value == null || value.isBlank() ? null : value.trim();
   }
@@ -750,6 +453,7 @@ public final class CloudflareApi {
 
   @Override
   public String toString() {
-    return "CloudflareApi[" + baseUrl + ", token=" + (token == null ? "unset" : SecretScrubber.MASK) + "]";
+    return "CloudflareApi[" + transport.baseUrl() + ", token=" + (transport.hasToken() ? SecretScrubber.MASK : "unset")
+        + "]";
   }
 }
