@@ -84,6 +84,9 @@ public final class ChecksumLedger {
    */
   public static List<String> applyAndRecord(
       DeploymentTarget target, DeploymentPlan plan, DatabasePlan database, Tick tick) {
+    if (target.recordsChecksumsWhenApplying()) {
+      return target.applyMigrations(plan, database, tick); // each checksum went in with its migration
+    }
     List<String> ledger;
     try {
       ledger = target.applyMigrations(plan, database, tick);

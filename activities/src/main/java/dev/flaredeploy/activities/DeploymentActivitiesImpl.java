@@ -7,6 +7,7 @@ import dev.flaredeploy.activities.config.ProjectConfigLoader;
 import dev.flaredeploy.activities.local.D1CommandException;
 import dev.flaredeploy.activities.local.LocalReleaseException;
 import dev.flaredeploy.activities.local.MigrationFailedException;
+import dev.flaredeploy.activities.process.Concurrently;
 import dev.flaredeploy.activities.process.ProcessRunner.ProcessTimeoutException;
 import dev.flaredeploy.activities.process.ProcessRunner.Tick;
 import dev.flaredeploy.activities.smoke.SmokeChecker;
@@ -35,7 +36,10 @@ import io.temporal.client.ActivityCompletionException;
 import io.temporal.failure.ApplicationFailure;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
 /**
@@ -95,8 +99,10 @@ public class DeploymentActivitiesImpl implements DeploymentActivities {
     return guarded(() -> {
       DeploymentTarget target = target(plan.target());
       String runId = Activity.getExecutionContext().getInfo().getRunId();
-      return new Checkpoint(target.checkpoint(plan, runId, heartbeat()),
-          target.liveRelease(plan).orElse(null), attempt());
+      // the live release is read beside the restore points: neither depends on the other
+      CompletableFuture<Optional<String>> live = Concurrently.start(() -> target.liveRelease(plan));
+      List<RestorePoint> restorePoints = target.checkpoint(plan, runId, heartbeat());
+      return new Checkpoint(restorePoints, Concurrently.join(live).orElse(null), attempt());
     });
   }
 
@@ -203,6 +209,10 @@ public class DeploymentActivitiesImpl implements DeploymentActivities {
           ? ApplicationFailure.newFailure(e.getMessage(), e.failureType(), attempt())
           : ApplicationFailure.newNonRetryableFailure(e.getMessage(), e.failureType(), attempt());
     } catch (CloudflareException e) {
+      if (e.retryable() && e.retryAfter().isPresent()) { // a 429: the next attempt waits as Cloudflare asked
+        throw ApplicationFailure.newFailureWithCauseAndDelay(
+            e.getMessage(), e.failureType(), null, e.retryAfter().get(), attempt());
+      }
       throw e.retryable()
           ? ApplicationFailure.newFailure(e.getMessage(), e.failureType(), attempt())
           : ApplicationFailure.newNonRetryableFailure(e.getMessage(), e.failureType(), attempt());

@@ -120,6 +120,16 @@ public interface DeploymentTarget {
   /** Applies pending migrations of one binding; returns its ledger afterwards. */
   List<String> applyMigrations(DeploymentPlan plan, DatabasePlan database, Tick tick);
 
+  /**
+   * True when {@link #applyMigrations} records each migration's checksum ({@code safety.Checksums}) in the
+   * same atomic batch as the migration itself (and adopts the checksums of applied migrations that lack
+   * one), so no write follows the apply; false when the caller records them after it ({@code
+   * ChecksumLedger.applyAndRecord}).
+   */
+  default boolean recordsChecksumsWhenApplying() {
+    return false;
+  }
+
   /** Puts the plan's source live; returns the URL where it answers. */
   String release(DeploymentPlan plan, Tick tick);
 

@@ -7,6 +7,7 @@ import dev.flaredeploy.workflows.model.DatabasePlan;
 import dev.flaredeploy.workflows.model.DatabaseStatus;
 import dev.flaredeploy.workflows.model.DatabaseReport;
 import dev.flaredeploy.workflows.model.DatabaseStatus;
+import dev.flaredeploy.workflows.model.CloudflareSettings;
 import dev.flaredeploy.workflows.model.DeploymentPlan;
 import dev.flaredeploy.workflows.model.DeploymentReport;
 import dev.flaredeploy.workflows.model.ErrorReport;
@@ -61,7 +62,8 @@ class WireRecordsTest {
             List.of("main", "release/*"), true, List.of("API_KEY"),
             List.of(new PolicyOverride("freeze", "hotfix for INC-42"))),
         List.of(new MigrationAllowance("0003_drop_legacy.sql", "DB", "the legacy column is unused since v2"),
-            new MigrationAllowance("0004_rename.sql", null, "no reader left")));
+            new MigrationAllowance("0004_rename.sql", null, "no reader left")),
+        new CloudflareSettings("hello-d1", "0123456789abcdef", "fedramp_high"));
 
 
     assertThat(roundTrip(plan, DeploymentPlan.class)).isEqualTo(plan);
@@ -166,6 +168,7 @@ class WireRecordsTest {
 
     assertThat(read.rollout()).isNull();
     assertThat(read.policy()).isNull();
+    assertThat(read.cloudflare()).isNull();
     assertThat(read.onDrift()).isEqualTo("warn");
   }
 

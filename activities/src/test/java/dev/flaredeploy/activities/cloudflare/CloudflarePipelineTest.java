@@ -79,7 +79,8 @@ class CloudflarePipelineTest {
   }
 
   @Test
-  void firstDeployAppliesTheMigrationsAndPutsTheReleaseAtFullTraffic() throws IOException {
+  void firstDeployAppliesTheMigrationsAndPutsTheReleaseAtFullTrafficWithoutExportingTheDatabase()
+      throws IOException {
     DeploymentReport report = pipeline.deploy();
 
     assertThat(report.state()).as(report.summary()).isEqualTo("SUCCEEDED");
@@ -88,7 +89,51 @@ class CloudflarePipelineTest {
     String live = CloudflarePipeline.single(recorder.liveSplit(WORKER));
     assertThat(recorder.liveSplit(WORKER)).containsExactly(Map.entry(live, 100.0));
     assertThat(recorder.tagOf(WORKER, live)).isEqualTo(report.source());
+    String a = "/accounts/" + pipeline.account;
+    String db = a + "/d1/database/" + DB_ID;
+    String script = a + "/workers/scripts/" + WORKER;
+    assertThat(recorder.callLines()).containsExactlyInAnyOrder(
+        // validate-schema: the database's info (preflight), its ledger, its schema (the ledger does not exist
+        // yet: the schema alone, again), what serves
+        "GET " + db, "POST " + db + "/query", "POST " + db + "/query", "POST " + db + "/query",
+        "GET " + script + "/deployments",
+        // checkpoint: the bookmark, and what serves beside it
+        "GET " + db + "/time_travel/bookmark", "GET " + script + "/deployments",
+        // apply-migrations: look, then each file with its ledger and checksum rows
+        "POST " + db + "/query", "POST " + db + "/query", "POST " + db + "/query",
+        // deploy-worker: what serves, then one `wrangler deploy` creating the Worker
+        "GET " + script + "/deployments",
+        "GET " + a + "/workers/services/" + WORKER, "GET " + script + "/deployments", "GET " + script + "/settings",
+        "PUT " + script + "?excludeScript=true&bindings_inherit=strict", "PATCH " + script + "/script-settings",
+        "GET " + a + "/workers/subdomain", "GET " + script + "/subdomain", "POST " + script + "/subdomain");
+    assertThat(recorder.callLines()).noneMatch(line -> line.contains("/export")); // D1 stays available
     assertThat(recorder.unexpectedCalls()).isEmpty();
+  }
+
+  @Test
+  void aRateLimitedBookmarkIsRetriedInsideTheStepAndTheDeploymentSucceeds() {
+    recorder.failNext("/time_travel/bookmark", 429, 1, 1);
+
+    DeploymentReport report = pipeline.deploy();
+
+    assertThat(report.state()).as(report.summary()).isEqualTo("SUCCEEDED");
+    assertThat(recorder.calls()).filteredOn(c -> c.path().endsWith("/time_travel/bookmark"))
+        .extracting(CloudflareApiRecorder.Call::status).containsExactly(429, 200);
+  }
+
+  @Test
+  void aTokenThatMayNotReadTheDatabaseStopsTheDeploymentBeforeAnythingChanges() {
+    recorder.failNext("/d1/database/" + DB_ID, 403);
+
+    DeploymentReport report = pipeline.deployExpectingFailure();
+
+    assertThat(report.state()).as(report.summary()).isEqualTo("FAILED");
+    assertThat(report.error().step()).isEqualTo("validate-schema");
+    assertThat(report.error().type()).isEqualTo(FailureTypes.PREFLIGHT_FAILED);
+    assertThat(report.error().message()).contains("D1 binding DB: Cloudflare refused to read database " + DB_ID,
+        "D1:Edit");
+    assertThat(recorder.callLines()).containsExactly("GET /accounts/" + pipeline.account + "/d1/database/" + DB_ID);
+    assertThat(recorder.liveSplit(WORKER)).isEmpty();
   }
 
   @Test
@@ -202,7 +247,8 @@ class CloudflarePipelineTest {
     assertThat(Path.of(export)).startsWith(home.resolve("cloudflare/hello-d1/default/checkpoints"))
         .hasFileName("DB.sql").isRegularFile();
     assertThat(report.databases().get(0).checkpoint()).doesNotContain("/"); // the bookmark stays the restore point
-    assertThat(recorder.callLines()).filteredOn(line -> line.endsWith("/export")).hasSize(4); // validate + keep
+    // the one data export: the one asked for, kept with the checkpoint (started, then polled); none to validate
+    assertThat(recorder.callLines()).filteredOn(line -> line.endsWith("/export")).hasSize(2);
   }
 
   // ---- helpers ----
