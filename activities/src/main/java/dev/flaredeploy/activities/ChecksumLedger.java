@@ -75,15 +75,21 @@ public final class ChecksumLedger {
   }
 
   /**
-   * The apply-migrations step: applies the binding's pending migrations, then records the checksum of every
-   * applied migration that lacks one; also after a failed migration (for the files applied before it), and
-   * on a retry that finds nothing left to apply, so a worker that died between the apply and the record
-   * leaves no migration unrecorded. Returns the ledger afterwards.
+   * The apply-migrations step: applies the binding's pending migrations with their checksums. A target that
+   * records each checksum in the migration's own transaction ({@link
+   * DeploymentTarget#recordsChecksumsWithMigrations}) is not followed by a second write. For one that does
+   * not (yet), the checksum of every applied migration that lacks one is recorded right after the apply;
+   * also after a failed migration (for the files applied before it), and on a retry that finds nothing left
+   * to apply, so a worker that died between the apply and the record leaves no migration unrecorded.
+   * Returns the ledger afterwards.
    *
    * @throws dev.flaredeploy.activities.local.MigrationFailedException as {@link DeploymentTarget#applyMigrations}
    */
   public static List<String> applyAndRecord(
       DeploymentTarget target, DeploymentPlan plan, DatabasePlan database, Tick tick) {
+    if (target.recordsChecksumsWithMigrations()) {
+      return target.applyMigrations(plan, database, tick);
+    }
     List<String> ledger;
     try {
       ledger = target.applyMigrations(plan, database, tick);
