@@ -37,7 +37,7 @@ import org.sqlite.SQLiteException;
  * <p>Migrations are applied as {@code wrangler d1 migrations apply --local} applies them (shared notes on
  * wrangler §1): the ledger table created as wrangler creates it, each pending file in wrangler's order with
  * the ledger row wrangler appends, cut into statements by wrangler's own splitter, in one transaction with
- * foreign keys enforced and workerd's limits; a failing file rolls back entirely, files before it stay
+ * foreign keys enforced, workerd's limits and (most of) its authorizer ({@link D1Authorizer}); a failing file rolls back entirely, files before it stay
  * applied and files after it are not tried. Unlike wrangler, the same transaction also records the file's
  * checksum ({@link Checksums}), so no migration is ever applied without its checksum.
  *
@@ -227,6 +227,9 @@ public class LocalDatabases {
         return; // applied meanwhile by another writer (a leftover wrangler)
       }
       for (String statement : WranglerSplitter.split(sql + ledgerRow(table, file.name()))) {
+        if (D1Authorizer.refused(statement).isPresent()) {
+          throw new SQLiteException("[SQLITE_AUTH] Authorization denied (not authorized)", SQLiteErrorCode.SQLITE_AUTH);
+        }
         D1Connections.exec(connection, statement);
       }
       if (file.sha256() != null) {

@@ -38,9 +38,14 @@ public class LocalTarget implements DeploymentTarget {
     this.releases = releases;
   }
 
-  /** Ledger, checksums and schema in one read transaction of the file; ABSENT when never created. */
+  /**
+   * Ledger, checksums and schema in one read transaction of the file; ABSENT when never created. Verifies
+   * the pinned source first (rebuilding it from git when this machine lacks it), as every step that reads
+   * the migration files next needs it.
+   */
   @Override
   public DatabaseState inspect(DeploymentPlan plan, DatabasePlan database, Tick tick) {
+    sources.verified(plan.source());
     return databases.inspect(context(plan, database, false), tick);
   }
 
@@ -50,8 +55,10 @@ public class LocalTarget implements DeploymentTarget {
     return databases.probe(context(plan, database, false), sql, tick);
   }
 
+  /** Verifies the pinned source first, as {@link #inspect} does. */
   @Override
   public List<DatabaseStatus> databases(DeploymentPlan plan, Tick tick) {
+    sources.verified(plan.source());
     List<DatabaseStatus> statuses = new ArrayList<>();
     for (DatabasePlan db : plan.databases()) {
       List<String> applied = databases.appliedMigrations(context(plan, db, false), tick);

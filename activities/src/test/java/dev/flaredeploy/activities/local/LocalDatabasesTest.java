@@ -230,6 +230,19 @@ class LocalDatabasesTest {
   }
 
   @Test
+  void refusesWhatD1sAuthorizerRefusesAsLocalD1Does() throws IOException {
+    LocalDatabaseContext db = helloD1(snapshot("v1", Map.of("migrations/0003_speed.sql",
+        "CREATE TABLE fast (x);\nPRAGMA synchronous = OFF;\n")), DEFAULT);
+
+    assertThatThrownBy(() -> databases.applyMigrations(db, NO_TICK))
+        .isInstanceOfSatisfying(MigrationFailedException.class, failure -> {
+          assertThat(failure.failedFile()).isEqualTo("0003_speed.sql");
+          assertThat(failure.error()).isEqualTo("not authorized: SQLITE_AUTH");
+        });
+    assertThat(userTables(db)).doesNotContain("fast");
+  }
+
+  @Test
   void adoptsChecksumsOfMigrationsAppliedWithoutThemWhenNothingIsPending() throws IOException {
     Path project = snapshot("v1", Map.of());
     LocalDatabaseContext db = helloD1(project, DEFAULT);
