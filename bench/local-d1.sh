@@ -7,10 +7,8 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
-cp_file="$(mktemp)"
-trap 'rm -f "$cp_file"' EXIT
-# one reactor run, so the sibling modules resolve to their target/classes (the last module written is activities)
-./mvnw -q -B -o -pl activities -am test-compile dependency:build-classpath -Dmdep.outputFile="$cp_file" \
-  -Dmdep.includeScope=test >/dev/null
-java -Dflaredeploy.root="$root" -cp "activities/target/test-classes:activities/target/classes:$(cat "$cp_file")" \
+"$root/flaredeploy" --version >/dev/null                # the CLI jar: every main class and dependency
+./mvnw -q -B -o -pl activities -am test-compile >/dev/null  # the benchmark and the test kit
+java -Dflaredeploy.root="$root" \
+  -cp "activities/target/test-classes:testkit/target/classes:cli/target/flaredeploy.jar" \
   dev.flaredeploy.activities.local.LocalDatabasesBenchmark "${1:-1000000}" "${2:-3}"
