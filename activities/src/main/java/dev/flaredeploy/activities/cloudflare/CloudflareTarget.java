@@ -204,7 +204,7 @@ public class CloudflareTarget implements DeploymentTarget {
 
   /**
    * Applies the binding's pending migrations over {@code /query}, each file with its ledger row and its
-   * checksum row in one atomic batch ({@link #recordsChecksumsWhenApplying}), and returns the ledger
+   * checksum row in one atomic batch, and returns the ledger
    * afterwards.
    *
    * @throws MigrationFailedException when D1 rejects a file's SQL; the files before it stay applied
@@ -212,12 +212,6 @@ public class CloudflareTarget implements DeploymentTarget {
   @Override
   public List<String> applyMigrations(DeploymentPlan plan, DatabasePlan database, Tick tick) {
     return databases.applyMigrations(project(plan), database, tick);
-  }
-
-  /** True: {@link #applyMigrations} records each file's checksum in the file's own batch. */
-  @Override
-  public boolean recordsChecksumsWhenApplying() {
-    return true;
   }
 
   @Override
