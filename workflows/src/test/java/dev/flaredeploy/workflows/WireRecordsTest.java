@@ -50,7 +50,8 @@ class WireRecordsTest {
         new SourceSnapshot("abc", "/s/abc", "c0ffee", true, "/p/hello-d1", List.of("main")), "wrangler.toml",
         List.of(new DatabasePlan("DB", "db", "id", "migrations", "d1_migrations",
             List.of(new MigrationFile("0001_a.sql", "ff")))),
-        new SmokePlan(30_000, List.of(new SmokeCheck("/health", 200, "healthy")), "https://hello.example.com"),
+        new SmokePlan(30_000, List.of(new SmokeCheck("/health", 200, "healthy"), new SmokeCheck("/", null, null, 500)),
+            "https://hello.example.com"),
         List.of("apply-migrations"), new LocalSettings(8787), 1, true, "fail",
         new RolloutPlan(List.of(10, 50, 100), 300_000), true,
         new PolicySettings(
@@ -180,6 +181,21 @@ class WireRecordsTest {
     MigrationFile read = converter.fromPayload(payload, MigrationFile.class, MigrationFile.class);
 
     assertThat(read).isEqualTo(new MigrationFile("0001_a.sql", "ff"));
+  }
+
+  @Test
+  void aSmokeCheckRecordedBeforeStatusBoundsReadsWithoutOne() {
+    String json = "{\"path\":\"/health\",\"expectStatus\":null,\"expectBodyContains\":\"ok\"}";
+    Payload payload = Payload.newBuilder()
+        .putMetadata("encoding", ByteString.copyFromUtf8("json/plain"))
+        .setData(ByteString.copyFrom(json, StandardCharsets.UTF_8))
+        .build();
+
+    SmokeCheck read = converter.fromPayload(payload, SmokeCheck.class, SmokeCheck.class);
+
+    assertThat(read).isEqualTo(new SmokeCheck("/health", null, "ok", null));
+    assertThat(read.acceptsStatus(204)).isTrue();
+    assertThat(read.acceptsStatus(404)).isFalse();
   }
 
   private <T> T roundTrip(T value, Class<T> type) {
