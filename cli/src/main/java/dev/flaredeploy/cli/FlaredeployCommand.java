@@ -23,6 +23,7 @@ import picocli.CommandLine.ScopeType;
     version = "flaredeploy 0.1.0",
     description = "Durable, resumable deployments of Cloudflare Workers and their D1 databases, on Temporal.",
     subcommands = {
+      InitCommand.class,
       DeployCommand.class,
       PlanCommand.class,
       MigrationsCommand.class,
