@@ -28,7 +28,7 @@ import java.util.regex.Pattern;
  * A stand-in for Cloudflare's API v4 on 127.0.0.1, for driving the real wrangler through {@code
  * CLOUDFLARE_API_BASE_URL=<baseUrl()>}. It answers the endpoints wrangler 4.86 calls for D1 (database
  * info, {@code /query}, Time Travel) and Workers (services, scripts, versions, deployments, settings,
- * subdomains, secrets) in the API's envelope {@code {"success":…,"errors":[…],"messages":[],"result":…}},
+ * subdomains, secrets), plus the token verification and Workers list that {@code flaredeploy doctor} reads, in the API's envelope {@code {"success":…,"errors":[…],"messages":[],"result":…}},
  * keeps just enough state to answer consistently, and records every request.
  *
  * <p>State: per D1 database its migrations ledger and flaredeploy's checksum table (rows of these
@@ -387,6 +387,10 @@ public final class CloudflareApiRecorder implements AutoCloseable {
 
   private Reply route(String method, String path, Map<String, String> query, String body, String contentType) {
     String[] p = path.substring(1).split("/");
+    if (path.equals("/user/tokens/verify") && method.equals("GET")) { // a token this recorder accepts
+      return ok(JSON.createObjectNode().put("id", String.format("%032x", (long) token.hashCode() & 0xffffffffL))
+          .put("status", "active"));
+    }
     if (p.length == 1 && p[0].equals("memberships") && method.equals("GET")) {
       ArrayNode list = JSON.createArrayNode();
       list.addObject().putObject("account").put("id", accountId).put("name", "Test account");
@@ -667,6 +671,11 @@ public final class CloudflareApiRecorder implements AutoCloseable {
     // /accounts/:a/workers/subdomain
     if (p.length == 4 && p[3].equals("subdomain") && method.equals("GET")) {
       return ok(JSON.createObjectNode().put("subdomain", subdomain));
+    }
+    if (p.length == 4 && p[3].equals("scripts") && method.equals("GET")) { // the account's Workers
+      ArrayNode list = JSON.createArrayNode();
+      scripts.values().forEach(script -> list.addObject().put("id", script.name).put("etag", script.tag));
+      return ok(list);
     }
     if (p.length >= 5 && p[3].equals("services") && method.equals("GET") && p.length == 5) {
       return script(p[4]).map(this::service).orElseGet(() -> error(404, 10090, "workers.api.error.service_not_found"));
