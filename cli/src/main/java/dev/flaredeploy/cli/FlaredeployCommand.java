@@ -24,6 +24,7 @@ import picocli.CommandLine.ScopeType;
     description = "Durable, resumable deployments of Cloudflare Workers and their D1 databases, on Temporal.",
     subcommands = {
       InitCommand.class,
+      DoctorCommand.class,
       DeployCommand.class,
       PlanCommand.class,
       MigrationsCommand.class,
