@@ -99,6 +99,21 @@ class InitCommandTest {
   }
 
   @Test
+  void anEnvironmentWhoseNameIsNotABareTomlKeyIsQuoted() throws Exception {
+    Path project = dir.resolve("eu");
+    WranglerProjectShapes.write(project.resolve("wrangler.json"),
+        "{\"name\": \"eu\", \"main\": \"index.js\", \"env\": {\"qa.eu\": {}, \"prod eu\": {}}}");
+    WranglerProjectShapes.write(project.resolve("index.js"), "export default { fetch() { return new Response('eu'); } };");
+
+    CliRunner.Result result = init("eu");
+
+    assertThat(result.exitCode()).as(result.toString()).isZero();
+    assertThat(text(project)).contains("[env.\"qa.eu\".local]", "[env.\"prod eu\".policy]");
+    assertThat(load(project, "qa.eu").local().port()).isNotEqualTo(load(project, "prod eu").local().port());
+    assertThat(load(project, "prod eu").onDrift()).isEqualTo("fail");
+  }
+
+  @Test
   void refusesToReplaceAnExistingFileUnlessForcedAndThenKeepsTheOldOne() throws Exception {
     Path project = WranglerProjectShapes.noDatabase(dir.resolve("greeter"));
     Files.writeString(project.resolve("flaredeploy.toml"), "# mine\n[local]\nport = 9999\n");
