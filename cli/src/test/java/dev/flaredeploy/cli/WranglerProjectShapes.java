@@ -93,12 +93,7 @@ final class WranglerProjectShapes {
   }
 
   static void write(Path file, String text) {
-    try {
-      Files.createDirectories(file.getParent());
-      Files.writeString(file, text);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    LocalProjects.write(file, text);
   }
 
   private static void delete(Path file) {

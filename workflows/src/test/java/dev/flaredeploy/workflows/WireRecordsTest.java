@@ -112,10 +112,7 @@ class WireRecordsTest {
 
   @Test
   void restorePointRecordedBeforeExportsExistedReadsWithoutOne() {
-    Payload payload = Payload.newBuilder()
-        .putMetadata("encoding", ByteString.copyFromUtf8("json/plain"))
-        .setData(ByteString.copyFrom("{\"binding\":\"DB\",\"location\":\"/cp/DB.sql\"}", StandardCharsets.UTF_8))
-        .build();
+    Payload payload = jsonPayload("{\"binding\":\"DB\",\"location\":\"/cp/DB.sql\"}");
 
     assertThat(converter.fromPayload(payload, RestorePoint.class, RestorePoint.class))
         .isEqualTo(new RestorePoint("DB", "/cp/DB.sql", null));
@@ -144,10 +141,7 @@ class WireRecordsTest {
   void requestsRecordedBeforePoliciesReadWithoutOverrides() {
     String json = "{\"projectDir\":\"/p\",\"environment\":\"default\",\"target\":\"local\","
         + "\"service\":\"svc\",\"commit\":null,\"requestedBy\":\"r\",\"allowDestructive\":false}";
-    Payload payload = Payload.newBuilder()
-        .putMetadata("encoding", ByteString.copyFromUtf8("json/plain"))
-        .setData(ByteString.copyFrom(json, StandardCharsets.UTF_8))
-        .build();
+    Payload payload = jsonPayload(json);
 
     DeploymentRequest read = converter.fromPayload(payload, DeploymentRequest.class, DeploymentRequest.class);
 
@@ -158,10 +152,7 @@ class WireRecordsTest {
   void aPlanWrittenBeforeRolloutsExistedReadsAsAllAtOnce() {
     String json = "{\"service\":\"hello-d1\",\"environment\":\"default\",\"target\":\"local\","
         + "\"attempt\":1,\"allowDestructive\":false,\"onDrift\":\"warn\"}";
-    Payload payload = Payload.newBuilder()
-        .putMetadata("encoding", ByteString.copyFromUtf8("json/plain"))
-        .setData(ByteString.copyFrom(json, StandardCharsets.UTF_8))
-        .build();
+    Payload payload = jsonPayload(json);
 
     DeploymentPlan read = converter.fromPayload(payload, DeploymentPlan.class, DeploymentPlan.class);
 
@@ -173,10 +164,7 @@ class WireRecordsTest {
   @Test
   void fieldsAddedByALaterVersionAreIgnored() {
     String json = "{\"name\":\"0001_a.sql\",\"sha256\":\"ff\",\"appliedBy\":\"a later version\"}";
-    Payload payload = Payload.newBuilder()
-        .putMetadata("encoding", ByteString.copyFromUtf8("json/plain"))
-        .setData(ByteString.copyFrom(json, StandardCharsets.UTF_8))
-        .build();
+    Payload payload = jsonPayload(json);
 
     MigrationFile read = converter.fromPayload(payload, MigrationFile.class, MigrationFile.class);
 
@@ -186,16 +174,21 @@ class WireRecordsTest {
   @Test
   void aSmokeCheckRecordedBeforeStatusBoundsReadsWithoutOne() {
     String json = "{\"path\":\"/health\",\"expectStatus\":null,\"expectBodyContains\":\"ok\"}";
-    Payload payload = Payload.newBuilder()
-        .putMetadata("encoding", ByteString.copyFromUtf8("json/plain"))
-        .setData(ByteString.copyFrom(json, StandardCharsets.UTF_8))
-        .build();
+    Payload payload = jsonPayload(json);
 
     SmokeCheck read = converter.fromPayload(payload, SmokeCheck.class, SmokeCheck.class);
 
     assertThat(read).isEqualTo(new SmokeCheck("/health", null, "ok", null));
     assertThat(read.acceptsStatus(204)).isTrue();
     assertThat(read.acceptsStatus(404)).isFalse();
+  }
+
+  /** A payload as a worker of an earlier or later version wrote it. */
+  private static Payload jsonPayload(String json) {
+    return Payload.newBuilder()
+        .putMetadata("encoding", ByteString.copyFromUtf8("json/plain"))
+        .setData(ByteString.copyFrom(json, StandardCharsets.UTF_8))
+        .build();
   }
 
   private <T> T roundTrip(T value, Class<T> type) {
