@@ -44,9 +44,11 @@ import org.sqlite.SQLiteConfig;
 
 /**
  * Crash-proof deployments, with real processes: a {@code flaredeploy dev-server --no-worker}, a worker
- * that is killed with SIGKILL inside a chosen step ({@link HoldingWorkerMain}), a replacement worker (the
- * packaged {@code flaredeploy worker --no-sticky}, same FLAREDEPLOY_HOME) and the CLI ({@code deploy
- * --detach}, {@code watch}). After each crash the deployment must end as it would have without one: every
+ * that is killed with SIGKILL inside a chosen step ({@link HoldingWorkerMain}, or in the middle of applying
+ * migrations the packaged {@code flaredeploy worker} itself), a replacement worker (the packaged {@code
+ * flaredeploy worker}, same FLAREDEPLOY_HOME) and the CLI ({@code deploy --detach}, {@code watch}). Every
+ * worker runs with default flags: each must find out by itself that the dev-server is the Java test server,
+ * which never moves a workflow off a dead worker's sticky queue, and turn sticky execution off. After each crash the deployment must end as it would have without one: every
  * migration applied exactly once, the data from before intact, and the right release serving.
  *
  * <p>Each scenario has its own service, port and task queue. How long the retry took to start on the new
@@ -157,15 +159,20 @@ class CrashRecoveryIT {
   }
 
   @Test
-  void workerKilledWhileApplyingMigrationsAppliesEachExactlyOnce() throws Exception {
+  void flaredeployWorkerKilledWhileApplyingMigrationsIsReplacedWithDefaultFlagsAndAppliesEachExactlyOnce()
+      throws Exception {
     Project p = seededWithSixNewMigrations("crash-apply", true);
     List<JsonNode> notes = notes(p);
     int[] ledgerAtKill = {-1};
+    Process worker = startWorker(p, "killed");
+    awaitLog(worker, "sticky execution off");
 
-    Crash crash = crashAndResume(p, startHolding(p, Steps.APPLY_MIGRATIONS, When.NEVER), Steps.APPLY_MIGRATIONS,
-        (worker, marker) -> ledgerAtKill[0] = awaitMigrationsUnderWay(p, worker), () -> { });
+    Crash crash = crashAndResume(p, worker, Steps.APPLY_MIGRATIONS,
+        (w, marker) -> ledgerAtKill[0] = awaitMigrationsUnderWay(p, w), () -> { });
 
     assertSucceededWithEveryMigrationOnce(p, crash, notes);
+    assertThat(log(worker)).as("the worker said what it found and decided")
+        .contains("in-memory Java test server (flaredeploy dev-server)", "sticky execution off");
     // the worker applies in its own process, in one transaction per migration: the kill rolls back the one
     // under way (SQLite), and the retry applies it and the rest, each once
     assertThat(attemptsOf(crash.watch().json(), Steps.APPLY_MIGRATIONS)).as("no attempt failed after the crash")
@@ -302,11 +309,7 @@ class CrashRecoveryIT {
         .thenRun(() -> orphansEndedAt.set(Instant.now()));
 
     whileDead.run();
-    Process replacement = cli.command("worker", "--no-sticky", "--address", address, "--task-queue", queue(p))
-        .redirectOutput(home.resolve(p.service() + "-replacement.log").toFile())
-        .redirectErrorStream(true)
-        .start();
-    workers.add(replacement);
+    Process replacement = startWorker(p, "replacement");
     try {
       CliRunner.Result watch = cli.run("watch", id, "--address", address, "--output", "json");
       Instant resumedAt = recordResume(id, step, killedAt);
@@ -314,6 +317,30 @@ class CrashRecoveryIT {
     } finally {
       stop(replacement);
       awaitOrKill(orphans);
+    }
+  }
+
+  /** The packaged {@code flaredeploy worker}, with default flags, on the project's task queue. */
+  Process startWorker(Project p, String role) throws IOException {
+    Path log = home.resolve(p.service() + "-" + role + ".log");
+    Process worker = cli.command("worker", "--address", address, "--task-queue", queue(p))
+        .redirectOutput(log.toFile())
+        .redirectErrorStream(true)
+        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+        .start();
+    logs.put(worker.pid(), log);
+    workers.add(worker);
+    return worker;
+  }
+
+  /** Waits until the worker's log holds {@code text} (what it prints once it polls). */
+  void awaitLog(Process worker, String text) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+    while (!log(worker).contains(text)) {
+      if (!worker.isAlive() || System.nanoTime() > deadline) {
+        throw new AssertionError("the worker never said \"" + text + "\": " + log(worker));
+      }
+      Thread.sleep(100);
     }
   }
 

@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
  * CLOUDFLARE_API_BASE_URL=<baseUrl()>} and flaredeploy's own API client with the same base URL. It answers
  * the endpoints wrangler 4.86 and flaredeploy call for D1 (database list, info and create, {@code /query},
  * export, Time Travel) and Workers (services, scripts, versions, deployments, settings, subdomains,
- * secrets), token verification and memberships, in the API's envelope {@code
+ * secrets, the account's Workers), token verification and memberships, in the API's envelope {@code
  * {"success":…,"errors":[…],"messages":[],"result":…}}, and records every request.
  *
  * <p>Each D1 database is a real in-memory SQLite ({@link RecordedD1Database}): {@code /query} runs the SQL
@@ -435,14 +435,15 @@ public final class CloudflareApiRecorder implements AutoCloseable {
 
   private Reply route(String method, String path, Map<String, String> query, String body, String contentType) {
     String[] p = path.substring(1).split("/");
+    if (path.equals("/user/tokens/verify") && method.equals("GET")) { // a token this recorder accepts
+      return ok(JSON.createObjectNode().put("id", String.format("%032x", (long) token.hashCode() & 0xffffffffL))
+          .put("status", "active"));
+    }
     if (p.length == 1 && p[0].equals("memberships") && method.equals("GET")) {
       ArrayNode list = JSON.createArrayNode();
       list.addObject().put("id", "membership-1").put("status", "accepted")
           .putObject("account").put("id", accountId).put("name", "Test account");
       return ok(list);
-    }
-    if (p.length == 3 && path.equals("/user/tokens/verify") && method.equals("GET")) {
-      return ok(JSON.createObjectNode().put("id", "token-1").put("status", "active"));
     }
     if (p.length < 3 || !p[0].equals("accounts")) {
       return null;
@@ -596,6 +597,11 @@ public final class CloudflareApiRecorder implements AutoCloseable {
     // /accounts/:a/workers/subdomain
     if (p.length == 4 && p[3].equals("subdomain") && method.equals("GET")) {
       return ok(JSON.createObjectNode().put("subdomain", subdomain));
+    }
+    if (p.length == 4 && p[3].equals("scripts") && method.equals("GET")) { // the account's Workers
+      ArrayNode list = JSON.createArrayNode();
+      scripts.values().forEach(script -> list.addObject().put("id", script.name).put("etag", script.tag));
+      return ok(list);
     }
     if (p.length >= 5 && p[3].equals("services") && method.equals("GET") && p.length == 5) {
       return script(p[4]).map(this::service).orElseGet(() -> error(404, 10090, "workers.api.error.service_not_found"));

@@ -51,7 +51,8 @@ class WireRecordsTest {
         new SourceSnapshot("abc", "/s/abc", "c0ffee", true, "/p/hello-d1", List.of("main")), "wrangler.toml",
         List.of(new DatabasePlan("DB", "db", "id", "migrations", "d1_migrations",
             List.of(new MigrationFile("0001_a.sql", "ff")))),
-        new SmokePlan(30_000, List.of(new SmokeCheck("/health", 200, "healthy")), "https://hello.example.com"),
+        new SmokePlan(30_000, List.of(new SmokeCheck("/health", 200, "healthy"), new SmokeCheck("/", null, null, 500)),
+            "https://hello.example.com"),
         List.of("apply-migrations"), new LocalSettings(8787), 1, true, "fail",
         new RolloutPlan(List.of(10, 50, 100), 300_000), true,
         new PolicySettings(
@@ -113,10 +114,7 @@ class WireRecordsTest {
 
   @Test
   void restorePointRecordedBeforeExportsExistedReadsWithoutOne() {
-    Payload payload = Payload.newBuilder()
-        .putMetadata("encoding", ByteString.copyFromUtf8("json/plain"))
-        .setData(ByteString.copyFrom("{\"binding\":\"DB\",\"location\":\"/cp/DB.sql\"}", StandardCharsets.UTF_8))
-        .build();
+    Payload payload = jsonPayload("{\"binding\":\"DB\",\"location\":\"/cp/DB.sql\"}");
 
     assertThat(converter.fromPayload(payload, RestorePoint.class, RestorePoint.class))
         .isEqualTo(new RestorePoint("DB", "/cp/DB.sql", null));
@@ -145,10 +143,7 @@ class WireRecordsTest {
   void requestsRecordedBeforePoliciesReadWithoutOverrides() {
     String json = "{\"projectDir\":\"/p\",\"environment\":\"default\",\"target\":\"local\","
         + "\"service\":\"svc\",\"commit\":null,\"requestedBy\":\"r\",\"allowDestructive\":false}";
-    Payload payload = Payload.newBuilder()
-        .putMetadata("encoding", ByteString.copyFromUtf8("json/plain"))
-        .setData(ByteString.copyFrom(json, StandardCharsets.UTF_8))
-        .build();
+    Payload payload = jsonPayload(json);
 
     DeploymentRequest read = converter.fromPayload(payload, DeploymentRequest.class, DeploymentRequest.class);
 
@@ -159,10 +154,7 @@ class WireRecordsTest {
   void aPlanWrittenBeforeRolloutsExistedReadsAsAllAtOnce() {
     String json = "{\"service\":\"hello-d1\",\"environment\":\"default\",\"target\":\"local\","
         + "\"attempt\":1,\"allowDestructive\":false,\"onDrift\":\"warn\"}";
-    Payload payload = Payload.newBuilder()
-        .putMetadata("encoding", ByteString.copyFromUtf8("json/plain"))
-        .setData(ByteString.copyFrom(json, StandardCharsets.UTF_8))
-        .build();
+    Payload payload = jsonPayload(json);
 
     DeploymentPlan read = converter.fromPayload(payload, DeploymentPlan.class, DeploymentPlan.class);
 
@@ -175,14 +167,31 @@ class WireRecordsTest {
   @Test
   void fieldsAddedByALaterVersionAreIgnored() {
     String json = "{\"name\":\"0001_a.sql\",\"sha256\":\"ff\",\"appliedBy\":\"a later version\"}";
-    Payload payload = Payload.newBuilder()
-        .putMetadata("encoding", ByteString.copyFromUtf8("json/plain"))
-        .setData(ByteString.copyFrom(json, StandardCharsets.UTF_8))
-        .build();
+    Payload payload = jsonPayload(json);
 
     MigrationFile read = converter.fromPayload(payload, MigrationFile.class, MigrationFile.class);
 
     assertThat(read).isEqualTo(new MigrationFile("0001_a.sql", "ff"));
+  }
+
+  @Test
+  void aSmokeCheckRecordedBeforeStatusBoundsReadsWithoutOne() {
+    String json = "{\"path\":\"/health\",\"expectStatus\":null,\"expectBodyContains\":\"ok\"}";
+    Payload payload = jsonPayload(json);
+
+    SmokeCheck read = converter.fromPayload(payload, SmokeCheck.class, SmokeCheck.class);
+
+    assertThat(read).isEqualTo(new SmokeCheck("/health", null, "ok", null));
+    assertThat(read.acceptsStatus(204)).isTrue();
+    assertThat(read.acceptsStatus(404)).isFalse();
+  }
+
+  /** A payload as a worker of an earlier or later version wrote it. */
+  private static Payload jsonPayload(String json) {
+    return Payload.newBuilder()
+        .putMetadata("encoding", ByteString.copyFromUtf8("json/plain"))
+        .setData(ByteString.copyFrom(json, StandardCharsets.UTF_8))
+        .build();
   }
 
   private <T> T roundTrip(T value, Class<T> type) {

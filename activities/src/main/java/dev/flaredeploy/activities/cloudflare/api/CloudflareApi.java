@@ -248,6 +248,15 @@ public final class CloudflareApi {
     return found;
   }
 
+  /** The first {@code limit} of the account's D1 databases ({@code GET /accounts/<a>/d1/database}). */
+  public List<D1Database> databases(String accountId, int limit, Tick tick) {
+    JsonNode result = transport.call(ApiTransport.get("/accounts/" + segment(accountId, "account id") + "/d1/database",
+        "list the D1 databases of account " + accountId, "D1:Read").withQuery("per_page", String.valueOf(limit)), tick);
+    List<D1Database> found = new ArrayList<>();
+    result.forEach(db -> found.add(d1Database(db)));
+    return found;
+  }
+
   /** Creates a D1 database ({@code POST /accounts/<a>/d1/database {"name": …}}); not repeated on a 5xx. */
   public D1Database createDatabase(String accountId, String name, Tick tick) {
     ObjectNode body = JSON.createObjectNode().put("name", name);
@@ -377,6 +386,15 @@ public final class CloudflareApi {
       result.forEach(s -> names.add(s.path("name").asText()));
       return names;
     });
+  }
+
+  /** The names of the account's Workers ({@code GET /accounts/<a>/workers/scripts}). */
+  public List<String> workerNames(String accountId, Tick tick) {
+    JsonNode result = transport.call(ApiTransport.get("/accounts/" + segment(accountId, "account id")
+        + "/workers/scripts", "list the Workers of account " + accountId, "Workers Scripts:Read"), tick);
+    List<String> names = new ArrayList<>();
+    result.forEach(w -> names.add(w.path("id").asText()));
+    return names;
   }
 
   // ---- helpers ----
