@@ -80,8 +80,8 @@ class FakeActivities implements DeploymentActivities {
   public SchemaReport validateSchema(DeploymentPlan plan) {
     calls.add(Steps.VALIDATE_SCHEMA);
     List<String> pending = files.stream().filter(f -> !ledger.contains(f)).toList();
-    return new SchemaReport(List.of(new DatabaseStatus("DB", List.copyOf(ledger), pending)), live, attempt(), List.of(), List.of(), List.of(), List.of(),
-        List.of(), List.of());
+    return SchemaReport.of(List.of(new DatabaseStatus("DB", List.copyOf(ledger), pending)), live, attempt(),
+        List.of());
   }
 
   @Override
