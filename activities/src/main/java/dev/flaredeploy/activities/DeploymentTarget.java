@@ -58,6 +58,15 @@ public interface DeploymentTarget {
   }
 
   /**
+   * How many databases of one plan {@link #inspect} may read at the same time: the pre-deploy checks read
+   * every database of a run before they start, concurrently up to this. 1 by default (the default reads
+   * start wrangler processes); a target whose reads are plain requests or file reads raises it.
+   */
+  default int concurrentReads() {
+    return 1;
+  }
+
+  /**
    * The rows of a read-only {@code sql} (a SELECT the checks compose to probe the data a migration depends
    * on, e.g. duplicates over the columns of a new UNIQUE index), column → value as text, null for SQL
    * NULL. The query must bound its own result ({@code LIMIT}). Changes nothing. The default runs it through

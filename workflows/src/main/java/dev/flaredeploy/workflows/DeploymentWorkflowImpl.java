@@ -504,7 +504,7 @@ public class DeploymentWorkflowImpl implements DeploymentWorkflow {
         List<String> notes = result.findings().stream()
             .map(f -> CheckFinding.INFO.equals(f.severity())
                 ? (f.subject() == null ? "" : f.subject() + " ") + (f.code() == null ? f.message() : f.code())
-                : f.line())
+                : f.message())
             .toList();
         parts.add(result.check() + " " + result.outcome() + (notes.isEmpty() ? "" : ": " + String.join(", ", notes)));
       }

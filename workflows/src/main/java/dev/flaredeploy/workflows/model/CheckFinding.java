@@ -12,7 +12,7 @@ import java.util.List;
  * @param subject what it is about: a migration file, a policy rule, a schema object
  * @param code a short stable word for the kind of finding, per check (a migration's classification such
  *     as {@code DESTRUCTIVE}, a policy outcome, {@code EDITED}, {@code duplicates}); null when none
- * @param message the finding in words, naming what it is about
+ * @param message the finding in words, naming the database and what it is about (it stands alone)
  * @param details further lines (a migration's effects, offending keys); never values of columns other
  *     than the constrained ones or the primary key
  */
@@ -29,17 +29,5 @@ public record CheckFinding(
 
   public boolean blocks() {
     return ERROR.equals(severity);
-  }
-
-  /** {@code DB 0003_x.sql: message}: the finding on one line, without its details. */
-  public String line() {
-    StringBuilder out = new StringBuilder();
-    if (database != null) {
-      out.append(database);
-    }
-    if (subject != null) {
-      out.append(out.length() == 0 ? "" : " ").append(subject);
-    }
-    return (out.length() == 0 ? "" : out + ": ") + message;
   }
 }
