@@ -554,6 +554,9 @@ public final class CloudflareApiRecorder implements AutoCloseable {
       }
       return ok(statements(sql, List.of(), created));
     }
+    if (sql.contains("FROM sqlite_master")) {
+      return schemaRows(db, sql);
+    }
     Matcher select = SELECT.matcher(sql);
     if (select.find()) {
       String table = select.group(2);
@@ -584,6 +587,33 @@ public final class CloudflareApiRecorder implements AutoCloseable {
       db.write();
     }
     return ok(statements(sql, List.of(), writes));
+  }
+
+  /**
+   * A read of {@code sqlite_master} (the checks' schema read): answered by a real SQLite that ran the
+   * database's schema SQL (its rows are not modelled).
+   */
+  private Reply schemaRows(Database db, String sql) {
+    try (java.sql.Connection sqlite = java.sql.DriverManager.getConnection("jdbc:sqlite::memory:");
+        java.sql.Statement statement = sqlite.createStatement()) {
+      for (String built : db.schema) {
+        statement.executeUpdate(built);
+      }
+      List<ObjectNode> rows = new ArrayList<>();
+      try (java.sql.ResultSet result = statement.executeQuery(sql)) {
+        java.sql.ResultSetMetaData meta = result.getMetaData();
+        while (result.next()) {
+          ObjectNode row = JSON.createObjectNode();
+          for (int i = 1; i <= meta.getColumnCount(); i++) {
+            row.put(meta.getColumnLabel(i), result.getString(i));
+          }
+          rows.add(row);
+        }
+      }
+      return ok(statements(sql, rows, false));
+    } catch (java.sql.SQLException e) {
+      return d1Error(e.getMessage() + ": SQLITE_ERROR");
+    }
   }
 
   /** flaredeploy's checksum table: its SELECT, or a batch of CREATE TABLE IF NOT EXISTS and INSERTs. */

@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flaredeploy.activities.PreflightReport;
-import dev.flaredeploy.activities.SchemaValidation;
+import dev.flaredeploy.activities.gate.Gate;
 import dev.flaredeploy.testkit.CloudflareApiRecorder.Call;
 import dev.flaredeploy.activities.ChecksumLedger;
 import dev.flaredeploy.activities.config.LoadedProject;
@@ -19,6 +19,7 @@ import dev.flaredeploy.activities.process.ProcessRunner.Tick;
 import dev.flaredeploy.activities.source.SourceSnapshots;
 import dev.flaredeploy.testkit.ExampleProjects;
 import dev.flaredeploy.workflows.FailureTypes;
+import dev.flaredeploy.workflows.model.CheckResult;
 import dev.flaredeploy.workflows.model.ChecksumProblem;
 import dev.flaredeploy.workflows.model.DatabasePlan;
 import dev.flaredeploy.workflows.model.DatabaseStatus;
@@ -427,75 +428,55 @@ class CloudflareTargetTest {
   void validateSchemaStopsAtPreflightWhenABindingHasNoDatabaseIdAndReadsNothing() {
     DeploymentPlan plan = plan(Map.of("wrangler.toml", withoutTopLevelDatabaseId()));
 
-    SchemaReport report = observe(() -> SchemaValidation.validate(target, plan, NO_TICK, 1));
+    SchemaReport report = observe(() -> Gate.run(target, plan, NO_TICK, 1));
 
-    assertThat(report.preflight()).singleElement().asString()
-        .startsWith("D1 binding DB has no database_id in wrangler.toml;")
-        .contains("flaredeploy deploy --provision");
+    assertThat(report.results()).singleElement().satisfies(preflight -> {
+      assertThat(preflight.check()).isEqualTo("preflight");
+      assertThat(preflight.findings()).singleElement().satisfies(f -> assertThat(f.message())
+          .startsWith("D1 binding DB has no database_id in wrangler.toml;")
+          .contains("flaredeploy deploy --provision"));
+    });
     assertThat(report.databases()).isEmpty();
-    assertThat(SchemaValidation.blocked(report, plan)).hasValueSatisfying(why -> assertThat(why)
+    assertThat(Gate.blocked(report)).hasValueSatisfying(why -> assertThat(why)
         .startsWith("the deployment is blocked; nothing was changed:\n  D1 binding DB has no database_id"));
-    assertThat(SchemaValidation.failureType(report)).isEqualTo(FailureTypes.PREFLIGHT_FAILED);
+    assertThat(Gate.failureType(report)).isEqualTo(FailureTypes.PREFLIGHT_FAILED);
     assertThat(recorder.calls()).isEmpty();
   }
 
   @Test
-  void validateSchemaExportsTheRemoteDatabaseAndChecksPendingMigrationsInAShadow() {
+  void validateSchemaReadsTheRemoteSchemaAndNeverAsksD1ForAnExport() {
     DeploymentPlan plan = plan(Map.of());
     recorder.ledger(DB_ID, LEDGER, List.of(M1)).schema(DB_ID, migration(M1));
 
-    SchemaReport report = observe(() -> SchemaValidation.validate(target, plan, NO_TICK, 1));
+    SchemaReport report = observe(() -> Gate.run(target, plan, NO_TICK, 1));
 
-    assertThat(report.preflight()).isEmpty();
     assertThat(report.databases()).containsExactly(new DatabaseStatus("DB", List.of(M1), List.of(M2)));
-    assertThat(report.checks()).singleElement().satisfies(check -> {
-      assertThat(check.migration()).isEqualTo(M2);
-      assertThat(check.blocked()).isFalse();
+    assertThat(result(report, "migrations").findings()).singleElement().satisfies(check -> {
+      assertThat(check.subject()).isEqualTo(M2);
+      assertThat(check.code()).isEqualTo("ADDITIVE");
     });
-    assertThat(report.drift()).isEmpty();
-    assertThat(report.warnings()).noneMatch(w -> w.contains("export"));
-    List<String> calls = recorder.callLines();
-    assertThat(calls).hasSize(6);
-    assertThat(calls.subList(0, 4)).containsExactly(
-        "POST " + db + "/query", // the ledger
-        "POST " + db + "/query", // the recorded checksums
-        "POST " + db + "/export", // starts the export
-        "POST " + db + "/export"); // polls it until complete
-    assertThat(calls.get(4)).matches("GET /dumps/[-0-9a-f]+/" + DB_ID + "-[-0-9a-f]+\\.sql"); // signed_url
-    assertThat(calls.get(5)).isEqualTo("GET " + script + "/deployments");
-    List<Call> exports = recorder.calls().stream().filter(c -> c.path().endsWith("/export")).toList();
-    assertThat(exports.get(0).json()).isEqualTo(json(
-        "{\"output_format\":\"polling\",\"dump_options\":{\"no_schema\":false,\"no_data\":false,\"tables\":[]}}"));
-    assertThat(exports.get(1).json().path("current_bookmark").asText()).isEqualTo(recorder.bookmarkOf(DB_ID));
-    assertThat(home.resolve("cloudflare/hello-d1/default/validation")).isEmptyDirectory();
+    assertThat(result(report, "drift").outcome()).isEqualTo(CheckResult.PASSED);
+    assertThat(Gate.blocked(report)).isEmpty();
+    assertThat(recorder.callLines()).as("D1 makes a database unavailable while it exports")
+        .noneMatch(call -> call.contains("/export") || call.contains("/dumps/"));
+    assertThat(home.resolve("cloudflare/hello-d1/default/validation")).doesNotExist();
     assertThat(recorder.unexpectedCalls()).isEmpty();
   }
 
   @Test
-  void validateSchemaFindsDriftInTheRemoteExport() {
+  void validateSchemaFindsDriftInTheRemoteSchema() {
     DeploymentPlan plan = plan(Map.of());
     recorder.ledger(DB_ID, LEDGER, List.of(M1)).schema(DB_ID, migration(M1))
         .schema(DB_ID, "CREATE TABLE added_by_hand (id INTEGER PRIMARY KEY);");
 
-    SchemaReport report = observe(() -> SchemaValidation.validate(target, plan, NO_TICK, 1));
+    SchemaReport report = observe(() -> Gate.run(target, plan, NO_TICK, 1));
 
-    assertThat(report.drift()).singleElement().asString().startsWith("DB: ").contains("added_by_hand");
+    assertThat(result(report, "drift").findings()).singleElement().satisfies(f -> assertThat(f.message())
+        .startsWith("DB: ").contains("added_by_hand"));
   }
 
-  @Test
-  void exportThatD1RefusesIsAWarningAndTheShadowCheckIsSkipped() {
-    DeploymentPlan plan = plan(Map.of());
-    recorder.failExport(DB_ID, "Currently, D1 cannot export databases with virtual tables (fts5)");
-
-    SchemaReport report = observe(() -> SchemaValidation.validate(target, plan, NO_TICK, 1));
-
-    assertThat(report.databases()).containsExactly(new DatabaseStatus("DB", List.of(), List.of(M1, M2)));
-    assertThat(report.checks()).isEmpty();
-    assertThat(report.warnings()).anySatisfy(w -> assertThat(w)
-        .startsWith("DB: could not export the database (wrangler d1 export DB: ")
-        .contains("cannot export databases with virtual tables (fts5)",
-            "pending migrations were not checked in a shadow and drift was not looked for"));
-    assertThat(SchemaValidation.blocked(report, plan)).isEmpty();
+  private static CheckResult result(SchemaReport report, String check) {
+    return report.results().stream().filter(r -> r.check().equals(check)).findFirst().orElseThrow();
   }
 
   @Test
