@@ -73,8 +73,10 @@ class PolicyIT extends DevServerFixture {
     CliRunner.Result allowedPlan = cli.run("plan", p.dir().toString(), "--env", "production", "--output", "json",
         "--override", "freeze", "--reason", reason);
     assertThat(allowedPlan.exitCode()).as(allowedPlan.toString()).isZero();
-    assertThat(allowedPlan.json().at("/policies/0/outcome").asText()).isEqualTo("overridden");
-    assertThat(allowedPlan.json().at("/policies/0/overrideReason").asText()).isEqualTo(reason);
+    JsonNode freeze = DeployEndToEndIT.check(allowedPlan.json(), "policies").at("/findings/0");
+    assertThat(freeze.get("subject").asText()).isEqualTo("freeze");
+    assertThat(freeze.get("code").asText()).isEqualTo("overridden");
+    assertThat(freeze.get("message").asText()).endsWith("(overridden: " + reason + ")");
 
     CliRunner.Result allowed = cli.run("deploy", p.dir().toString(), "--env", "production", "--address", address,
         "--output", "json", "--override", "freeze", "--reason", reason);

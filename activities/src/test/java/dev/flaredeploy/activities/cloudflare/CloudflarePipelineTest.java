@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import dev.flaredeploy.activities.DatabaseState;
 import dev.flaredeploy.activities.DeploymentActivitiesImpl;
 import dev.flaredeploy.activities.config.ProjectConfigLoader;
 import dev.flaredeploy.activities.process.ProcessRunner;
@@ -125,12 +126,13 @@ class CloudflarePipelineTest {
         recorded.get(M1).substring(0, 12), "flaredeploy migrations accept", "--target cloudflare");
     assertThat(recorder.checksumsOf(DB_ID)).isEqualTo(recorded);
     assertThat(recorder.liveSplit(WORKER)).containsExactly(Map.entry(live, 100.0));
-    // validate-schema read the ledger and the checksums (one /query each) and wrote nothing
+    // validate-schema read the ledger, the checksums and the schema (one /query each) and wrote nothing
     assertThat(recorder.calls()).filteredOn(c -> c.path().endsWith("/query"))
         .extracting(c -> c.json().path("sql").asText())
-        .containsExactly("SELECT name FROM \"d1_migrations\" ORDER BY id",
+        .containsExactly("SELECT name FROM \"d1_migrations\" ORDER BY id;",
             "SELECT name, sha256, applied_at, accepted_reason, accepted_by, accepted_at"
-                + " FROM flaredeploy_migration_checksums ORDER BY name;");
+                + " FROM flaredeploy_migration_checksums ORDER BY name;",
+            DatabaseState.SCHEMA_QUERY);
   }
 
   @Test
@@ -202,7 +204,8 @@ class CloudflarePipelineTest {
     assertThat(Path.of(export)).startsWith(home.resolve("cloudflare/hello-d1/default/checkpoints"))
         .hasFileName("DB.sql").isRegularFile();
     assertThat(report.databases().get(0).checkpoint()).doesNotContain("/"); // the bookmark stays the restore point
-    assertThat(recorder.callLines()).filteredOn(line -> line.endsWith("/export")).hasSize(4); // validate + keep
+    // the kept export only (started, then polled): validate-schema never exports
+    assertThat(recorder.callLines()).filteredOn(line -> line.endsWith("/export")).hasSize(2);
   }
 
   // ---- helpers ----
