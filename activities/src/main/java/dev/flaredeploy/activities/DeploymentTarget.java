@@ -80,8 +80,9 @@ public interface DeploymentTarget {
   List<DatabaseStatus> databases(DeploymentPlan plan, Tick tick);
 
   /**
-   * The database as it is now, as SQL (schema and data), for checking pending migrations in a shadow;
-   * empty when this target cannot export (the check is then skipped). Changes nothing.
+   * The database as it is now, as SQL (schema and data). No check calls it any more (they read the schema
+   * through {@link #inspect} and probe the rows through {@link #probe}; on Cloudflare an export makes the
+   * database unavailable to queries): to be removed once no target implements it. Changes nothing.
    *
    * @throws ExportFailedException when this target can export but this database's export failed (the
    *     check is then skipped with the reason as a warning)
