@@ -103,7 +103,9 @@ final class LocalProjects {
 
   /**
    * The project's local D1 database files as they are on disk: each file of the state folder's D1 storage
-   * (the SQLite file, and a -wal or -shm beside it if there is one) with the sha256 of its bytes.
+   * (the SQLite file, and its write-ahead log beside it if there is one) with the sha256 of its bytes.
+   * SQLite's shared-memory index ({@code -shm}) is left out: it holds no data, and every reader of a WAL
+   * database, a serving release's included, writes its read marks there.
    */
   java.util.Map<String, String> databaseFiles(Project p) throws IOException {
     java.util.Map<String, String> files = new java.util.TreeMap<>();
@@ -112,7 +114,7 @@ final class LocalProjects {
       return files;
     }
     try (var walk = Files.walk(d1)) {
-      for (Path file : walk.filter(Files::isRegularFile).toList()) {
+      for (Path file : walk.filter(Files::isRegularFile).filter(f -> !f.toString().endsWith("-shm")).toList()) {
         files.put(d1.relativize(file).toString(), dev.flaredeploy.activities.safety.Checksums.sha256(
             Files.readAllBytes(file)));
       }

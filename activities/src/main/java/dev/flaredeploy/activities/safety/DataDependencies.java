@@ -221,7 +221,7 @@ final class DataDependencies implements ShadowDatabase.StatementObserver {
       }
       return;
     }
-    if (p.is(j, "ADD")) {
+    if (p.is(j, "ADD") && p.tokens.stream().anyMatch(t -> t.is("CHECK"))) {
       addColumn(p, table.name());
     }
     touch(table.name(), p);
