@@ -76,7 +76,11 @@ public interface DeploymentTarget {
     return queryTable(plan, database, "", sql, tick).orElse(List.of());
   }
 
-  /** Applied and pending migrations per database. Changes nothing. */
+  /**
+   * Applied and pending migrations per database. Changes nothing. The pre-deploy checks read the ledger
+   * through {@link #inspect} instead (one read per database per run); nothing in flaredeploy calls this any
+   * more: to be removed once no target implements it.
+   */
   List<DatabaseStatus> databases(DeploymentPlan plan, Tick tick);
 
   /**

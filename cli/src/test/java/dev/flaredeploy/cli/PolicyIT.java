@@ -41,8 +41,10 @@ class PolicyIT extends DevServerFixture {
     CliRunner.Result plan = plan(p);
     assertThat(plan.exitCode()).as(plan.toString()).isEqualTo(2);
     assertThat(plan.json().get("proceeds").asBoolean()).isFalse();
-    assertThat(plan.json().at("/policies/0/rule").asText()).isEqualTo("freeze");
-    assertThat(plan.json().at("/policies/0/outcome").asText()).isEqualTo("failed");
+    JsonNode policies = DeployEndToEndIT.check(plan.json(), "policies");
+    assertThat(policies.get("failureType").asText()).isEqualTo("PolicyBlocked");
+    assertThat(policies.at("/findings/0/subject").asText()).isEqualTo("freeze");
+    assertThat(policies.at("/findings/0/code").asText()).isEqualTo("failed");
     assertThat(plan.json().get("blockedBecause").asText())
         .contains("policy freeze", "incident-review", "--override freeze --reason");
     CliRunner.Result planText = cli.run("plan", p.dir().toString(), "--env", "production");
@@ -88,7 +90,8 @@ class PolicyIT extends DevServerFixture {
     JsonNode status = status(p);
     assertThat(status.at("/overrides/0/rule").asText()).isEqualTo("freeze");
     assertThat(status.at("/overrides/0/reason").asText()).isEqualTo(reason);
-    assertThat(status.at("/steps/1/detail").asText()).contains("policy freeze overridden (reason: " + reason + ")");
+    assertThat(status.at("/steps/1/detail").asText())
+        .contains("policies warned: policy freeze: overridden", "(overridden: " + reason + ")");
     CliRunner.Result statusText = cli.run("status", p.id(), "--address", address);
     assertThat(statusText.stdout()).contains("override freeze: " + reason);
     CliRunner.Result history = cli.run("history", p.id(), "--address", address);
@@ -112,8 +115,9 @@ class PolicyIT extends DevServerFixture {
 
     CliRunner.Result plan = plan(p);
     assertThat(plan.exitCode()).as(plan.toString()).isEqualTo(2);
-    assertThat(plan.json().at("/policies/0/rule").asText()).isEqualTo("branches");
-    assertThat(plan.json().at("/policies/0/message").asText()).contains("branch feature/x is not allowed", "main, release/*");
+    JsonNode branches = DeployEndToEndIT.check(plan.json(), "policies").at("/findings/0");
+    assertThat(branches.get("subject").asText()).isEqualTo("branches");
+    assertThat(branches.get("message").asText()).contains("branch feature/x is not allowed", "main, release/*");
 
     CliRunner.Result blocked = deploy(p);
     assertThat(blocked.exitCode()).as(blocked.toString()).isEqualTo(2);
@@ -138,7 +142,8 @@ class PolicyIT extends DevServerFixture {
 
     CliRunner.Result plan = plan(p);
     assertThat(plan.exitCode()).as(plan.toString()).isEqualTo(2);
-    assertThat(plan.json().at("/policies/0/message").asText()).contains("API_KEY", ".dev.vars.production or .dev.vars");
+    assertThat(DeployEndToEndIT.check(plan.json(), "policies").at("/findings/0/message").asText())
+        .contains("API_KEY", ".dev.vars.production or .dev.vars");
 
     CliRunner.Result blocked = deploy(p);
     assertThat(blocked.exitCode()).as(blocked.toString()).isEqualTo(2);

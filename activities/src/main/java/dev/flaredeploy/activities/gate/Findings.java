@@ -51,10 +51,6 @@ final class Findings {
     return findings.stream().anyMatch(f -> CheckFinding.WARNING.equals(f.severity()));
   }
 
-  List<CheckFinding> all() {
-    return List.copyOf(findings);
-  }
-
   /** Blocked with an error, warned with a warning, else passed; {@code remedy} is kept unless it passed. */
   CheckResult result(String remedy) {
     String outcome = blocks() ? CheckResult.BLOCKED : warns() ? CheckResult.WARNED : CheckResult.PASSED;

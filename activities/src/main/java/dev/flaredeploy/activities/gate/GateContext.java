@@ -28,6 +28,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * What the checks of one run share: the plan, the target, and what was read of each database, read once
@@ -167,12 +169,20 @@ public final class GateContext {
       return thread;
     });
     try {
+      // the reads run on the pool without ticking; this thread ticks (heartbeats) while it waits for them
       List<Future<DatabaseState>> futures = new ArrayList<>();
       for (DatabasePlan database : databases) {
-        futures.add(pool.submit(() -> target.inspect(plan, database, tick)));
+        futures.add(pool.submit(() -> target.inspect(plan, database, Tick.NONE)));
       }
       for (int i = 0; i < databases.size(); i++) {
-        read.put(databases.get(i).binding(), futures.get(i).get());
+        while (true) {
+          try {
+            read.put(databases.get(i).binding(), futures.get(i).get(1, TimeUnit.SECONDS));
+            break;
+          } catch (TimeoutException stillReading) {
+            tick.tick();
+          }
+        }
       }
       return read;
     } catch (ExecutionException e) {
