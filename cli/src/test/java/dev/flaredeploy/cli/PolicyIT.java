@@ -160,7 +160,7 @@ class PolicyIT extends DevServerFixture {
 
     assertThat(allowedPlan.exitCode()).as(allowedPlan.toString()).isZero();
     assertThat(deployed.exitCode()).as(deployed.toString()).isZero();
-    assertThat(deployed.json().at("/steps/1/detail").asText()).contains("policy required_secrets passed");
+    assertThat(deployed.json().at("/steps/1/detail").asText()).contains("policies passed: required_secrets passed");
     for (CliRunner.Result r : List.of(allowedPlan, deployed, history)) {
       assertThat(r.stdout() + r.stderr()).doesNotContain(value);
     }
