@@ -1,6 +1,5 @@
 package dev.flaredeploy.activities;
 
-import dev.flaredeploy.activities.local.MigrationFailedException;
 import dev.flaredeploy.activities.process.ProcessRunner.Tick;
 import dev.flaredeploy.activities.safety.Checksums;
 import dev.flaredeploy.activities.safety.Checksums.Recorded;
@@ -49,49 +48,15 @@ public final class ChecksumLedger {
   }
 
   /**
-   * Records the checksum of every migration in {@code ledger} that has a file in the plan and no record yet
-   * (INSERT OR IGNORE: an existing or accepted record stays). Runs after every apply of a database, also
-   * when the apply had nothing left to do, so a retry after a worker died between the apply and this write
-   * still records what the first attempt applied. Migrations applied before flaredeploy kept checksums get
-   * their current files' checksums here (adopted on first use).
-   */
-  public static void record(
-      DeploymentTarget target, DeploymentPlan plan, DatabasePlan database, List<String> ledger, Tick tick) {
-    Map<String, String> files = files(database);
-    Map<String, String> checksums = new LinkedHashMap<>();
-    for (String name : ledger) {
-      if (files.containsKey(name)) {
-        checksums.put(name, files.get(name));
-      }
-    }
-    if (!checksums.isEmpty()) {
-      target.executeBatch(plan, database, Checksums.recordStatement(checksums), tick);
-    }
-  }
-
-  /**
-   * The apply-migrations step: applies the binding's pending migrations, then records the checksum of every
-   * applied migration that lacks one; also after a failed migration (for the files applied before it), and
-   * on a retry that finds nothing left to apply, so a worker that died between the apply and the record
-   * leaves no migration unrecorded. Returns the ledger afterwards.
+   * The apply-migrations step: applies the binding's pending migrations, each with its ledger row and its
+   * checksum in one transaction ({@link DeploymentTarget#applyMigrations}), so there is no window between a
+   * migration and its checksum. Returns the ledger afterwards.
    *
    * @throws dev.flaredeploy.activities.local.MigrationFailedException as {@link DeploymentTarget#applyMigrations}
    */
   public static List<String> applyAndRecord(
       DeploymentTarget target, DeploymentPlan plan, DatabasePlan database, Tick tick) {
-    List<String> ledger;
-    try {
-      ledger = target.applyMigrations(plan, database, tick);
-    } catch (MigrationFailedException e) {
-      try {
-        record(target, plan, database, e.applied(), tick);
-      } catch (RuntimeException recordFailed) {
-        e.addSuppressed(recordFailed); // the failed migration is what the user must see
-      }
-      throw e;
-    }
-    record(target, plan, database, ledger, tick);
-    return ledger;
+    return target.applyMigrations(plan, database, tick);
   }
 
   /**

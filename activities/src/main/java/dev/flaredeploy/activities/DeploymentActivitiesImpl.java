@@ -8,6 +8,7 @@ import dev.flaredeploy.activities.gate.Gate;
 import dev.flaredeploy.activities.local.D1CommandException;
 import dev.flaredeploy.activities.local.LocalReleaseException;
 import dev.flaredeploy.activities.local.MigrationFailedException;
+import dev.flaredeploy.activities.process.Concurrently;
 import dev.flaredeploy.activities.process.ProcessRunner.ProcessTimeoutException;
 import dev.flaredeploy.activities.process.ProcessRunner.Tick;
 import dev.flaredeploy.activities.smoke.SmokeChecker;
@@ -36,7 +37,10 @@ import io.temporal.client.ActivityCompletionException;
 import io.temporal.failure.ApplicationFailure;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
 /**
@@ -96,8 +100,10 @@ public class DeploymentActivitiesImpl implements DeploymentActivities {
     return guarded(() -> {
       DeploymentTarget target = target(plan.target());
       String runId = Activity.getExecutionContext().getInfo().getRunId();
-      return new Checkpoint(target.checkpoint(plan, runId, heartbeat()),
-          target.liveRelease(plan).orElse(null), attempt());
+      // the live release is read beside the restore points: neither depends on the other
+      CompletableFuture<Optional<String>> live = Concurrently.start(() -> target.liveRelease(plan));
+      List<RestorePoint> restorePoints = target.checkpoint(plan, runId, heartbeat());
+      return new Checkpoint(restorePoints, Concurrently.join(live).orElse(null), attempt());
     });
   }
 
@@ -204,6 +210,10 @@ public class DeploymentActivitiesImpl implements DeploymentActivities {
           ? ApplicationFailure.newFailure(e.getMessage(), e.failureType(), attempt())
           : ApplicationFailure.newNonRetryableFailure(e.getMessage(), e.failureType(), attempt());
     } catch (CloudflareException e) {
+      if (e.retryable() && e.retryAfter().isPresent()) { // a 429: the next attempt waits as Cloudflare asked
+        throw ApplicationFailure.newFailureWithCauseAndDelay(
+            e.getMessage(), e.failureType(), null, e.retryAfter().get(), attempt());
+      }
       throw e.retryable()
           ? ApplicationFailure.newFailure(e.getMessage(), e.failureType(), attempt())
           : ApplicationFailure.newNonRetryableFailure(e.getMessage(), e.failureType(), attempt());

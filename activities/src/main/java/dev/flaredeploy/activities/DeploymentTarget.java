@@ -131,8 +131,20 @@ public interface DeploymentTarget {
   /** A restore point per database, named after {@code runId} so a retry reuses its own restore point. */
   List<RestorePoint> checkpoint(DeploymentPlan plan, String runId, Tick tick);
 
-  /** Applies pending migrations of one binding; returns its ledger afterwards. */
+  /**
+   * Applies pending migrations of one binding in wrangler's order, each atomically with its ledger row, and
+   * returns the ledger afterwards. Looks first: a retry applies only what the ledger lacks.
+   *
+   * <p>Each applied migration's checksum ({@link Checksums#recordStatement}, INSERT OR IGNORE) is recorded
+   * in the same transaction (the same D1 batch) as the migration and its ledger row, so no migration is ever
+   * applied without its checksum; migrations the ledger lists without one are adopted (recorded with their
+   * files' checksums).
+   *
+   * @throws dev.flaredeploy.activities.local.MigrationFailedException when a migration's SQL fails: it left
+   *     no trace, the migrations before it stay applied (and recorded), the ones after it were not tried
+   */
   List<String> applyMigrations(DeploymentPlan plan, DatabasePlan database, Tick tick);
+
 
   /** Puts the plan's source live; returns the URL where it answers. */
   String release(DeploymentPlan plan, Tick tick);

@@ -3,7 +3,9 @@ package dev.flaredeploy.activities;
 import dev.flaredeploy.activities.config.ConfigException;
 import dev.flaredeploy.activities.config.LoadedProject;
 import dev.flaredeploy.activities.config.ProjectConfigLoader;
+import dev.flaredeploy.activities.config.WranglerAccountId;
 import dev.flaredeploy.activities.source.SourceSnapshots;
+import dev.flaredeploy.workflows.model.CloudflareSettings;
 import dev.flaredeploy.workflows.model.DeploymentPlan;
 import dev.flaredeploy.workflows.model.DeploymentRequest;
 import dev.flaredeploy.workflows.model.SourceSnapshot;
@@ -39,6 +41,13 @@ public final class PlanBuilder {
         project.configFile().getFileName().toString(), project.databases(), project.smoke(),
         project.restoreDatabaseOn(), project.local(), attempt, request.allowDestructive(), project.onDrift(),
         project.rolloutPlan(), project.checkpointExport(), project.policy().withOverrides(request.overrides()),
-        project.allowances());
+        project.allowances(), cloudflareSettings(project));
+  }
+
+  /** The Worker's name, account and compliance region, read once here for the Cloudflare target. */
+  private static CloudflareSettings cloudflareSettings(LoadedProject project) {
+    return new CloudflareSettings(project.workerName(),
+        WranglerAccountId.read(project.configFile(), project.environment()).orElse(null),
+        WranglerAccountId.complianceRegion(project.configFile(), project.environment()).orElse(null));
   }
 }

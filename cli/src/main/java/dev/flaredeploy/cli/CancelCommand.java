@@ -6,32 +6,31 @@ import dev.flaredeploy.worker.TemporalConnection;
 import dev.flaredeploy.workflows.model.DeploymentReport;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Mixin;
 
 @Command(name = "cancel", mixinStandardHelpOptions = true,
-    description = {"Cancel a running deployment. What it changed is undone (the previous release goes live",
-        "again, databases go back to their restore points) before it ends as CANCELLED."})
+    header = "Cancel a running deployment, undoing what it changed before it ends as CANCELLED.",
+    description = {"The previous release goes live again and databases go back to their restore points;",
+        "cancel waits for that."})
 class CancelCommand implements Callable<Integer> {
-  @ParentCommand FlaredeployCommand root;
-
-  @Parameters(paramLabel = "ID", description = "deployment id")
-  String id;
+  @Mixin DeploymentOptions deployment;
+  @Mixin TemporalOptions temporal;
+  @Mixin OutputOptions output;
 
   @Override
   public Integer call() {
-    try (TemporalConnection connection = Connections.connect(root)) {
-      Deployments deployments = Connections.deployments(root, connection);
+    String id = deployment.id();
+    try (TemporalConnection connection = temporal.connect()) {
+      Deployments deployments = temporal.deployments(connection);
       String runId;
       try {
-        runId = deployments.cancel(DeploymentIdArgument.check(id), "cancelled with flaredeploy cancel by "
-            + System.getProperty("user.name"));
+        runId = deployments.cancel(id, "cancelled with flaredeploy cancel by " + System.getProperty("user.name"));
       } catch (IllegalStateException e) {
         throw new CliException(ExitCode.REFUSED, e.getMessage());
       }
-      System.err.println("cancelling " + id + " (run " + runId + "); waiting for its compensations");
-      DeploymentReport report = deployments.follow(id, runId, new Progress(System.err));
-      Printer.report(root, report);
+      output.err().println("cancelling " + id + " (run " + runId + "); waiting for its compensations");
+      DeploymentReport report = deployments.follow(id, runId, new Progress(output.err()));
+      Printer.report(output, report);
       return report.state().equals("CANCELLED") ? ExitCode.SUCCEEDED : ExitCode.of(report);
     }
   }

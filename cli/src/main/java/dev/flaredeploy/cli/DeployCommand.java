@@ -19,6 +19,7 @@ import dev.flaredeploy.workflows.model.DeploymentPlan;
 import dev.flaredeploy.workflows.model.DeploymentReport;
 import dev.flaredeploy.workflows.model.DeploymentRequest;
 import io.temporal.api.common.v1.WorkflowExecution;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -30,28 +31,17 @@ import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
 @Command(name = "deploy", mixinStandardHelpOptions = true,
+    header = "Deploy a Worker and its D1 databases, undoing what was done when a step fails.",
     description = {
-      "Deploy a Worker and its D1 databases: prepare, validate-schema, checkpoint, apply-migrations,",
-      "deploy-worker, smoke-test; undone in reverse when a step fails.",
-      "Validates the project first (bad input: exit 2, nothing started), then follows the deployment",
-      "with step progress on stderr and prints the result on stdout."})
+      "Steps: prepare, validate-schema, checkpoint, apply-migrations, deploy-worker, smoke-test;",
+      "compensations in reverse when one fails. Validates the project first (bad input: exit 2, nothing",
+      "started), then follows the deployment with step progress on stderr and prints the result on stdout."})
 class DeployCommand implements Callable<Integer> {
-  @ParentCommand FlaredeployCommand root;
-
-  @Parameters(index = "0", arity = "0..1", defaultValue = ".", paramLabel = "PROJECT_DIR",
-      description = "the project (with wrangler.json, wrangler.jsonc or wrangler.toml); default: .")
-  Path projectDir;
-
-  @Option(names = "--env", defaultValue = "default", paramLabel = "NAME",
-      description = "wrangler environment; default: the top level")
-  String environment;
-
-  @Option(names = "--target", paramLabel = "local|cloudflare", description = "where to deploy (default: flaredeploy.toml's target, else local)")
-  String target;
+  @Mixin ProjectOptions project;
+  @Mixin TemporalOptions temporal;
+  @Mixin OutputOptions output;
 
   @Option(names = "--commit", paramLabel = "SHA", description = "deploy this git commit instead of the directory as it is")
   String commit;
@@ -83,17 +73,17 @@ class DeployCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    ProjectInput input = ProjectInput.of(projectDir, environment, target, commit, allowDestructive,
-        policyOverrides.overrides());
+    ProjectInput input = ProjectInput.of(project.directory("deploy"), project.environment, project.target, commit,
+        allowDestructive, policyOverrides.overrides(), output.err());
     if (provision) {
       provision(input);
     }
-    TemporalSettings settings = Connections.settings(root);
+    TemporalSettings settings = temporal.settings();
     if (!settings.explicit() && !TemporalConnection.listening(settings.address(), Duration.ofSeconds(1))) {
       return runEmbedded(settings, input);
     }
-    try (TemporalConnection connection = TemporalConnection.connect(settings, Connections.CONNECT_TIMEOUT)) {
-      return run(Connections.deployments(root, connection), input,
+    try (TemporalConnection connection = TemporalConnection.connect(settings, TemporalOptions.CONNECT_TIMEOUT)) {
+      return run(temporal.deployments(connection), input,
           "Ctrl-C stops following, not the deployment; `flaredeploy watch ID` follows it again");
     } catch (TemporalUnreachableException e) {
       if (settings.explicit()) {
@@ -110,12 +100,14 @@ class DeployCommand implements Callable<Integer> {
    * and flaredeploy never edits the user's files.
    */
   private void provision(ProjectInput input) {
+    PrintWriter out = output.out();
+    PrintWriter err = output.err();
     String chosen = input.request().target();
     if (!"cloudflare".equals(chosen)) {
-      System.err.println("--provision: nothing to do on the " + chosen + " target, which needs no database ids");
+      err.println("--provision: nothing to do on the " + chosen + " target, which needs no database ids");
       return;
     }
-    InProcessTarget planned = InProcessTarget.of(input.request());
+    InProcessTarget planned = InProcessTarget.of(input.request(), FlaredeployCommand.environment(output.mixee));
     DeploymentPlan plan = planned.plan();
     CloudflareTarget cloudflare = (CloudflareTarget) planned.target();
     List<ProvisionedDatabase> provisioned = InProcessTarget.run(
@@ -123,26 +115,26 @@ class DeployCommand implements Callable<Integer> {
             ? "--provision runs in this command with its own Cloudflare credentials: " : "--provision: ",
         () -> cloudflare.provision(plan, ProcessRunner.Tick.NONE));
     if (provisioned.isEmpty()) {
-      System.err.println("--provision: every D1 binding of " + plan.environment()
+      err.println("--provision: every D1 binding of " + plan.environment()
           + " has a database_id; nothing to provision");
       return;
     }
     Path configFile = input.project().configFile();
-    if (root.output == FlaredeployCommand.OutputFormat.json) {
-      Map<String, Object> out = new LinkedHashMap<>();
-      out.put("configFile", configFile.toString());
-      out.put("environment", plan.environment());
-      out.put("provisioned", provisioned);
-      out.put("deployed", false);
-      System.out.println(Json.write(out));
+    if (output.json()) {
+      Map<String, Object> json = new LinkedHashMap<>();
+      json.put("configFile", configFile.toString());
+      json.put("environment", plan.environment());
+      json.put("provisioned", provisioned);
+      json.put("deployed", false);
+      out.println(Json.write(json));
     } else {
       for (ProvisionedDatabase db : provisioned) {
-        System.out.println("# D1 binding " + db.binding() + ": " + (db.created() ? "created" : "found the existing")
+        out.println("# D1 binding " + db.binding() + ": " + (db.created() ? "created" : "found the existing")
             + " database " + db.databaseName() + " (" + db.databaseId() + "); its entry in " + configFile + ":");
-        System.out.println(db.snippet());
+        out.println(db.snippet());
       }
     }
-    System.out.flush();
+    out.flush();
     throw new CliException(ExitCode.INVALID_INPUT, "the deployment was not started: add the database_id"
         + (provisioned.size() > 1 ? "s" : "") + " above to " + configFile + " (flaredeploy never edits your files),"
         + " then deploy again");
@@ -154,13 +146,15 @@ class DeployCommand implements Callable<Integer> {
       throw new CliException(ExitCode.INVALID_INPUT, "--detach needs a Temporal server that outlives this command, "
           + "and none answers at " + settings.address() + "; start one (docker compose up, or flaredeploy dev-server)");
     }
-    System.err.println("No Temporal server at " + settings.address() + ": running this deployment with an in-process "
+    output.err().println("No Temporal server at " + settings.address() + ": running this deployment with an in-process "
         + "server and worker, which last only as long as this command. For durable deployments start a server "
         + "(docker compose up, or flaredeploy dev-server) and a worker (flaredeploy worker).");
-    try (EmbeddedTemporal embedded = EmbeddedTemporal.start(settings.namespace(), root.taskQueue, activities())) {
+    output.err().flush();
+    try (EmbeddedTemporal embedded = EmbeddedTemporal.start(settings.namespace(), temporal.taskQueue(), activities())) {
       Deployments deployments = new Deployments(
-          embedded.connection().client(), embedded.connection().stubs(), root.taskQueue);
-      Thread undoOnInterrupt = new Thread(() -> cancelAndWait(deployments, input.request()));
+          embedded.connection().client(), embedded.connection().stubs(), temporal.taskQueue());
+      PrintWriter err = output.err();
+      Thread undoOnInterrupt = new Thread(() -> cancelAndWait(deployments, input.request(), err));
       Runtime.getRuntime().addShutdownHook(undoOnInterrupt);
       try {
         return run(deployments, input,
@@ -179,20 +173,22 @@ class DeployCommand implements Callable<Integer> {
    * Embedded mode only: the deployment dies with this process, so an interrupt cancels it and waits
    * (bounded) for its compensations rather than leave a half-migrated database behind.
    */
-  private static void cancelAndWait(Deployments deployments, DeploymentRequest request) {
+  private static void cancelAndWait(Deployments deployments, DeploymentRequest request, PrintWriter err) {
     String id = DeploymentIds.workflowId(
         request.target(), request.service(), request.environment());
     try {
       String runId = deployments.cancel(id, "interrupted while running embedded");
-      System.err.println("interrupted: cancelling " + id + " and undoing what it did…");
+      err.println("interrupted: cancelling " + id + " and undoing what it did…");
+      err.flush();
       CompletableFuture
           .supplyAsync(() -> deployments.follow(id, runId, report -> { })) // the deploy thread prints
           .get(EMBEDDED_UNDO_LIMIT.toSeconds(), TimeUnit.SECONDS);
     } catch (IllegalStateException notRunning) {
       // it had ended already
     } catch (Exception e) {
-      System.err.println("could not finish undoing " + id + " (" + e + "); check `flaredeploy local status` "
+      err.println("could not finish undoing " + id + " (" + e + "); check `flaredeploy local status` "
           + "and the databases' restore points under the flaredeploy home");
+      err.flush();
     }
   }
 
@@ -202,19 +198,20 @@ class DeployCommand implements Callable<Integer> {
   private int run(Deployments deployments, ProjectInput input, String hint) {
     WorkflowExecution execution = start(deployments, input);
     if (detach) {
-      if (root.output == FlaredeployCommand.OutputFormat.json) {
-        System.out.println(Json.write(Map.of("id", execution.getWorkflowId(), "runId", execution.getRunId(),
+      if (output.json()) {
+        output.out().println(Json.write(Map.of("id", execution.getWorkflowId(), "runId", execution.getRunId(),
             "state", "RUNNING")));
       } else {
-        System.out.println(execution.getWorkflowId());
+        output.out().println(execution.getWorkflowId());
       }
+      output.out().flush();
       return ExitCode.SUCCEEDED;
     }
-    System.err.println("deployment " + execution.getWorkflowId() + " started (run " + execution.getRunId() + "); "
+    output.err().println("deployment " + execution.getWorkflowId() + " started (run " + execution.getRunId() + "); "
         + hint);
     DeploymentReport report = deployments.follow(
-        execution.getWorkflowId(), execution.getRunId(), new Progress(System.err));
-    Printer.report(root, report);
+        execution.getWorkflowId(), execution.getRunId(), new Progress(output.err()));
+    Printer.report(output, report);
     return ExitCode.of(report);
   }
 
@@ -231,16 +228,17 @@ class DeployCommand implements Callable<Integer> {
               + " (run " + e.runId() + "); follow it with `flaredeploy watch " + e.workflowId() + "`, stop it "
               + "with `flaredeploy cancel " + e.workflowId() + "`, or queue behind it with --if-running wait");
         }
-        System.err.println("waiting for the running deployment " + e.workflowId() + " (run " + e.runId()
+        output.err().println("waiting for the running deployment " + e.workflowId() + " (run " + e.runId()
             + ") to end before starting");
+        output.err().flush();
         deployments.follow(e.workflowId(), e.runId(), report -> { });
       }
     }
   }
 
-  private static DeploymentActivities activities() {
+  private DeploymentActivities activities() {
     try {
-      return ActivitiesFactory.create(System.getenv());
+      return ActivitiesFactory.create(FlaredeployCommand.environment(output.mixee));
     } catch (IllegalStateException e) {
       throw new CliException(ExitCode.UNAVAILABLE, e.getMessage(), e);
     }

@@ -40,8 +40,8 @@ public final class ExitCode {
 
   /**
    * A failed deployment's exit code by its failure type: 2 when the input, the configuration, the
-   * target's preflight or the worker's credentials are at fault (the deployment stopped before changing
-   * anything), else 1.
+   * target's preflight or the worker's credentials (missing, or refused by Cloudflare) are at fault (the
+   * deployment stopped before changing anything), else 1.
    */
   public static int ofFailureType(String failureType) {
     return FailureTypes.CONFIG_INVALID.equals(failureType)
@@ -51,6 +51,7 @@ public final class ExitCode {
             || FailureTypes.DATA_CONFLICT.equals(failureType)
             || FailureTypes.CREDENTIALS_MISSING.equals(failureType)
             || FailureTypes.PREFLIGHT_FAILED.equals(failureType)
+            || FailureTypes.CLOUDFLARE_REFUSED.equals(failureType)
         ? INVALID_INPUT
         : FAILED;
   }

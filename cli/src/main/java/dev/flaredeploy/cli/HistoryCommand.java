@@ -7,52 +7,54 @@ import dev.flaredeploy.worker.TemporalConnection;
 import dev.flaredeploy.workflows.model.DeploymentReport;
 import dev.flaredeploy.workflows.model.DeploymentRequest;
 import dev.flaredeploy.workflows.model.PolicyOverride;
+import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Mixin;
 
 @Command(name = "history", mixinStandardHelpOptions = true,
-    description = {"Every step and compensation of the latest run, with its attempts and failures, and who",
-        "started it with which policy overrides (--override) and reasons."})
+    header = "Show every step and compensation of a deployment's latest run, with attempts and failures.",
+    description = {"Also who started it, and with which policy overrides (--override) and reasons, as its",
+        "Temporal history recorded them."})
 class HistoryCommand implements Callable<Integer> {
-  @ParentCommand FlaredeployCommand root;
-
-  @Parameters(paramLabel = "ID", description = "deployment id")
-  String id;
+  @Mixin DeploymentOptions deployment;
+  @Mixin TemporalOptions temporal;
+  @Mixin OutputOptions output;
 
   @Override
   public Integer call() {
-    try (TemporalConnection connection = Connections.connect(root)) {
-      Deployments deployments = Connections.deployments(root, connection);
-      DeploymentReport report = deployments.status(DeploymentIdArgument.check(id));
+    String id = deployment.id();
+    try (TemporalConnection connection = temporal.connect()) {
+      Deployments deployments = temporal.deployments(connection);
+      DeploymentReport report = deployments.status(id);
       List<HistoryEntry> entries = deployments.history(id);
       Optional<DeploymentRequest> request = deployments.request(id);
       List<PolicyOverride> overrides = request.map(DeploymentRequest::overrides).orElse(null);
-      if (root.output == FlaredeployCommand.OutputFormat.json) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("id", report.id());
-        out.put("runId", report.runId());
-        out.put("state", report.state());
-        out.put("requestedBy", request.map(DeploymentRequest::requestedBy).orElse(null));
-        out.put("overrides", overrides == null ? List.of() : overrides);
-        out.put("steps", entries);
-        System.out.println(Json.write(out));
+      PrintWriter out = output.out();
+      if (output.json()) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("id", report.id());
+        json.put("runId", report.runId());
+        json.put("state", report.state());
+        json.put("requestedBy", request.map(DeploymentRequest::requestedBy).orElse(null));
+        json.put("overrides", overrides == null ? List.of() : overrides);
+        json.put("steps", entries);
+        out.println(Json.write(json));
       } else {
-        System.out.println(report.id() + " (run " + report.runId() + "): " + report.state() + " — " + report.summary());
-        request.ifPresent(r -> System.out.println("  requested by " + r.requestedBy()));
+        out.println(report.id() + " (run " + report.runId() + "): " + report.state() + " — " + report.summary());
+        request.ifPresent(r -> out.println("  requested by " + r.requestedBy()));
         if (overrides != null) {
-          overrides.forEach(o -> System.out.println("  override " + o.rule() + ": " + o.reason()));
+          overrides.forEach(o -> out.println("  override " + o.rule() + ": " + o.reason()));
         }
         for (HistoryEntry e : entries) {
-          System.out.printf("  %s%-18s %-10s %d attempt%s  %s%n", e.compensation() ? "↺ " : "  ", e.step(), e.state(),
+          out.printf("  %s%-18s %-10s %d attempt%s  %s%n", e.compensation() ? "↺ " : "  ", e.step(), e.state(),
               e.attempts(), e.attempts() == 1 ? " " : "s", e.summary());
           for (int i = 0; i < e.failures().size(); i++) {
-            System.out.println("        failure " + (i + 1) + ": " + e.failures().get(i));
+            out.println("        failure " + (i + 1) + ": " + e.failures().get(i));
           }
         }
       }

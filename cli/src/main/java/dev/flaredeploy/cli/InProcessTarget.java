@@ -20,11 +20,14 @@ import java.util.function.Supplier;
  */
 record InProcessTarget(DeploymentPlan plan, DeploymentTarget target) {
 
-  /** Plans {@code request}: a missing tool is exit 4, an invalid project or source exit 2. */
-  static InProcessTarget of(DeploymentRequest request) {
+  /**
+   * Plans {@code request} with the targets built from {@code env} (this process's environment): a missing tool
+   * is exit 4, an invalid project or source exit 2.
+   */
+  static InProcessTarget of(DeploymentRequest request, java.util.Map<String, String> env) {
     ActivitiesFactory.World world;
     try {
-      world = ActivitiesFactory.world(System.getenv());
+      world = ActivitiesFactory.world(env);
     } catch (IllegalStateException e) {
       throw new CliException(ExitCode.UNAVAILABLE, e.getMessage(), e);
     }

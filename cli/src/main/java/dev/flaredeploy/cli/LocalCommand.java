@@ -16,41 +16,44 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
 @Command(name = "local", mixinStandardHelpOptions = true,
-    description = "What the local target runs: the released Workers served by wrangler dev.",
+    header = "Show and stop what the local target runs: the released Workers served by wrangler dev.",
     subcommands = {LocalCommand.Status.class, LocalCommand.Stop.class})
 class LocalCommand {
-  @ParentCommand FlaredeployCommand root;
 
-  static LocalReleases releases(LocalWorkspace workspace) {
-    List<String> wrangler = Wrangler.locate(System.getenv()).orElse(List.of("wrangler"));
+  static LocalReleases releases(LocalWorkspace workspace, Map<String, String> env) {
+    List<String> wrangler = Wrangler.locate(env).orElse(List.of("wrangler"));
     return new LocalReleases(workspace, new Wrangler(wrangler, new ProcessRunner(), workspace.logs()));
   }
 
   @Command(name = "status", mixinStandardHelpOptions = true,
-      description = "Show, per service and environment, which release serves where (and what is wrong).")
+      header = "Show, per service and environment, which release serves where (and what is wrong).")
   static class Status implements Callable<Integer> {
-    @ParentCommand LocalCommand local;
+    @Mixin OutputOptions output;
 
     @Override
     public Integer call() throws IOException {
-      LocalWorkspace workspace = LocalWorkspace.fromEnvironment(System.getenv());
-      LocalReleases releases = releases(workspace);
+      Map<String, String> env = FlaredeployCommand.environment(output.mixee);
+      LocalWorkspace workspace = LocalWorkspace.fromEnvironment(env);
+      LocalReleases releases = releases(workspace, env);
       List<Map<String, Object>> rows = new ArrayList<>();
       Path base = workspace.home().resolve("local");
       if (Files.isDirectory(base)) {
         try (Stream<Path> services = Files.list(base)) {
           for (Path service : services.sorted().toList()) {
             try (Stream<Path> envs = Files.list(service)) {
-              for (Path env : envs.sorted().toList()) {
-                LiveState state = releases.inspect(service.getFileName().toString(), env.getFileName().toString());
+              for (Path environment : envs.sorted().toList()) {
+                LiveState state = releases.inspect(service.getFileName().toString(),
+                    environment.getFileName().toString());
                 Map<String, Object> row = new LinkedHashMap<>();
                 row.put("service", service.getFileName().toString());
-                row.put("environment", env.getFileName().toString());
+                row.put("environment", environment.getFileName().toString());
                 row.put("status", state.status().name());
                 row.put("version", state.recorded() == null ? null : state.recorded().version());
                 row.put("url", state.recorded() == null ? null : state.recorded().url());
@@ -62,17 +65,18 @@ class LocalCommand {
           }
         }
       }
-      if (local.root.output == FlaredeployCommand.OutputFormat.json) {
-        System.out.println(Json.write(rows));
+      java.io.PrintWriter out = output.out();
+      if (output.json()) {
+        out.println(Json.write(rows));
       } else if (rows.isEmpty()) {
-        System.err.println("the local target runs nothing (home: " + workspace.home() + ")");
+        output.err().println("the local target runs nothing (home: " + workspace.home() + ")");
       } else {
         for (Map<String, Object> row : rows) {
-          System.out.printf("%-20s %-12s %-24s %-18s %s%n", row.get("service"), row.get("environment"),
+          out.printf("%-20s %-12s %-24s %-18s %s%n", row.get("service"), row.get("environment"),
               row.get("status"), row.get("version") == null ? "-" : row.get("version"),
               row.get("url") == null ? "" : row.get("url") + " (pid " + row.get("pid") + ")");
           if (row.get("detail") != null && !"SERVING".equals(row.get("status"))) {
-            System.out.println("    " + row.get("detail"));
+            out.println("    " + row.get("detail"));
           }
         }
       }
@@ -81,25 +85,29 @@ class LocalCommand {
   }
 
   @Command(name = "stop", mixinStandardHelpOptions = true,
-      description = "Stop the Worker the local target serves for a service and environment.")
+      header = "Stop the Worker the local target serves for a project and environment.")
   static class Stop implements Callable<Integer> {
-    @ParentCommand LocalCommand local;
+    @Spec CommandSpec spec;
 
-    @Parameters(paramLabel = "SERVICE", description = "the Worker name (wrangler name)")
-    String service;
+    @Parameters(index = "0", arity = "0..1", paramLabel = "PROJECT",
+        description = "the project: its directory (default: .) or its service name (the wrangler name)")
+    String project;
 
-    @Option(names = "--env", defaultValue = "default", description = "environment (default: ${DEFAULT-VALUE})")
+    @Option(names = "--env", defaultValue = "default", paramLabel = "NAME",
+        description = "wrangler environment (default: ${DEFAULT-VALUE}, the top level)")
     String environment;
 
     @Override
     public Integer call() {
-      LocalWorkspace workspace = LocalWorkspace.fromEnvironment(System.getenv());
+      Map<String, String> env = FlaredeployCommand.environment(spec);
+      String service = ProjectArgument.resolve(project, FlaredeployCommand.workingDirectory(spec)).requireService();
+      LocalWorkspace workspace = LocalWorkspace.fromEnvironment(env);
       if (!Files.isDirectory(workspace.environmentDir(service, environment))) {
         throw new CliException(ExitCode.REFUSED, "the local target has nothing for " + service + " (" + environment
             + "); `flaredeploy local status` lists what it has");
       }
-      releases(workspace).stop(service, environment);
-      System.err.println("stopped " + service + " (" + environment + ")");
+      releases(workspace, env).stop(service, environment);
+      spec.commandLine().getErr().println("stopped " + service + " (" + environment + ")");
       return ExitCode.SUCCEEDED;
     }
   }

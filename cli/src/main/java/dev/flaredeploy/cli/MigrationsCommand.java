@@ -14,6 +14,7 @@ import dev.flaredeploy.workflows.model.ChecksumProblem;
 import dev.flaredeploy.workflows.model.DatabasePlan;
 import dev.flaredeploy.workflows.model.DeploymentPlan;
 import dev.flaredeploy.workflows.model.DeploymentRequest;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,63 +23,59 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
 @Command(name = "migrations", mixinStandardHelpOptions = true,
-    description = "The migrations applied to an environment's databases.",
+    header = "Manage the migrations applied to an environment's databases.",
     subcommands = {MigrationsCommand.Accept.class})
 class MigrationsCommand {
-  @ParentCommand FlaredeployCommand root;
 
   @Command(name = "accept", mixinStandardHelpOptions = true,
+      header = "Accept that applied migrations were edited or removed since they were applied.",
       description = {"Accept that applied migrations were edited or removed since they were applied: records each",
           "named file's current sha256 (or its removal) with the reason, who and when, so validate-schema no",
           "longer blocks on it. Without FILE, lists what there is to accept. Changes nothing else; refused",
           "(exit 3) while a deployment of the same environment runs."})
   static class Accept implements Callable<Integer> {
-    @ParentCommand MigrationsCommand migrations;
-
-    @Parameters(index = "0", arity = "0..1", defaultValue = ".", paramLabel = "PROJECT_DIR",
-        description = "the project; default: .")
-    Path projectDir;
+    @Mixin ProjectOptions project;
+    @Mixin TemporalOptions temporal;
+    @Mixin OutputOptions output;
 
     @Parameters(index = "1..*", arity = "0..*", paramLabel = "FILE",
         description = "migration files to accept, by name (e.g. 0003_drop_legacy.sql)")
     List<String> files = new ArrayList<>();
-
-    @Option(names = "--env", defaultValue = "default", paramLabel = "NAME", description = "wrangler environment")
-    String environment;
-
-    @Option(names = "--target", paramLabel = "local|cloudflare", description = "where the databases are")
-    String target;
 
     @Option(names = "--reason", paramLabel = "TEXT", description = "why the change is fine (required with FILE)")
     String reason;
 
     @Override
     public Integer call() {
-      FlaredeployCommand root = migrations.root;
-      if (projectDir.toString().endsWith(".sql") && !java.nio.file.Files.isDirectory(projectDir)) {
-        files.add(0, projectDir.toString()); // `accept --reason … 0003_x.sql`: a file, in the current project
-        projectDir = Path.of(".");
+      if (project.project != null && project.project.endsWith(".sql")
+          && !java.nio.file.Files.isDirectory(FlaredeployCommand.workingDirectory(output.mixee).resolve(project.project))) {
+        files.add(0, project.project); // `accept --reason … 0003_x.sql`: a file, in the current project
+        project.project = null;
       }
+      Path projectDir = project.directory("migrations accept");
+      String environment = project.environment;
+      String target = project.target;
+      PrintWriter out = output.out();
       if (!files.isEmpty() && (reason == null || reason.isBlank())) {
         throw new CliException(ExitCode.INVALID_INPUT, "--reason is required: say why the changed migration is fine"
             + " (it is recorded with your name); nothing was accepted");
       }
-      ProjectInput input = ProjectInput.of(projectDir, environment, target, null, false);
+      ProjectInput input = ProjectInput.of(projectDir, environment, target, null, false, output.err());
       DeploymentRequest request = input.request();
-      refuseWhileDeploying(root, request);
-      InProcessTarget planned = InProcessTarget.of(request);
+      refuseWhileDeploying(request);
+      InProcessTarget planned = InProcessTarget.of(request, FlaredeployCommand.environment(output.mixee));
       DeploymentPlan plan = planned.plan();
       DeploymentTarget deploymentTarget = planned.target();
       try {
         List<ChecksumProblem> problems = InProcessTarget.run(type -> "",
             () -> ChecksumLedger.problems(deploymentTarget, plan, Tick.NONE));
         if (files.isEmpty()) {
-          return list(root, request, problems);
+          return list(request, problems, projectDir, environment, target);
         }
         List<ChecksumProblem> chosen = choose(problems, plan);
         String by = ProjectInput.requestedBy();
@@ -94,13 +91,13 @@ class MigrationsCommand {
           row.put("reason", reason.strip());
           row.put("acceptedBy", by);
           accepted.add(row);
-          System.err.println("accepted " + problem.binding() + " " + problem.file());
+          output.err().println("accepted " + problem.binding() + " " + problem.file());
         }
-        if (root.output == FlaredeployCommand.OutputFormat.json) {
-          System.out.println(Json.write(Map.of("accepted", accepted)));
+        if (output.json()) {
+          out.println(Json.write(Map.of("accepted", accepted)));
         } else {
           for (ChecksumProblem p : chosen) {
-            System.out.println("accepted " + p.binding() + " " + p.file() + ": " + (ChecksumProblem.VANISHED.equals(p.kind())
+            out.println("accepted " + p.binding() + " " + p.file() + ": " + (ChecksumProblem.VANISHED.equals(p.kind())
                 ? "its removal" : "sha256 " + Checksums.abbreviate(p.currentSha256()) + " (was "
                     + Checksums.abbreviate(p.recordedSha256()) + ")") + ", by " + by + ": " + reason.strip());
           }
@@ -131,21 +128,23 @@ class MigrationsCommand {
       return chosen;
     }
 
-    private int list(FlaredeployCommand root, DeploymentRequest request, List<ChecksumProblem> problems) {
-      if (root.output == FlaredeployCommand.OutputFormat.json) {
-        System.out.println(Json.write(Map.of("problems", problems.stream().map(Accept::row).toList())));
+    private int list(DeploymentRequest request, List<ChecksumProblem> problems, Path projectDir, String environment,
+        String target) {
+      PrintWriter out = output.out();
+      if (output.json()) {
+        out.println(Json.write(Map.of("problems", problems.stream().map(Accept::row).toList())));
       } else if (problems.isEmpty()) {
-        System.out.println("nothing to accept: every applied migration of " + request.service() + " ("
+        out.println("nothing to accept: every applied migration of " + request.service() + " ("
             + request.environment() + ", " + request.target() + ") matches its file");
       } else {
-        System.out.println("applied migrations that changed since they were applied:");
-        problems.forEach(p -> System.out.println("  " + p.message()));
+        out.println("applied migrations that changed since they were applied:");
+        problems.forEach(p -> out.println("  " + p.message()));
       }
       if (problems.isEmpty()) {
         return ExitCode.SUCCEEDED;
       }
-      System.err.println("name the files to accept, with a reason: flaredeploy migrations accept "
-          + projectDir + (environment.equals("default") ? "" : " --env " + environment)
+      output.err().println("name the files to accept, with a reason: flaredeploy migrations accept "
+          + (project.project == null ? "." : project.project) + (environment.equals("default") ? "" : " --env " + environment)
           + (target == null ? "" : " --target " + target) + " --reason \"…\" "
           + String.join(" ", problems.stream().map(ChecksumProblem::file).distinct().toList())
           + " (or restore the files from git); nothing was accepted");
@@ -169,18 +168,18 @@ class MigrationsCommand {
      * to read, restore or record the same table. Without a server at the default address no deployment can
      * be running durably (an embedded `deploy` in another terminal is not visible, as it is to no one).
      */
-    private static void refuseWhileDeploying(FlaredeployCommand root, DeploymentRequest request) {
+    private void refuseWhileDeploying(DeploymentRequest request) {
       String id = DeploymentIds.workflowId(request.target(), request.service(), request.environment());
-      TemporalSettings settings = Connections.settings(root);
+      TemporalSettings settings = temporal.settings();
       if (!settings.explicit() && !TemporalConnection.listening(settings.address(), Duration.ofSeconds(1))) {
-        System.err.println("No Temporal server at " + settings.address() + ": not checking for a running deployment"
+        output.err().println("No Temporal server at " + settings.address() + ": not checking for a running deployment"
             + " of " + id);
         return;
       }
-      try (TemporalConnection connection = Connections.connect(root)) {
+      try (TemporalConnection connection = temporal.connect()) {
         String state;
         try {
-          state = Connections.deployments(root, connection).status(id).state();
+          state = temporal.deployments(connection).status(id).state();
         } catch (UnknownDeploymentException never) {
           return;
         }

@@ -10,7 +10,6 @@ import dev.flaredeploy.workflows.model.DatabaseStatus;
 import dev.flaredeploy.workflows.model.DeploymentPlan;
 import dev.flaredeploy.workflows.model.SchemaReport;
 import dev.flaredeploy.workflows.model.SmokeCheck;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,27 +18,17 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
 @Command(name = "plan", mixinStandardHelpOptions = true,
+    header = "Show what deploy would do, changing nothing; exit 2 if something would block it.",
     description = {"Show what `deploy` would do, changing nothing: the pre-deploy checks (preflight, [policy] rules,",
         "checksums of applied migrations, pending migrations tried in a shadow of each database's schema and",
         "classified, read-only probes of the rows they depend on, drift, rollout), the restore points, the",
         "release action and the smoke checks. Runs the same checks as the deployment's validate-schema step.",
         "Exit 0 if the deployment would proceed, 2 if something blocks it."})
 class PlanCommand implements Callable<Integer> {
-  @ParentCommand FlaredeployCommand root;
-
-  @Parameters(index = "0", arity = "0..1", defaultValue = ".", paramLabel = "PROJECT_DIR",
-      description = "the project; default: .")
-  Path projectDir;
-
-  @Option(names = "--env", defaultValue = "default", paramLabel = "NAME", description = "wrangler environment")
-  String environment;
-
-  @Option(names = "--target", paramLabel = "local|cloudflare", description = "where it would deploy")
-  String target;
+  @Mixin ProjectOptions project;
+  @Mixin OutputOptions output;
 
   @Option(names = "--commit", paramLabel = "SHA", description = "plan this git commit instead of the directory")
   String commit;
@@ -51,9 +40,9 @@ class PlanCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    ProjectInput input = ProjectInput.of(projectDir, environment, target, commit, allowDestructive,
-        policyOverrides.overrides());
-    InProcessTarget planned = InProcessTarget.of(input.request());
+    ProjectInput input = ProjectInput.of(project.directory("plan"), project.environment, project.target, commit,
+        allowDestructive, policyOverrides.overrides(), output.err());
+    InProcessTarget planned = InProcessTarget.of(input.request(), FlaredeployCommand.environment(output.mixee));
     DeploymentPlan plan = planned.plan();
     // plan runs the target in this process, so the Cloudflare credentials are this process's
     SchemaReport schema = InProcessTarget.run(type -> "",
@@ -62,10 +51,10 @@ class PlanCommand implements Callable<Integer> {
     boolean releaseNeeded = !plan.source().id().equals(schema.liveRelease());
     boolean migrationsPending = schema.databases().stream().anyMatch(d -> !d.pending().isEmpty());
 
-    if (root.output == FlaredeployCommand.OutputFormat.json) {
-      System.out.println(Json.write(json(plan, schema, blocked, releaseNeeded, migrationsPending)));
+    if (output.json()) {
+      output.out().println(Json.write(json(plan, schema, blocked, releaseNeeded, migrationsPending)));
     } else {
-      System.out.print(text(plan, schema, blocked, releaseNeeded, migrationsPending));
+      output.out().print(text(plan, schema, blocked, releaseNeeded, migrationsPending));
     }
     return blocked.isPresent() ? ExitCode.INVALID_INPUT : ExitCode.SUCCEEDED;
   }

@@ -8,6 +8,7 @@ import dev.flaredeploy.activities.source.Git;
 import dev.flaredeploy.activities.source.SourceException;
 import dev.flaredeploy.workflows.model.DeploymentRequest;
 import dev.flaredeploy.workflows.model.PolicyOverride;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -18,15 +19,17 @@ import java.util.List;
  * @param commit the commit the source comes from (checked out, or --commit), null outside git
  */
 record ProjectInput(DeploymentRequest request, LoadedProject project, String commit, boolean dirty) {
-  static final java.util.List<String> TARGETS = java.util.List.of("local", "cloudflare");
-
-  static ProjectInput of(Path projectDir, String environment, String target, String commit, boolean allowDestructive) {
-    return of(projectDir, environment, target, commit, allowDestructive, List.of());
+  static ProjectInput of(Path projectDir, String environment, String target, String commit, boolean allowDestructive,
+      PrintWriter err) {
+    return of(projectDir, environment, target, commit, allowDestructive, List.of(), err);
   }
 
-  /** @param overrides policy rules to let through (checked already: known rules, with a reason) */
+  /**
+   * @param overrides policy rules to let through (checked already: known rules, with a reason)
+   * @param err where warnings about the configuration go
+   */
   static ProjectInput of(Path projectDir, String environment, String target, String commit, boolean allowDestructive,
-      List<PolicyOverride> overrides) {
+      List<PolicyOverride> overrides, PrintWriter err) {
     Path dir = projectDir.toAbsolutePath().normalize();
     LoadedProject project;
     try {
@@ -34,19 +37,19 @@ record ProjectInput(DeploymentRequest request, LoadedProject project, String com
     } catch (ConfigException e) {
       throw new CliException(ExitCode.INVALID_INPUT, e.getMessage() + " (nothing was started)", e);
     }
-    project.warnings().forEach(w -> System.err.println("warning: " + w));
+    project.warnings().forEach(w -> err.println("warning: " + w));
     for (PolicyOverride override : overrides) {
       if (!project.policy().configures(override.rule())) {
-        System.err.println("warning: --override " + override.rule() + ": flaredeploy.toml sets no such rule for "
+        err.println("warning: --override " + override.rule() + ": flaredeploy.toml sets no such rule for "
             + environment + ", so there is nothing to override");
       }
     }
     String chosenTarget = target != null ? target : project.target();
     // the Cloudflare credentials are the worker's, not the CLI's: a worker without a token fails the
     // deployment with CredentialsMissing before changing anything (exit 2)
-    if (!TARGETS.contains(chosenTarget)) {
+    if (!EnvironmentOptions.TARGETS.contains(chosenTarget)) {
       throw new CliException(ExitCode.INVALID_INPUT, "unknown target \"" + chosenTarget + "\"; expected one of "
-          + String.join(", ", TARGETS) + " (nothing was started)");
+          + String.join(", ", EnvironmentOptions.TARGETS) + " (nothing was started)");
     }
     try {
       project.requireTargetCanRollOut(chosenTarget);

@@ -3,21 +3,22 @@ package dev.flaredeploy.cli;
 import dev.flaredeploy.worker.TemporalConnection;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Mixin;
 
 @Command(name = "status", mixinStandardHelpOptions = true,
-    description = "Show the latest run of a deployment: state, steps, databases, release, error.")
+    header = "Show the latest run of a deployment: state, steps, databases, release and error.",
+    description = {"Read from the run's memo, so it works with no worker running. Name the deployment by its id,",
+        "or by its project (directory or service name) with --env and --target."})
 class StatusCommand implements Callable<Integer> {
-  @ParentCommand FlaredeployCommand root;
-
-  @Parameters(paramLabel = "ID", description = "deployment id, e.g. deploy:local:hello-d1:default")
-  String id;
+  @Mixin DeploymentOptions deployment;
+  @Mixin TemporalOptions temporal;
+  @Mixin OutputOptions output;
 
   @Override
   public Integer call() {
-    try (TemporalConnection connection = Connections.connect(root)) {
-      Printer.report(root, Connections.deployments(root, connection).status(DeploymentIdArgument.check(id)));
+    String id = deployment.id();
+    try (TemporalConnection connection = temporal.connect()) {
+      Printer.report(output, temporal.deployments(connection).status(id));
       return ExitCode.SUCCEEDED;
     }
   }

@@ -5,23 +5,22 @@ import dev.flaredeploy.worker.TemporalConnection;
 import dev.flaredeploy.workflows.model.DeploymentReport;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Mixin;
 
 @Command(name = "watch", mixinStandardHelpOptions = true,
-    description = "Follow a deployment until it ends; exits with the deployment's exit code (as deploy).")
+    header = "Follow a deployment until it ends, and exit with its exit code (as deploy does).",
+    description = "Step progress on stderr, the result on stdout.")
 class WatchCommand implements Callable<Integer> {
-  @ParentCommand FlaredeployCommand root;
-
-  @Parameters(paramLabel = "ID", description = "deployment id")
-  String id;
+  @Mixin DeploymentOptions deployment;
+  @Mixin TemporalOptions temporal;
+  @Mixin OutputOptions output;
 
   @Override
   public Integer call() {
-    try (TemporalConnection connection = Connections.connect(root)) {
-      DeploymentReport report = Connections.deployments(root, connection)
-          .follow(DeploymentIdArgument.check(id), null, new Progress(System.err));
-      Printer.report(root, report);
+    String id = deployment.id();
+    try (TemporalConnection connection = temporal.connect()) {
+      DeploymentReport report = temporal.deployments(connection).follow(id, null, new Progress(output.err()));
+      Printer.report(output, report);
       return ExitCode.of(report);
     }
   }

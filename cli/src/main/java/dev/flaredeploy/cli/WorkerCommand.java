@@ -3,30 +3,42 @@ package dev.flaredeploy.cli;
 import dev.flaredeploy.worker.ActivitiesFactory;
 import dev.flaredeploy.worker.PipelineWorker;
 import dev.flaredeploy.worker.SearchAttributeSetup;
+import dev.flaredeploy.worker.ServerKind;
+import dev.flaredeploy.worker.StickyExecution;
 import dev.flaredeploy.worker.TemporalConnection;
+import java.io.PrintWriter;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
 @Command(name = "worker", mixinStandardHelpOptions = true,
-    description = {"Run a worker: it executes deployments from the task queue until stopped.",
-        "A worker that died is simply started again; its deployments carry on."})
+    header = "Run a worker that executes deployments from the task queue until stopped.",
+    description = {"A worker that died is simply started again; its deployments carry on. Against the in-memory",
+        "dev server (flaredeploy dev-server) it turns sticky execution off by itself, and says so."})
 class WorkerCommand implements Callable<Integer> {
-  @ParentCommand FlaredeployCommand root;
+  @Spec CommandSpec spec;
+  @Mixin TemporalOptions temporal;
 
-  @Option(names = "--no-sticky", description = {"turn sticky execution off; needed against the Java test server",
-      "(flaredeploy dev-server). Also TEMPORAL_DISABLE_STICKY=true."})
+  @Option(names = "--no-sticky", description = {"turn sticky execution off whatever the server (also",
+      "TEMPORAL_DISABLE_STICKY=true); not needed against flaredeploy dev-server, which is detected"})
   boolean noSticky;
 
   @Override
   public Integer call() throws Exception {
-    boolean sticky = !(noSticky || "true".equalsIgnoreCase(System.getenv("TEMPORAL_DISABLE_STICKY")));
-    TemporalConnection connection = Connections.connect(root);
-    SearchAttributeSetup.ensure(connection.stubs(), connection.namespace());
+    Map<String, String> env = FlaredeployCommand.environment(spec);
+    PrintWriter err = spec.commandLine().getErr();
+    TemporalConnection connection = temporal.connect();
     PipelineWorker worker;
+    StickyExecution sticky;
     try {
-      worker = PipelineWorker.start(connection.client(), root.taskQueue, sticky, ActivitiesFactory.create(System.getenv()));
+      SearchAttributeSetup.ensure(connection.stubs(), connection.namespace());
+      sticky = StickyExecution.choose(noSticky, env, () -> ServerKind.of(connection));
+      worker = PipelineWorker.start(connection.client(), temporal.taskQueue(), sticky.sticky(),
+          ActivitiesFactory.create(env));
     } catch (IllegalStateException e) {
       connection.close();
       throw new CliException(ExitCode.UNAVAILABLE, e.getMessage(), e);
@@ -35,8 +47,10 @@ class WorkerCommand implements Callable<Integer> {
       worker.close();
       connection.close();
     }));
-    System.err.println("flaredeploy worker polling task queue " + root.taskQueue + " at " + connection.description()
-        + " (namespace " + connection.namespace() + (sticky ? "" : ", sticky execution off") + "); Ctrl-C stops it");
+    err.println("flaredeploy worker polling task queue " + temporal.taskQueue() + " at " + connection.description()
+        + " (namespace " + connection.namespace() + "); Ctrl-C stops it");
+    err.println("  " + sticky.reason());
+    err.flush();
     worker.awaitTermination();
     return ExitCode.SUCCEEDED;
   }

@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.sun.net.httpserver.HttpServer;
 import dev.flaredeploy.testkit.CloudflareApiRecorder;
 import dev.flaredeploy.testkit.ExampleProjects;
+import dev.flaredeploy.testkit.HistoryText;
+import io.temporal.client.WorkflowClient;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -29,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The packaged CLI and a {@code dev-server} (with its worker) deploying to Cloudflare, that is to {@link
  * CloudflareApiRecorder} on 127.0.0.1 through {@code CLOUDFLARE_API_BASE_URL}, with the real wrangler. Every
  * command, the dev-server and wrangler's logs have the token in their environment; its value must appear in
- * no output, no status or history (text or JSON) and no log.
+ * no output, no status or history (text or JSON, and the history's payloads decoded) and no log. Neither
+ * plan nor deploy exports a database.
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class CloudflareCliIT {
@@ -85,6 +90,11 @@ class CloudflareCliIT {
   @Test
   void deployStatusAndHistoryOfASucceededAndARolledBackRunNeverShowTheToken() throws IOException {
     Path project = project("tokens");
+    String id = "deploy:cloudflare:hello-d1:default";
+    String untouched = recorder.bookmarkOf(DB_ID);
+    CliRunner.Result plan = run("plan", project.toString(), "--target", "cloudflare");
+    assertThat(plan.exitCode()).as(plan.toString()).isZero();
+    assertThat(recorder.bookmarkOf(DB_ID)).as("plan wrote nothing").isEqualTo(untouched);
 
     CliRunner.Result first = run("deploy", project.toString(), "--target", "cloudflare", "--address", address,
         "--output", "json");
@@ -92,6 +102,8 @@ class CloudflareCliIT {
     assertThat(first.exitCode()).as(first.toString()).isZero();
     assertThat(first.json().get("state").asText()).isEqualTo("SUCCEEDED");
     assertThat(recorder.ledgerOf(DB_ID, "d1_migrations")).containsExactly("0001_create_notes.sql", "0002_add_author.sql");
+    assertThat(recorder.callLines()).as("plan and deploy never export a database").noneMatch(l -> l.contains("/export"));
+    assertNoTokenInLatestHistory(id);
 
     // a misbehaving API that quotes the Authorization header in its errors, and a migration D1 rejects
     recorder.echoAuthorizationInErrors().failQuery("CREATE TABLE tags", "near \"TABEL\": syntax error: SQLITE_ERROR");
@@ -100,7 +112,7 @@ class CloudflareCliIT {
 
     assertThat(second.exitCode()).as(second.toString()).isEqualTo(1);
     assertThat(second.stdout()).contains("ROLLED_BACK", "0003_tags.sql", "Bearer ***");
-    String id = "deploy:cloudflare:hello-d1:default";
+    assertNoTokenInLatestHistory(id);
     assertThat(run("status", id, "--address", address, "--output", "json").json().get("state").asText())
         .isEqualTo("ROLLED_BACK");
     assertThat(run("status", id, "--address", address).stdout()).contains("restore point");
@@ -146,6 +158,22 @@ class CloudflareCliIT {
   }
 
   // ---- helpers ----
+
+  /**
+   * The latest run's history, read from the dev-server with every payload decoded (activity inputs and
+   * results, failures, memo, search attributes, heartbeat details), holds no token.
+   */
+  private static void assertNoTokenInLatestHistory(String workflowId) {
+    WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(
+        WorkflowServiceStubsOptions.newBuilder().setTarget(address).build());
+    try {
+      String history = WorkflowClient.newInstance(stubs).fetchHistory(workflowId).toJson(true);
+      assertThat(HistoryText.payloads(history)).as("decoded payloads").isNotEmpty();
+      assertThat(HistoryText.of(history)).as("history of %s, payloads decoded", workflowId).doesNotContain(TOKEN);
+    } finally {
+      stubs.shutdownNow();
+    }
+  }
 
   private static CliRunner.Result run(String... args) {
     CliRunner.Result result = cli.run(args);

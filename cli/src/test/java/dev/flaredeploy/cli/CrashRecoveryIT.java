@@ -3,8 +3,7 @@ package dev.flaredeploy.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.flaredeploy.activities.local.LocalDatabaseContext;
-import dev.flaredeploy.activities.local.LocalDatabases;
+import dev.flaredeploy.activities.local.D1Files;
 import dev.flaredeploy.activities.local.LocalWorkspace;
 import dev.flaredeploy.activities.process.ProcessResult;
 import dev.flaredeploy.activities.process.ProcessRunner;
@@ -12,7 +11,6 @@ import dev.flaredeploy.activities.source.SourceSnapshots;
 import dev.flaredeploy.cli.HoldingActivities.When;
 import dev.flaredeploy.cli.LocalProjects.Project;
 import dev.flaredeploy.workflows.Steps;
-import dev.flaredeploy.workflows.model.DatabasePlan;
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
@@ -22,6 +20,11 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,7 +32,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -38,12 +40,15 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.sqlite.SQLiteConfig;
 
 /**
  * Crash-proof deployments, with real processes: a {@code flaredeploy dev-server --no-worker}, a worker
- * that is killed with SIGKILL inside a chosen step ({@link HoldingWorkerMain}), a replacement worker (the
- * packaged {@code flaredeploy worker --no-sticky}, same FLAREDEPLOY_HOME) and the CLI ({@code deploy
- * --detach}, {@code watch}). After each crash the deployment must end as it would have without one: every
+ * that is killed with SIGKILL inside a chosen step ({@link HoldingWorkerMain}, or in the middle of applying
+ * migrations the packaged {@code flaredeploy worker} itself), a replacement worker (the packaged {@code
+ * flaredeploy worker}, same FLAREDEPLOY_HOME) and the CLI ({@code deploy --detach}, {@code watch}). Every
+ * worker runs with default flags: each must find out by itself that the dev-server is the Java test server,
+ * which never moves a workflow off a dead worker's sticky queue, and turn sticky execution off. After each crash the deployment must end as it would have without one: every
  * migration applied exactly once, the data from before intact, and the right release serving.
  *
  * <p>Each scenario has its own service, port and task queue. How long the retry took to start on the new
@@ -80,11 +85,7 @@ class CrashRecoveryIT {
     temporal = WorkflowClient.newInstance(stubs);
 
     Project seed = projects.copy("crash-seed");
-    LocalWorkspace workspace = new LocalWorkspace(home);
-    Path view = workspace.workdir(seed.service(), "default", "seed", seed.dir());
-    new LocalDatabases(projects.wrangler()).applyMigrations(new LocalDatabaseContext(view, "wrangler.toml", "default",
-        projects.stateDir(seed), new DatabasePlan("DB", "hello-d1-db", null, "migrations", "d1_migrations",
-        List.of())), ProcessRunner.Tick.NONE);
+    projects.applyWithWrangler(seed);
     projects.query(seed, "INSERT INTO notes (body, author) VALUES ('written before the deployment', 'ada')");
     seedState = projects.stateDir(seed);
   }
@@ -158,25 +159,27 @@ class CrashRecoveryIT {
   }
 
   @Test
-  void workerKilledWhileWranglerAppliesMigrationsAppliesEachExactlyOnce() throws Exception {
+  void flaredeployWorkerKilledWhileApplyingMigrationsIsReplacedWithDefaultFlagsAndAppliesEachExactlyOnce()
+      throws Exception {
     Project p = seededWithSixNewMigrations("crash-apply", true);
     List<JsonNode> notes = notes(p);
     int[] ledgerAtKill = {-1};
+    Process worker = startWorker(p, "killed");
+    awaitLog(worker, "sticky execution off");
 
-    Crash crash = crashAndResume(p, startHolding(p, Steps.APPLY_MIGRATIONS, When.NEVER), Steps.APPLY_MIGRATIONS,
-        (worker, marker) -> ledgerAtKill[0] = awaitMigrationsUnderWay(p, worker), () -> { });
+    Crash crash = crashAndResume(p, worker, Steps.APPLY_MIGRATIONS,
+        (w, marker) -> ledgerAtKill[0] = awaitMigrationsUnderWay(p, w), () -> { });
 
     assertSucceededWithEveryMigrationOnce(p, crash, notes);
-    // wrangler outlives the killed worker and goes on applying; the retry waits for it instead of racing it
+    assertThat(log(worker)).as("the worker said what it found and decided")
+        .contains("in-memory Java test server (flaredeploy dev-server)", "sticky execution off");
+    // the worker applies in its own process, in one transaction per migration: the kill rolls back the one
+    // under way (SQLite), and the retry applies it and the rest, each once
     assertThat(attemptsOf(crash.watch().json(), Steps.APPLY_MIGRATIONS)).as("no attempt failed after the crash")
         .isEqualTo(2);
-    String orphan = crash.orphans().isEmpty() ? "wrangler died with the worker"
-        : crash.orphansEndedAt() == null ? "wrangler outlived the worker"
-        : String.format("wrangler outlived the worker by %.1f s%s",
-            Duration.between(crash.killedAt(), crash.orphansEndedAt()).toMillis() / 1000.0,
-            crash.orphansEndedAt().isAfter(crash.resumedAt()) ? ", and the retry waited for it" : "");
+    assertThat(crash.orphans()).as("no process outlives the worker to go on applying").isEmpty();
     timings.computeIfPresent(Steps.APPLY_MIGRATIONS, (k, line) -> line + "; killed with "
-        + (ledgerAtKill[0] < 0 ? "?" : String.valueOf(ledgerAtKill[0] - BEFORE.size())) + " of 6 applied; " + orphan);
+        + (ledgerAtKill[0] - BEFORE.size()) + " of 6 applied, inside 0004's transaction");
   }
 
   @Test
@@ -306,11 +309,7 @@ class CrashRecoveryIT {
         .thenRun(() -> orphansEndedAt.set(Instant.now()));
 
     whileDead.run();
-    Process replacement = cli.command("worker", "--no-sticky", "--address", address, "--task-queue", queue(p))
-        .redirectOutput(home.resolve(p.service() + "-replacement.log").toFile())
-        .redirectErrorStream(true)
-        .start();
-    workers.add(replacement);
+    Process replacement = startWorker(p, "replacement");
     try {
       CliRunner.Result watch = cli.run("watch", id, "--address", address, "--output", "json");
       Instant resumedAt = recordResume(id, step, killedAt);
@@ -318,6 +317,30 @@ class CrashRecoveryIT {
     } finally {
       stop(replacement);
       awaitOrKill(orphans);
+    }
+  }
+
+  /** The packaged {@code flaredeploy worker}, with default flags, on the project's task queue. */
+  Process startWorker(Project p, String role) throws IOException {
+    Path log = home.resolve(p.service() + "-" + role + ".log");
+    Process worker = cli.command("worker", "--address", address, "--task-queue", queue(p))
+        .redirectOutput(log.toFile())
+        .redirectErrorStream(true)
+        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+        .start();
+    logs.put(worker.pid(), log);
+    workers.add(worker);
+    return worker;
+  }
+
+  /** Waits until the worker's log holds {@code text} (what it prints once it polls). */
+  void awaitLog(Process worker, String text) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+    while (!log(worker).contains(text)) {
+      if (!worker.isAlive() || System.nanoTime() > deadline) {
+        throw new AssertionError("the worker never said \"" + text + "\": " + log(worker));
+      }
+      Thread.sleep(100);
     }
   }
 
@@ -351,26 +374,16 @@ class CrashRecoveryIT {
   }
 
   /**
-   * Waits until the worker's {@code wrangler d1 migrations apply} has recorded at least one new migration
-   * in the ledger (read with sqlite3 where it is installed, else after a short delay). Returns the ledger
-   * size seen at that moment, or -1 when it could not be read.
+   * Waits until the worker has applied at least one new migration (the ledger, read from the SQLite file
+   * itself, has grown), so that it is inside the slow 0004's transaction. Returns the ledger size then.
    */
   int awaitMigrationsUnderWay(Project p, Process worker) throws Exception {
     long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-    while (worker.descendants().noneMatch(h -> commandLine(h).contains("d1 migrations apply"))) {
-      if (!worker.isAlive() || System.nanoTime() > deadline) {
-        throw new AssertionError("wrangler d1 migrations apply never ran: " + log(worker));
+    while (System.nanoTime() < deadline) {
+      if (!worker.isAlive()) {
+        throw new AssertionError("the worker died before applying: " + log(worker));
       }
-      Thread.sleep(50);
-    }
-    Optional<Path> sqlite3 = onPath("sqlite3");
-    if (sqlite3.isEmpty()) {
-      Thread.sleep(3_000);
-      return -1;
-    }
-    long applyDeadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (System.nanoTime() < applyDeadline) {
-      int size = ledgerSize(sqlite3.get(), p);
+      int size = ledgerSize(p);
       if (size > BEFORE.size()) {
         return size;
       }
@@ -379,26 +392,25 @@ class CrashRecoveryIT {
     throw new AssertionError("the apply never recorded a migration: " + log(worker));
   }
 
-  /** Rows in the ledger, read from the SQLite file itself (WAL mode: a reader does not block wrangler). */
-  int ledgerSize(Path sqlite3, Project p) throws IOException {
-    Path objects = projects.stateDir(p).resolve("v3/d1/miniflare-D1DatabaseObject");
-    if (!Files.isDirectory(objects)) {
+  /** Rows in the ledger, read from the SQLite file read-only (WAL mode: a reader does not block the writer). */
+  int ledgerSize(Project p) throws SQLException {
+    Path file = D1Files.database(projects.stateDir(p), "7c9a1d7e-4b7e-4f0a-9b53-6d1f0e2a3c01");
+    if (!Files.exists(file)) {
       return 0;
     }
-    List<Path> files;
-    try (var list = Files.list(objects)) {
-      files = list.filter(f -> f.toString().endsWith(".sqlite") && !f.getFileName().toString().equals("metadata.sqlite"))
-          .toList();
-    }
-    int size = 0;
-    for (Path file : files) {
-      ProcessResult r = new ProcessRunner().run(List.of(sqlite3.toString(), "-readonly", file.toString(),
-          "SELECT count(*) FROM d1_migrations"), home, Map.of(), Duration.ofSeconds(10), ProcessRunner.Tick.NONE);
-      if (r.succeeded() && !r.stdout().isBlank()) {
-        size = Math.max(size, Integer.parseInt(r.stdout().strip()));
+    SQLiteConfig config = new SQLiteConfig();
+    config.setReadOnly(true);
+    config.setBusyTimeout(5_000);
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file, config.toProperties());
+        Statement s = c.createStatement();
+        ResultSet r = s.executeQuery("SELECT count(*) FROM d1_migrations")) {
+      return r.next() ? r.getInt(1) : 0;
+    } catch (SQLException e) {
+      if (String.valueOf(e.getMessage()).contains("no such table")) {
+        return 0;
       }
+      throw e;
     }
-    return size;
   }
 
   /** From the run's history: when the killed step's next attempt started, after the kill. */
@@ -473,8 +485,8 @@ class CrashRecoveryIT {
 
   /**
    * Migrations 0003–0008, each recording itself in {@code events} (so a second application would show).
-   * With {@code slowFourth}, 0004 also computes for about 15 s: long enough that a wrangler left running by
-   * a killed worker is still applying it when the step's retry starts.
+   * With {@code slowFourth}, 0004 also computes for about 15 s: long enough to kill the worker inside its
+   * transaction.
    */
   static void addSixMigrationsAndMarkV2(Project p, boolean slowFourth) throws IOException {
     LocalProjects.write(p.file("migrations/0003_events.sql"),
@@ -535,16 +547,6 @@ class CrashRecoveryIT {
     } catch (IOException e) {
       return h.info().commandLine().orElse("");
     }
-  }
-
-  static Optional<Path> onPath(String program) {
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-      Path candidate = Path.of(dir.isEmpty() ? "." : dir, program);
-      if (Files.isExecutable(candidate)) {
-        return Optional.of(candidate);
-      }
-    }
-    return Optional.empty();
   }
 
   /** Stops a worker we started (SIGTERM: it finishes its shutdown hook), by its handle. */

@@ -3,6 +3,7 @@ package dev.flaredeploy.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.flaredeploy.activities.local.LocalWorkspace;
 import dev.flaredeploy.cli.LocalProjects.Project;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,6 +22,12 @@ class DeployEndToEndIT extends DevServerFixture {
   @Test
   void freshDeployAppliesAllMigrationsAndServes() throws IOException {
     Project p = project("fresh");
+    CliRunner.Result plan = cli.run("plan", p.dir().toString());
+    assertThat(plan.exitCode()).as(plan.toString()).isZero();
+    assertThat(plan.stdout()).contains("0001_create_notes.sql", "0002_add_author.sql");
+    assertThat(new LocalWorkspace(home).environmentDir(p.service(), "default"))
+        .as("plan of an environment never deployed creates nothing there: no state, database or working copy")
+        .doesNotExist();
 
     CliRunner.Result result = deploy(p);
 

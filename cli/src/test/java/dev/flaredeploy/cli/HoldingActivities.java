@@ -34,7 +34,7 @@ import java.util.function.Supplier;
  * the compensation. Only the first call of the step holds; the process is expected to die in it.
  */
 final class HoldingActivities implements DeploymentActivities {
-  enum When { BEFORE, AFTER, NEVER }
+  enum When { BEFORE, AFTER }
 
   private final DeploymentActivities real;
   private final String step;
@@ -105,7 +105,7 @@ final class HoldingActivities implements DeploymentActivities {
   }
 
   private <T> T around(String name, Supplier<T> action) {
-    boolean hold = name.equals(step) && when != When.NEVER && !held;
+    boolean hold = name.equals(step) && !held;
     if (hold && when == When.BEFORE) {
       hold(name);
     }

@@ -2,6 +2,8 @@ package dev.flaredeploy.cli;
 
 import dev.flaredeploy.worker.ActivitiesFactory;
 import dev.flaredeploy.worker.PipelineWorker;
+import dev.flaredeploy.worker.ServerKind;
+import dev.flaredeploy.worker.StickyExecution;
 import dev.flaredeploy.worker.TemporalConnection;
 import dev.flaredeploy.worker.TemporalSettings;
 import dev.flaredeploy.workflows.Steps;
@@ -14,16 +16,16 @@ import java.util.Set;
 /**
  * TEST ONLY: a worker process whose activities hold in one chosen step until the process is killed, so a
  * test can {@code kill -9} it at a known point of a deployment. It runs the real activities ({@link
- * ActivitiesFactory}) behind {@link HoldingActivities}, with sticky execution off (the dev-server is the
- * Java test server).
+ * ActivitiesFactory}) behind {@link HoldingActivities}, and decides on sticky execution as {@code flaredeploy
+ * worker} does ({@link StickyExecution}: off, since it finds the dev-server is the Java test server).
  *
  * <pre>
  * java -cp &lt;test classpath&gt; dev.flaredeploy.cli.HoldingWorkerMain \
- *     --address 127.0.0.1:PORT --task-queue Q --hold STEP --when before|after|never --marker FILE
+ *     --address 127.0.0.1:PORT --task-queue Q --hold STEP --when before|after --marker FILE
  * </pre>
  *
- * <p>{@code --when never} holds nowhere: a plain worker whose death the test times itself (for a kill
- * in the middle of a step). The environment is the worker's own (FLAREDEPLOY_HOME, FLAREDEPLOY_ROOT).
+ * <p>The environment is the worker's own (FLAREDEPLOY_HOME, FLAREDEPLOY_ROOT). For a kill in the middle of a
+ * step, tests kill the packaged {@code flaredeploy worker} instead.
  */
 public final class HoldingWorkerMain {
   private static final Set<String> STEPS = Set.of(Steps.PREPARE, Steps.VALIDATE_SCHEMA, Steps.CHECKPOINT,
@@ -39,8 +41,8 @@ public final class HoldingWorkerMain {
     String address = required(options, "--address");
     String taskQueue = required(options, "--task-queue");
     HoldingActivities.When when = HoldingActivities.When.valueOf(required(options, "--when").toUpperCase());
-    String step = options.getOrDefault("--hold", "none");
-    if (when != HoldingActivities.When.NEVER && !STEPS.contains(step)) {
+    String step = required(options, "--hold");
+    if (!STEPS.contains(step)) {
       throw new IllegalArgumentException("--hold must be one of " + STEPS + ", not " + step);
     }
     Path marker = Path.of(required(options, "--marker"));
@@ -49,10 +51,10 @@ public final class HoldingWorkerMain {
         TemporalSettings.load(address, null, System.getenv()), Duration.ofSeconds(10));
     HoldingActivities activities =
         new HoldingActivities(ActivitiesFactory.create(System.getenv()), step, when, marker);
-    PipelineWorker worker = PipelineWorker.start(connection.client(), taskQueue, false, activities);
+    StickyExecution sticky = StickyExecution.choose(false, System.getenv(), () -> ServerKind.of(connection));
+    PipelineWorker worker = PipelineWorker.start(connection.client(), taskQueue, sticky.sticky(), activities);
     System.err.println("holding worker (pid " + ProcessHandle.current().pid() + ") polls " + taskQueue + " at "
-        + address + "; holds " + (when == HoldingActivities.When.NEVER ? "nowhere" : when.name().toLowerCase()
-        + " " + step));
+        + address + "; holds " + when.name().toLowerCase() + " " + step + "; " + sticky.reason());
     worker.awaitTermination();
   }
 

@@ -2,13 +2,10 @@ package dev.flaredeploy.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.flaredeploy.activities.local.LocalDatabaseContext;
-import dev.flaredeploy.activities.local.LocalDatabases;
 import dev.flaredeploy.activities.local.LocalWorkspace;
 import dev.flaredeploy.activities.process.ProcessResult;
 import dev.flaredeploy.activities.process.ProcessRunner;
 import dev.flaredeploy.activities.process.Wrangler;
-import dev.flaredeploy.workflows.model.DatabasePlan;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -130,11 +127,26 @@ final class LocalProjects {
   /** A full SQL export of the project's local database (schema, data, ledger), as wrangler writes it. */
   String export(Project p) throws IOException {
     LocalWorkspace workspace = new LocalWorkspace(home);
-    Path view = workspace.workdir(p.service(), "default", "query-view", p.dir());
+    Path view = workspace.workdir(p.service(), "default", "query-view", p.dir()); // d1 export reads .wrangler/state
     Path out = Files.createTempFile(home, "export-", ".sql");
-    new LocalDatabases(wrangler()).export(new LocalDatabaseContext(view, "wrangler.toml", "default", stateDir(p),
-        new DatabasePlan("DB", "hello-d1-db", null, "migrations", "d1_migrations", List.of())), out);
+    ProcessResult result = wrangler().run(List.of("d1", "export", "DB", "-c", view.resolve("wrangler.toml").toString(),
+        "--local", "--output", out.toString()), view, Duration.ofMinutes(2), ProcessRunner.Tick.NONE);
+    if (!result.succeeded()) {
+      throw new AssertionError("d1 export failed: " + result.stdout() + result.stderr());
+    }
     return Files.readString(out);
+  }
+
+  /** Applies the project's migrations with {@code wrangler d1 migrations apply}, as a person would. */
+  void applyWithWrangler(Project p) {
+    LocalWorkspace workspace = new LocalWorkspace(home);
+    Path view = workspace.workdir(p.service(), "default", "query-view", p.dir());
+    ProcessResult result = wrangler().run(List.of("d1", "migrations", "apply", "DB", "-c",
+            view.resolve("wrangler.toml").toString(), "--local", "--persist-to", stateDir(p).toString()),
+        view, Duration.ofMinutes(2), ProcessRunner.Tick.NONE);
+    if (!result.succeeded()) {
+      throw new AssertionError("d1 migrations apply failed: " + result.stdout() + result.stderr());
+    }
   }
 
   Wrangler wrangler() {

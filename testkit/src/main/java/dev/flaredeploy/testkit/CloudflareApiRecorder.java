@@ -20,32 +20,41 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.UUID;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * A stand-in for Cloudflare's API v4 on 127.0.0.1, for driving the real wrangler through {@code
- * CLOUDFLARE_API_BASE_URL=<baseUrl()>}. It answers the endpoints wrangler 4.86 calls for D1 (database
- * info, {@code /query}, Time Travel) and Workers (services, scripts, versions, deployments, settings,
- * subdomains, secrets) in the API's envelope {@code {"success":…,"errors":[…],"messages":[],"result":…}},
- * keeps just enough state to answer consistently, and records every request.
+ * CLOUDFLARE_API_BASE_URL=<baseUrl()>} and flaredeploy's own API client with the same base URL. It answers
+ * the endpoints wrangler 4.86 and flaredeploy call for D1 (database list, info and create, {@code /query},
+ * export, Time Travel) and Workers (services, scripts, versions, deployments, settings, subdomains,
+ * secrets, the account's Workers), token verification and memberships, in the API's envelope {@code
+ * {"success":…,"errors":[…],"messages":[],"result":…}}, and records every request.
  *
- * <p>State: per D1 database its migrations ledger and flaredeploy's checksum table (rows of these
- * tables only: other SQL succeeds without effect), the schema SQL it was given (the ledger table, each applied migration's statements,
- * {@link #schema}), which its export ({@code POST …/export}, polled, then a dump served on 127.0.0.1 at the
- * absolute {@code signed_url} it returns, as D1 does) plays back, and a Time Travel bookmark that moves with
- * every write; the account's D1 databases can be listed and created; per Worker its versions, deployments
- * (newest first), tags and secret names. Scripted faults: a {@code /query} whose SQL contains a given text
- * fails like D1 does; a database's export fails ({@link #failExport}).
+ * <p>Each D1 database is a real in-memory SQLite ({@link RecordedD1Database}): {@code /query} runs the SQL
+ * it is sent, a multi-statement query as one atomic batch with one result per statement, and answers D1's
+ * error shape when a statement fails; so migrations ledgers, flaredeploy's checksum table, schemas, probes
+ * and applies are real. Every write moves the database's Time Travel bookmark, and a restore puts back the
+ * database as it was at a bookmark. The export ({@code POST …/export}, polled, then a dump served on
+ * 127.0.0.1 at the absolute {@code signed_url} it returns, as D1 does) dumps the real database. Per Worker:
+ * its versions, deployments (newest first), tags and secret names.
+ *
+ * <p>Scripted faults: a {@code /query} whose SQL contains a given text fails like SQLite does ({@link
+ * #failQuery}); a database's export fails ({@link #failExport}); the next calls matching a text answer a
+ * status instead ({@link #failNext}: a 429 with {@code Retry-After}, a 403, a 5xx), or take effect and then
+ * answer a 5xx ({@link #loseNextAnswer}).
  *
  * <p>Any other endpoint answers 404 with a Cloudflare-style error, and is recorded like every call, so a
  * test notices calls it did not expect ({@link #unexpectedCalls()}). Requests without {@code
  * Authorization: Bearer <token>} answer 401 (code 10000).
  */
 public final class CloudflareApiRecorder implements AutoCloseable {
-  /** One HTTP request as wrangler sent it; {@code query} is the decoded query string, "" when none. */
-  public record Call(String method, String path, String query, String body, int status) {
+  /**
+   * One HTTP request as it was sent; {@code query} is the decoded query string, "" when none; {@code at}
+   * is when it arrived.
+   */
+  public record Call(String method, String path, String query, String body, int status, Instant at) {
     /** {@code "GET /accounts/…/deployments"}, with {@code ?query} when there is one. */
     public String line() {
       return method + " " + path + (query.isEmpty() ? "" : "?" + query);
@@ -63,87 +72,47 @@ public final class CloudflareApiRecorder implements AutoCloseable {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String PREFIX = "/client/v4";
-  private static final Pattern LEDGER_INSERT =
-      Pattern.compile("INSERT INTO\\s+\"?(\\w+)\"?\\s*\\(name\\)\\s*values\\s*\\('([^']+)'\\)", Pattern.CASE_INSENSITIVE);
-  private static final Pattern CREATE_LEDGER =
-      Pattern.compile("CREATE TABLE IF NOT EXISTS\\s+\"?(\\w+)\"?", Pattern.CASE_INSENSITIVE);
-  private static final Pattern SELECT =
-      Pattern.compile("^\\s*SELECT\\s+(.+?)\\s+FROM\\s+\"?(\\w+)\"?", Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
-  /** flaredeploy's checksum table (safety.Checksums): modelled with its rows, unlike other user tables. */
+  /** wrangler's ledger table, as {@code d1 migrations apply} creates it. */
+  private static final String LEDGER_DDL = "CREATE TABLE IF NOT EXISTS %s(\n\t\tid         INTEGER PRIMARY KEY"
+      + " AUTOINCREMENT,\n\t\tname       TEXT UNIQUE,\n\t\tapplied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL\n);";
+  /** flaredeploy's checksum table (safety.Checksums). */
   private static final String CHECKSUMS = "flaredeploy_migration_checksums";
-  private static final Pattern CHECKSUM_RECORD = Pattern.compile(
-      "INSERT OR IGNORE INTO " + CHECKSUMS + "\\(name, sha256\\) VALUES\\('((?:[^']|'')*)', '([^']*)'\\);");
-  private static final Pattern CHECKSUM_ACCEPT = Pattern.compile(
-      "INSERT INTO " + CHECKSUMS + "\\(name, sha256, accepted_reason, accepted_by, accepted_at\\) VALUES\\("
-          + "'((?:[^']|'')*)', '([^']*)', '((?:[^']|'')*)', '((?:[^']|'')*)', CURRENT_TIMESTAMP\\)");
-  private static final Pattern WRITE =
-      Pattern.compile("^\\s*(CREATE|ALTER|DROP|INSERT|UPDATE|DELETE|REPLACE)\\b", Pattern.CASE_INSENSITIVE);
 
   private final HttpServer server;
   private final String token;
   private final String accountId;
   private final String subdomain;
   private final List<Call> calls = new ArrayList<>();
-  private final Map<String, Database> databases = new LinkedHashMap<>();
+  private final Map<String, RecordedD1Database> databases = new LinkedHashMap<>();
   private final Map<String, Script> scripts = new LinkedHashMap<>();
   private final List<Call> unknown = new ArrayList<>();
-  private final List<Fault> faults = new ArrayList<>();
+  private final List<QueryFault> queryFaults = new ArrayList<>();
+  private final List<HttpFault> httpFaults = new ArrayList<>();
   private final Map<String, String> dumps = new LinkedHashMap<>(); // download path -> SQL
   private final Map<String, String> exportFaults = new LinkedHashMap<>(); // uuid -> error
   private boolean previewsEnabled = true;
   private boolean echoAuthorization;
   private long clock = Instant.parse("2026-01-01T00:00:00Z").getEpochSecond();
 
-  private record Fault(String sqlContains, String message) {}
+  private record QueryFault(String sqlContains, String message) {}
 
-  private static final class Database {
-    final String uuid;
-    final String name;
-    final Map<String, List<String>> ledgers = new LinkedHashMap<>(); // table -> names, in id order
-    final List<String> schema = new ArrayList<>(); // DDL and other SQL that built it, in order
-    final Map<String, Map<String, List<String>>> history = new LinkedHashMap<>(); // bookmark -> ledgers
-    final Map<String, List<String>> schemaHistory = new LinkedHashMap<>(); // bookmark -> schema
-    Map<String, ObjectNode> checksums; // name -> row of flaredeploy's checksum table; null: no table
-    final Map<String, Map<String, ObjectNode>> checksumHistory = new LinkedHashMap<>(); // bookmark -> rows
-    int writes;
-    String bookmark;
+  /**
+   * The next {@code remaining} calls whose {@link Call#line()} or body contains {@code call} answer {@code status};
+   * with {@code afterEffect} the call is handled first and only its answer is replaced.
+   */
+  private static final class HttpFault {
+    final String call;
+    final int status;
+    final int retryAfterSeconds;
+    final boolean afterEffect;
+    int remaining;
 
-    Database(String uuid, String name) {
-      this.uuid = uuid;
-      this.name = name;
-      remember();
-    }
-
-    void write() {
-      writes++;
-      remember();
-    }
-
-    void remember() {
-      bookmark = String.format("%08x-%08x-00004c6d-%032x", writes + 1, writes * 7, (long) uuid.hashCode() & 0xffffffffL);
-      Map<String, List<String>> copy = new LinkedHashMap<>();
-      ledgers.forEach((table, rows) -> copy.put(table, new ArrayList<>(rows)));
-      history.put(bookmark, copy);
-      checksumHistory.put(bookmark, checksums == null ? null : new LinkedHashMap<>(checksums));
-      schemaHistory.put(bookmark, List.copyOf(schema));
-    }
-
-    void createLedger(String table) {
-      schema.add("CREATE TABLE " + table + "(id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE,"
-          + " applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL);");
-    }
-
-    /** What D1's export of this database holds, near enough: its schema SQL, then the ledger rows. */
-    String dump() {
-      StringBuilder sql = new StringBuilder("PRAGMA defer_foreign_keys=TRUE;\n");
-      schema.forEach(statement -> sql.append(statement.strip()).append('\n'));
-      ledgers.forEach((table, rows) -> {
-        for (int i = 0; i < rows.size(); i++) {
-          sql.append("INSERT INTO \"").append(table).append("\" VALUES(").append(i + 1).append(",'")
-              .append(rows.get(i).replace("'", "''")).append("','2026-01-01 00:00:00');\n");
-        }
-      });
-      return sql.toString();
+    HttpFault(String call, int status, int retryAfterSeconds, boolean afterEffect, int remaining) {
+      this.call = call;
+      this.status = status;
+      this.retryAfterSeconds = retryAfterSeconds;
+      this.afterEffect = afterEffect;
+      this.remaining = remaining;
     }
   }
 
@@ -191,32 +160,35 @@ public final class CloudflareApiRecorder implements AutoCloseable {
   @Override
   public void close() {
     server.stop(0);
+    synchronized (this) {
+      databases.values().forEach(RecordedD1Database::close);
+    }
   }
 
   // ---- scripting ----
 
   /** Declares a D1 database (the one a config's {@code database_id} names); it starts empty. */
   public synchronized CloudflareApiRecorder database(String uuid, String name) {
-    databases.put(uuid, new Database(uuid, name));
+    databases.put(uuid, new RecordedD1Database(uuid, name));
     return this;
   }
 
-  /** Seeds the database's ledger table with {@code names} (creating the table), as a new bookmark. */
+  /**
+   * Seeds the database's ledger table with {@code names} (creating the table as wrangler does), as if
+   * wrangler had applied them; a new bookmark. Only the ledger rows: add what they stand for with {@link
+   * #schema}.
+   */
   public synchronized CloudflareApiRecorder ledger(String uuid, String table, List<String> names) {
-    Database db = db(uuid);
-    if (!db.ledgers.containsKey(table)) {
-      db.createLedger(table);
-    }
-    db.ledgers.put(table, new ArrayList<>(names));
-    db.write();
+    StringBuilder sql = new StringBuilder(LEDGER_DDL.formatted(table));
+    names.forEach(n -> sql.append("\nINSERT INTO ").append(table).append(" (name) values ('")
+        .append(n.replace("'", "''")).append("');"));
+    db(uuid).execute(sql.toString());
     return this;
   }
 
-  /** Adds SQL to the database's schema (e.g. what seeded ledger rows stand for), as a new bookmark. */
+  /** Runs SQL on the database (e.g. what seeded ledger rows stand for); a new bookmark when it writes. */
   public synchronized CloudflareApiRecorder schema(String uuid, String sql) {
-    Database db = db(uuid);
-    db.schema.add(sql);
-    db.write();
+    db(uuid).execute(sql);
     return this;
   }
 
@@ -236,27 +208,56 @@ public final class CloudflareApiRecorder implements AutoCloseable {
 
   /** The ledger rows now, in id order; empty when the table does not exist. */
   public synchronized List<String> ledgerOf(String uuid, String table) {
-    return List.copyOf(db(uuid).ledgers.getOrDefault(table, List.of()));
+    return db(uuid).rows("SELECT name FROM \"" + table.replace("\"", "\"\"") + "\" ORDER BY id").stream()
+        .map(row -> (String) row.get("name")).toList();
   }
 
   /** flaredeploy's checksum table now: name → sha256, in name order; empty when the table does not exist. */
   public synchronized Map<String, String> checksumsOf(String uuid) {
-    Map<String, String> sums = new java.util.TreeMap<>();
-    Map<String, ObjectNode> rows = db(uuid).checksums;
-    if (rows != null) {
-      rows.forEach((name, row) -> sums.put(name, row.path("sha256").asText()));
-    }
+    Map<String, String> sums = new TreeMap<>();
+    db(uuid).rows("SELECT name, sha256 FROM " + CHECKSUMS).forEach(row ->
+        sums.put((String) row.get("name"), (String) row.get("sha256")));
     return sums;
+  }
+
+  /** The rows of a read-only query on the database now (column → value); empty when a table is missing. */
+  public synchronized List<Map<String, Object>> rows(String uuid, String sql) {
+    return db(uuid).rows(sql);
   }
 
   /** The database's current Time Travel bookmark. */
   public synchronized String bookmarkOf(String uuid) {
-    return db(uuid).bookmark;
+    return db(uuid).bookmark();
   }
 
-  /** Makes every {@code /query} whose SQL contains {@code sqlContains} fail like SQLite does. */
+  /** Makes every {@code /query} whose SQL contains {@code sqlContains} fail like SQLite does; nothing runs. */
   public synchronized CloudflareApiRecorder failQuery(String sqlContains, String sqliteMessage) {
-    faults.add(new Fault(sqlContains, sqliteMessage));
+    queryFaults.add(new QueryFault(sqlContains, sqliteMessage));
+    return this;
+  }
+
+  /**
+   * Makes the next {@code times} calls whose {@link Call#line()} or body contains {@code call} answer {@code status}
+   * without taking effect, with Cloudflare's error for it: 429 (code 971, with {@code Retry-After:
+   * <retryAfterSeconds>}), 401/403 (code 10000, authentication error), 404 (code 7404 for D1, else 10007),
+   * or a 5xx (an HTML error page, as Cloudflare's edge answers).
+   */
+  public synchronized CloudflareApiRecorder failNext(String call, int status, int times, int retryAfterSeconds) {
+    httpFaults.add(new HttpFault(call, status, retryAfterSeconds, false, times));
+    return this;
+  }
+
+  /** {@link #failNext} once, without {@code Retry-After}. */
+  public synchronized CloudflareApiRecorder failNext(String call, int status) {
+    return failNext(call, status, 1, -1);
+  }
+
+  /**
+   * Makes the next call whose {@link Call#line()} or body contains {@code call} take effect (a {@code /query} runs
+   * and commits) and then answer the 5xx {@code status} instead of its result: the answer lost on the way.
+   */
+  public synchronized CloudflareApiRecorder loseNextAnswer(String call, int status) {
+    httpFaults.add(new HttpFault(call, status, -1, true, 1));
     return this;
   }
 
@@ -335,10 +336,15 @@ public final class CloudflareApiRecorder implements AutoCloseable {
 
   // ---- HTTP ----
 
-  private record Reply(int status, JsonNode body) {}
+  private record Reply(int status, JsonNode body, int retryAfterSeconds, String html) {
+    Reply(int status, JsonNode body) {
+      this(status, body, -1, null);
+    }
+  }
 
   private void handle(HttpExchange exchange) throws IOException {
     try (exchange) {
+      Instant at = Instant.now();
       String method = exchange.getRequestMethod();
       URI uri = exchange.getRequestURI();
       String path = uri.getRawPath();
@@ -350,46 +356,93 @@ public final class CloudflareApiRecorder implements AutoCloseable {
       boolean known = true;
       synchronized (this) {
         if (method.equals("GET") && dumps.containsKey(path)) { // a signed URL: no Authorization header
-          calls.add(new Call(method, path, query, body, 200));
+          calls.add(new Call(method, path, query, body, 200, at));
           byte[] dump = dumps.get(path).getBytes(StandardCharsets.UTF_8);
           exchange.getResponseHeaders().set("Content-Type", "application/sql");
           exchange.sendResponseHeaders(200, dump.length);
           exchange.getResponseBody().write(dump);
           return;
         }
+        String relative = path.startsWith(PREFIX) ? path.substring(PREFIX.length()) : path;
+        String line = method + " " + relative + (query.isEmpty() ? "" : "?" + query);
+        HttpFault fault = httpFaults.stream()
+            .filter(f -> f.remaining > 0 && (line + "\n" + body).contains(f.call)).findFirst().orElse(null);
+        if (fault != null) {
+          fault.remaining--;
+        }
         if (!("Bearer " + token).equals(auth)) {
           reply = error(401, 10000, "Authentication error");
+        } else if (fault != null && !fault.afterEffect) {
+          reply = faultReply(fault, relative);
         } else if (!path.startsWith(PREFIX)) {
           reply = null;
         } else {
-          reply = route(method, path.substring(PREFIX.length()), queryParams(uri.getRawQuery()), body, contentType);
+          reply = route(method, relative, queryParams(uri.getRawQuery()), body, contentType);
+          if (fault != null && reply != null) {
+            reply = faultReply(fault, relative);
+          }
         }
         if (reply == null) {
           known = false;
           reply = error(404, 7003, "Could not route to " + path + ", perhaps your object identifier is invalid?");
         }
-        if (echoAuthorization && reply.status() >= 400) {
+        if (echoAuthorization && reply.status() >= 400 && reply.body() != null) {
           ObjectNode first = (ObjectNode) reply.body().path("errors").get(0);
           first.put("message", first.path("message").asText() + " (request had Authorization: " + auth + ")");
         }
-        Call call = new Call(method, path.startsWith(PREFIX) ? path.substring(PREFIX.length()) : path, query, body, reply.status());
+        Call call = new Call(method, relative, query, body, reply.status(), at);
         calls.add(call);
         if (!known) {
           unknown.add(call);
         }
       }
-      byte[] bytes = JSON.writeValueAsBytes(reply.body());
-      exchange.getResponseHeaders().set("Content-Type", "application/json");
+      if (reply.retryAfterSeconds() >= 0) {
+        exchange.getResponseHeaders().set("Retry-After", String.valueOf(reply.retryAfterSeconds()));
+      }
+      byte[] bytes;
+      if (reply.html() != null) {
+        bytes = reply.html().getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "text/html");
+      } else {
+        bytes = JSON.writeValueAsBytes(reply.body());
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+      }
       exchange.sendResponseHeaders(reply.status(), bytes.length);
       exchange.getResponseBody().write(bytes);
     }
   }
 
+  private static Reply faultReply(HttpFault fault, String path) {
+    int status = fault.status;
+    if (status == 429) {
+      Reply limited = error(429, 971, "Please wait and consider throttling your request speed");
+      return new Reply(429, limited.body(), fault.retryAfterSeconds, null);
+    }
+    if (status == 401 || status == 403) {
+      return error(status, 10000, "Authentication error");
+    }
+    if (status == 404) {
+      return path.contains("/d1/") ? error(404, 7404, "The database could not be found")
+          : error(404, 10007, "This Worker does not exist on your account.");
+    }
+    if (status >= 500) {
+      String html = "<html><head><title>" + status + " Bad Gateway</title></head><body><center><h1>" + status
+          + "</h1></center><hr><center>cloudflare</center></body></html>";
+      return new Reply(status, null, fault.retryAfterSeconds, html);
+    }
+    return error(status, 10000, "scripted failure " + status);
+  }
+
   private Reply route(String method, String path, Map<String, String> query, String body, String contentType) {
     String[] p = path.substring(1).split("/");
+    if (path.equals("/user/tokens/verify") && method.equals("GET")) { // a token this recorder accepts
+      return ok(JSON.createObjectNode().put("id", String.format("%032x", (long) token.hashCode() & 0xffffffffL))
+          .put("status", "active"));
+    }
     if (p.length == 1 && p[0].equals("memberships") && method.equals("GET")) {
       ArrayNode list = JSON.createArrayNode();
-      list.addObject().putObject("account").put("id", accountId).put("name", "Test account");
+      list.addObject().put("id", "membership-1").put("status", "accepted")
+          .putObject("account").put("id", accountId).put("name", "Test account");
       return ok(list);
     }
     if (p.length < 3 || !p[0].equals("accounts")) {
@@ -399,6 +452,9 @@ public final class CloudflareApiRecorder implements AutoCloseable {
       return error(403, 10000, "Authentication error: no access to account " + p[1]);
     }
     String area = p[2];
+    if (area.equals("tokens") && p.length == 4 && p[3].equals("verify") && method.equals("GET")) {
+      return ok(JSON.createObjectNode().put("id", "token-1").put("status", "active"));
+    }
     if (area.equals("d1") && p.length == 4 && p[3].equals("database")) {
       return d1Databases(method, query, body);
     }
@@ -413,17 +469,20 @@ public final class CloudflareApiRecorder implements AutoCloseable {
 
   // ---- D1 ----
 
-  /** {@code GET …/d1/database?page=&per_page=} (d1 list) and {@code POST …/d1/database} (d1 create). */
+  /**
+   * {@code GET …/d1/database?name=&page=&per_page=} (d1 list, or a search by name) and {@code POST
+   * …/d1/database} (d1 create).
+   */
   private Reply d1Databases(String method, Map<String, String> query, String body) {
     if (method.equals("GET")) {
       int perPage = Integer.parseInt(query.getOrDefault("per_page", "10"));
       int page = Integer.parseInt(query.getOrDefault("page", "1"));
-      List<Database> all = new ArrayList<>(databases.values());
+      String name = query.get("name");
+      List<RecordedD1Database> all = databases.values().stream()
+          .filter(db -> name == null || db.name.contains(name)).toList();
       ArrayNode list = JSON.createArrayNode();
       for (int i = (page - 1) * perPage; i < Math.min(all.size(), page * perPage); i++) {
-        Database db = all.get(i);
-        list.addObject().put("uuid", db.uuid).put("name", db.name).put("created_at", "2025-12-01T00:00:00.000Z")
-            .put("version", "production").put("num_tables", db.ledgers.size()).put("file_size", 12288);
+        list.add(info(all.get(i)));
       }
       return ok(list);
     }
@@ -433,11 +492,19 @@ public final class CloudflareApiRecorder implements AutoCloseable {
         return error(400, 7502, "A database with that name already exists");
       }
       String uuid = UUID.randomUUID().toString();
-      databases.put(uuid, new Database(uuid, name));
+      databases.put(uuid, new RecordedD1Database(uuid, name));
       return ok(JSON.createObjectNode().put("uuid", uuid).put("name", name).put("created_in_region", "WEUR")
           .put("version", "production"));
     }
     return null;
+  }
+
+  private static ObjectNode info(RecordedD1Database db) {
+    ObjectNode info = JSON.createObjectNode();
+    info.put("uuid", db.uuid).put("name", db.name).put("version", "production")
+        .put("num_tables", db.tableCount()).put("file_size", db.size())
+        .put("created_at", "2025-12-01T00:00:00.000Z");
+    return info;
   }
 
   /**
@@ -445,9 +512,9 @@ public final class CloudflareApiRecorder implements AutoCloseable {
    * the current bookmark), the next (with {@code current_bookmark}) completes it with a signed URL on this
    * server where the dump is served.
    */
-  private Reply export(Database db, JsonNode request) {
+  private Reply export(RecordedD1Database db, JsonNode request) {
     ObjectNode result = JSON.createObjectNode();
-    result.put("success", true).put("type", "export").put("at_bookmark", db.bookmark);
+    result.put("success", true).put("type", "export").put("at_bookmark", db.bookmark());
     ArrayNode messages = result.putArray("messages");
     if (exportFaults.containsKey(db.uuid)) {
       result.put("status", "error").put("error", exportFaults.get(db.uuid));
@@ -455,10 +522,10 @@ public final class CloudflareApiRecorder implements AutoCloseable {
     }
     if (request.path("current_bookmark").isMissingNode() || request.path("current_bookmark").isNull()) {
       result.put("status", "active");
-      messages.add("Generating " + db.uuid + "-" + db.bookmark + ".sql");
+      messages.add("Generating " + db.uuid + "-" + db.bookmark() + ".sql");
       return ok(result);
     }
-    String file = db.uuid + "-" + db.bookmark + ".sql";
+    String file = db.uuid + "-" + db.bookmark() + ".sql";
     String path = "/dumps/" + UUID.randomUUID() + "/" + file;
     dumps.put(path, db.dump());
     result.put("status", "complete");
@@ -469,22 +536,19 @@ public final class CloudflareApiRecorder implements AutoCloseable {
   }
 
   private Reply d1(String method, String[] p, Map<String, String> query, String body) {
-    Database db = databases.get(p[4]);
+    RecordedD1Database db = databases.get(p[4]);
     if (db == null) {
       return error(404, 7404, "The database " + p[4] + " could not be found");
     }
     String action = p.length > 5 ? String.join("/", List.of(p).subList(5, p.length)) : "";
     switch (method + " " + action) {
       case "GET " -> {
-        ObjectNode info = JSON.createObjectNode();
-        info.put("uuid", db.uuid).put("name", db.name).put("version", "production")
-            .put("num_tables", db.ledgers.size()).put("file_size", 12288)
-            .put("created_at", "2025-12-01T00:00:00.000Z");
+        ObjectNode info = info(db);
         info.putObject("read_replication").put("mode", "disabled");
         return ok(info);
       }
       case "POST query" -> {
-        return query(db, readJson(body).path("sql").asText(""));
+        return query(db, readJson(body));
       }
       case "POST export" -> {
         return export(db, readJson(body));
@@ -493,22 +557,14 @@ public final class CloudflareApiRecorder implements AutoCloseable {
         if (query.containsKey("timestamp")) {
           return null; // not modelled
         }
-        return ok(JSON.createObjectNode().put("bookmark", db.bookmark));
+        return ok(JSON.createObjectNode().put("bookmark", db.bookmark()));
       }
       case "POST time_travel/restore" -> {
         String bookmark = query.get("bookmark");
-        Map<String, List<String>> then = bookmark == null ? null : db.history.get(bookmark);
-        if (then == null) {
+        String previous = db.bookmark();
+        if (bookmark == null || !db.restore(bookmark)) {
           return error(400, 7500, "Invalid bookmark " + bookmark);
         }
-        String previous = db.bookmark;
-        db.ledgers.clear();
-        then.forEach((table, rows) -> db.ledgers.put(table, new ArrayList<>(rows)));
-        db.schema.clear();
-        db.schema.addAll(db.schemaHistory.get(bookmark));
-        Map<String, ObjectNode> sumsThen = db.checksumHistory.get(bookmark);
-        db.checksums = sumsThen == null ? null : new LinkedHashMap<>(sumsThen);
-        db.write();
         return ok(JSON.createObjectNode().put("bookmark", bookmark).put("previous_bookmark", previous)
             .put("message", "Database restored successfully"));
       }
@@ -518,177 +574,21 @@ public final class CloudflareApiRecorder implements AutoCloseable {
     }
   }
 
-  private Reply query(Database db, String sql) {
-    for (Fault fault : faults) {
+  /** {@code POST …/query} {@code {"sql": …, "params": […]}}: the statements run for real, as one batch. */
+  private Reply query(RecordedD1Database db, JsonNode request) {
+    String sql = request.path("sql").asText("");
+    for (QueryFault fault : queryFaults) {
       if (sql.contains(fault.sqlContains())) {
-        return d1Error(fault.message());
+        return error(400, 7500, fault.message());
       }
     }
-    if (sql.contains(CHECKSUMS)) {
-      return checksums(db, sql);
+    List<String> params = new ArrayList<>();
+    request.path("params").forEach(v -> params.add(v.isNull() ? null : v.asText()));
+    try {
+      return ok(db.query(sql, params));
+    } catch (RecordedD1Database.D1Failure e) {
+      return error(400, 7500, e.getMessage());
     }
-    Matcher insert = LEDGER_INSERT.matcher(sql);
-    if (insert.find()) { // a migration: the file's statements and its ledger row, all or nothing
-      String table = insert.group(1);
-      List<String> rows = db.ledgers.get(table);
-      if (rows == null) {
-        return d1Error("no such table: " + table + ": SQLITE_ERROR");
-      }
-      if (rows.contains(insert.group(2))) {
-        return d1Error("UNIQUE constraint failed: " + table + ".name: SQLITE_CONSTRAINT");
-      }
-      rows.add(insert.group(2));
-      String statements = sql.substring(0, insert.start()).strip();
-      if (!statements.isEmpty()) {
-        db.schema.add(statements);
-      }
-      db.write();
-      return ok(statements(sql, List.of(), true));
-    }
-    Matcher create = CREATE_LEDGER.matcher(sql);
-    if (create.find() && sql.contains("applied_at")) {
-      boolean created = db.ledgers.putIfAbsent(create.group(1), new ArrayList<>()) == null;
-      if (created) {
-        db.createLedger(create.group(1));
-        db.write();
-      }
-      return ok(statements(sql, List.of(), created));
-    }
-    if (sql.contains("FROM sqlite_master")) {
-      return schemaRows(db, sql);
-    }
-    Matcher select = SELECT.matcher(sql);
-    if (select.find()) {
-      String table = select.group(2);
-      if (table.startsWith("sqlite_") || table.startsWith("_cf_")) {
-        return ok(statements(sql, List.of(), false));
-      }
-      List<String> rows = db.ledgers.get(table);
-      if (rows == null) {
-        return d1Error("no such table: " + table + ": SQLITE_ERROR");
-      }
-      boolean all = select.group(1).trim().equals("*");
-      List<ObjectNode> results = new ArrayList<>();
-      for (int i = 0; i < rows.size(); i++) {
-        ObjectNode row = JSON.createObjectNode();
-        if (all) {
-          row.put("id", i + 1);
-        }
-        row.put("name", rows.get(i));
-        if (all) {
-          row.put("applied_at", "2026-01-01 00:00:0" + Math.min(i, 9));
-        }
-        results.add(row);
-      }
-      return ok(statements(sql, results, false));
-    }
-    boolean writes = WRITE.matcher(sql).find();
-    if (writes) {
-      db.write();
-    }
-    return ok(statements(sql, List.of(), writes));
-  }
-
-  /**
-   * A read of {@code sqlite_master} (the checks' schema read): answered by a real SQLite that ran the
-   * database's schema SQL (its rows are not modelled).
-   */
-  private Reply schemaRows(Database db, String sql) {
-    try (java.sql.Connection sqlite = java.sql.DriverManager.getConnection("jdbc:sqlite::memory:");
-        java.sql.Statement statement = sqlite.createStatement()) {
-      for (String built : db.schema) {
-        statement.executeUpdate(built);
-      }
-      List<ObjectNode> rows = new ArrayList<>();
-      try (java.sql.ResultSet result = statement.executeQuery(sql)) {
-        java.sql.ResultSetMetaData meta = result.getMetaData();
-        while (result.next()) {
-          ObjectNode row = JSON.createObjectNode();
-          for (int i = 1; i <= meta.getColumnCount(); i++) {
-            row.put(meta.getColumnLabel(i), result.getString(i));
-          }
-          rows.add(row);
-        }
-      }
-      return ok(statements(sql, rows, false));
-    } catch (java.sql.SQLException e) {
-      return d1Error(e.getMessage() + ": SQLITE_ERROR");
-    }
-  }
-
-  /** flaredeploy's checksum table: its SELECT, or a batch of CREATE TABLE IF NOT EXISTS and INSERTs. */
-  private Reply checksums(Database db, String sql) {
-    if (sql.stripLeading().toUpperCase(Locale.ROOT).startsWith("SELECT")) {
-      if (db.checksums == null) {
-        return d1Error("no such table: " + CHECKSUMS + ": SQLITE_ERROR");
-      }
-      List<ObjectNode> rows = new ArrayList<>();
-      new java.util.TreeMap<>(db.checksums).values().forEach(row -> rows.add(row.deepCopy()));
-      return ok(statements(sql, rows, false));
-    }
-    if (db.checksums == null) {
-      db.checksums = new LinkedHashMap<>();
-    }
-    Matcher record = CHECKSUM_RECORD.matcher(sql);
-    while (record.find()) {
-      String name = record.group(1).replace("''", "'");
-      db.checksums.computeIfAbsent(name, n -> checksumRow(n, record.group(2), null, null));
-    }
-    Matcher accept = CHECKSUM_ACCEPT.matcher(sql);
-    while (accept.find()) {
-      String name = accept.group(1).replace("''", "'");
-      ObjectNode row = checksumRow(name, accept.group(2), accept.group(3).replace("''", "'"),
-          accept.group(4).replace("''", "'"));
-      ObjectNode before = db.checksums.get(name);
-      if (before != null) {
-        row.put("applied_at", before.path("applied_at").asText());
-      }
-      db.checksums.put(name, row);
-    }
-    db.write();
-    return ok(statements(sql, List.of(), true));
-  }
-
-  private ObjectNode checksumRow(String name, String sha256, String reason, String by) {
-    ObjectNode row = JSON.createObjectNode();
-    String at = now().substring(0, 19).replace('T', ' ');
-    row.put("name", name).put("sha256", sha256).put("applied_at", at);
-    if (reason == null) {
-      row.putNull("accepted_reason").putNull("accepted_by").putNull("accepted_at");
-    } else {
-      row.put("accepted_reason", reason).put("accepted_by", by).put("accepted_at", at);
-    }
-    return row;
-  }
-
-  /** One result per statement, as D1's /query answers; rows go to the first. */
-  private static ArrayNode statements(String sql, List<ObjectNode> rows, boolean changed) {
-    ArrayNode out = JSON.createArrayNode();
-    int count = 0;
-    for (String statement : sql.split(";")) {
-      if (!statement.isBlank()) {
-        count++;
-      }
-    }
-    for (int i = 0; i < Math.max(1, count); i++) {
-      ObjectNode result = out.addObject();
-      ArrayNode results = result.putArray("results");
-      if (i == 0) {
-        rows.forEach(results::add);
-      }
-      result.put("success", true);
-      ObjectNode meta = result.putObject("meta");
-      meta.put("served_by", "v3-prod").put("served_by_region", "WEUR").put("served_by_primary", true)
-          .put("duration", 0.25).put("changes", changed ? 1 : 0).put("last_row_id", 0)
-          .put("changed_db", changed).put("size_after", 12288)
-          .put("rows_read", i == 0 ? rows.size() : 0).put("rows_written", changed ? 1 : 0);
-      meta.putObject("timings").put("sql_duration_ms", 0.25);
-    }
-    return out;
-  }
-
-  private static Reply d1Error(String message) {
-    return error(400, 7500, message);
   }
 
   // ---- Workers ----
@@ -697,6 +597,11 @@ public final class CloudflareApiRecorder implements AutoCloseable {
     // /accounts/:a/workers/subdomain
     if (p.length == 4 && p[3].equals("subdomain") && method.equals("GET")) {
       return ok(JSON.createObjectNode().put("subdomain", subdomain));
+    }
+    if (p.length == 4 && p[3].equals("scripts") && method.equals("GET")) { // the account's Workers
+      ArrayNode list = JSON.createArrayNode();
+      scripts.values().forEach(script -> list.addObject().put("id", script.name).put("etag", script.tag));
+      return ok(list);
     }
     if (p.length >= 5 && p[3].equals("services") && method.equals("GET") && p.length == 5) {
       return script(p[4]).map(this::service).orElseGet(() -> error(404, 10090, "workers.api.error.service_not_found"));
@@ -877,8 +782,8 @@ public final class CloudflareApiRecorder implements AutoCloseable {
     return Optional.ofNullable(scripts.get(name));
   }
 
-  private Database db(String uuid) {
-    Database db = databases.get(uuid);
+  private RecordedD1Database db(String uuid) {
+    RecordedD1Database db = databases.get(uuid);
     if (db == null) {
       throw new IllegalArgumentException("no database " + uuid + " declared");
     }

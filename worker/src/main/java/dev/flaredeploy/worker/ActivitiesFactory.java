@@ -44,7 +44,7 @@ public final class ActivitiesFactory {
     Wrangler wrangler = new Wrangler(command, runner, workspace.logs());
     SourceSnapshots sources = new SourceSnapshots(workspace.snapshots(), runner);
     LocalTarget local = new LocalTarget(
-        workspace, sources, new LocalDatabases(wrangler), new LocalReleases(workspace, wrangler));
+        workspace, sources, new LocalDatabases(), new LocalReleases(workspace, wrangler));
     // credentials are read from env; a missing token fails the deployment that needs it, not the worker
     CloudflareTarget cloudflare = new CloudflareTarget(wrangler, sources, env);
     return new World(sources, Map.of("local", local, "cloudflare", cloudflare));

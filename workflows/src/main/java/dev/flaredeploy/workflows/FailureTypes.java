@@ -47,6 +47,17 @@ public final class FailureTypes {
   public static final String SMOKE_TEST_FAILED = "SmokeTestFailed";
   /** wrangler failed in a way a retry may fix */
   public static final String WRANGLER_FAILED = "WranglerFailed";
+  /**
+   * Cloudflare's API refused a request (401/403: the token is wrong or lacks a permission; 404: an unknown
+   * database or account; another 4xx): the message names what the request was for and what to fix; a retry
+   * cannot help
+   */
+  public static final String CLOUDFLARE_REFUSED = "CloudflareRefused";
+  /**
+   * Cloudflare's API stayed unavailable (rate limited, 5xx, unreachable) through the activity's own bounded
+   * retries; the step may be retried later
+   */
+  public static final String CLOUDFLARE_UNAVAILABLE = "CloudflareUnavailable";
   /** a compensation failed; a person must act */
   public static final String COMPENSATION_FAILED = "CompensationFailed";
   /** the workflow's own terminal failure: the run did not succeed (details in the report memo) */
@@ -56,7 +67,7 @@ public final class FailureTypes {
   public static final Set<String> NON_RETRYABLE =
       Set.of(CONFIG_INVALID, SOURCE_UNAVAILABLE, CREDENTIALS_MISSING, TOOL_MISSING, MIGRATION_FAILED,
           MIGRATION_UNSAFE, PREFLIGHT_FAILED, POLICY_BLOCKED,
-          SMOKE_TEST_FAILED, DATA_CONFLICT);
+          SMOKE_TEST_FAILED, CLOUDFLARE_REFUSED, DATA_CONFLICT);
 
   private FailureTypes() {}
 }

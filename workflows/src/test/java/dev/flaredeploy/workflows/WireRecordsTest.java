@@ -9,6 +9,7 @@ import dev.flaredeploy.workflows.model.DatabasePlan;
 import dev.flaredeploy.workflows.model.DatabaseStatus;
 import dev.flaredeploy.workflows.model.DatabaseReport;
 import dev.flaredeploy.workflows.model.DatabaseStatus;
+import dev.flaredeploy.workflows.model.CloudflareSettings;
 import dev.flaredeploy.workflows.model.DeploymentPlan;
 import dev.flaredeploy.workflows.model.DeploymentReport;
 import dev.flaredeploy.workflows.model.ErrorReport;
@@ -52,7 +53,8 @@ class WireRecordsTest {
         new SourceSnapshot("abc", "/s/abc", "c0ffee", true, "/p/hello-d1", List.of("main")), "wrangler.toml",
         List.of(new DatabasePlan("DB", "db", "id", "migrations", "d1_migrations",
             List.of(new MigrationFile("0001_a.sql", "ff")))),
-        new SmokePlan(30_000, List.of(new SmokeCheck("/health", 200, "healthy")), "https://hello.example.com"),
+        new SmokePlan(30_000, List.of(new SmokeCheck("/health", 200, "healthy"), new SmokeCheck("/", null, null, 500)),
+            "https://hello.example.com"),
         List.of("apply-migrations"), new LocalSettings(8787), 1, true, "fail",
         new RolloutPlan(List.of(10, 50, 100), 300_000), true,
         new PolicySettings(
@@ -63,7 +65,8 @@ class WireRecordsTest {
             List.of("main", "release/*"), true, List.of("API_KEY"),
             List.of(new PolicyOverride("freeze", "hotfix for INC-42"))),
         List.of(new MigrationAllowance("0003_drop_legacy.sql", "DB", "the legacy column is unused since v2"),
-            new MigrationAllowance("0004_rename.sql", null, "no reader left")));
+            new MigrationAllowance("0004_rename.sql", null, "no reader left")),
+        new CloudflareSettings("hello-d1", "0123456789abcdef", "fedramp_high"));
 
 
     assertThat(roundTrip(plan, DeploymentPlan.class)).isEqualTo(plan);
@@ -162,10 +165,7 @@ class WireRecordsTest {
 
   @Test
   void restorePointRecordedBeforeExportsExistedReadsWithoutOne() {
-    Payload payload = Payload.newBuilder()
-        .putMetadata("encoding", ByteString.copyFromUtf8("json/plain"))
-        .setData(ByteString.copyFrom("{\"binding\":\"DB\",\"location\":\"/cp/DB.sql\"}", StandardCharsets.UTF_8))
-        .build();
+    Payload payload = jsonPayload("{\"binding\":\"DB\",\"location\":\"/cp/DB.sql\"}");
 
     assertThat(converter.fromPayload(payload, RestorePoint.class, RestorePoint.class))
         .isEqualTo(new RestorePoint("DB", "/cp/DB.sql", null));
@@ -194,10 +194,7 @@ class WireRecordsTest {
   void requestsRecordedBeforePoliciesReadWithoutOverrides() {
     String json = "{\"projectDir\":\"/p\",\"environment\":\"default\",\"target\":\"local\","
         + "\"service\":\"svc\",\"commit\":null,\"requestedBy\":\"r\",\"allowDestructive\":false}";
-    Payload payload = Payload.newBuilder()
-        .putMetadata("encoding", ByteString.copyFromUtf8("json/plain"))
-        .setData(ByteString.copyFrom(json, StandardCharsets.UTF_8))
-        .build();
+    Payload payload = jsonPayload(json);
 
     DeploymentRequest read = converter.fromPayload(payload, DeploymentRequest.class, DeploymentRequest.class);
 
@@ -208,29 +205,44 @@ class WireRecordsTest {
   void aPlanWrittenBeforeRolloutsExistedReadsAsAllAtOnce() {
     String json = "{\"service\":\"hello-d1\",\"environment\":\"default\",\"target\":\"local\","
         + "\"attempt\":1,\"allowDestructive\":false,\"onDrift\":\"warn\"}";
-    Payload payload = Payload.newBuilder()
-        .putMetadata("encoding", ByteString.copyFromUtf8("json/plain"))
-        .setData(ByteString.copyFrom(json, StandardCharsets.UTF_8))
-        .build();
+    Payload payload = jsonPayload(json);
 
     DeploymentPlan read = converter.fromPayload(payload, DeploymentPlan.class, DeploymentPlan.class);
 
     assertThat(read.rollout()).isNull();
     assertThat(read.policy()).isNull();
+    assertThat(read.cloudflare()).isNull();
     assertThat(read.onDrift()).isEqualTo("warn");
   }
 
   @Test
   void fieldsAddedByALaterVersionAreIgnored() {
     String json = "{\"name\":\"0001_a.sql\",\"sha256\":\"ff\",\"appliedBy\":\"a later version\"}";
-    Payload payload = Payload.newBuilder()
-        .putMetadata("encoding", ByteString.copyFromUtf8("json/plain"))
-        .setData(ByteString.copyFrom(json, StandardCharsets.UTF_8))
-        .build();
+    Payload payload = jsonPayload(json);
 
     MigrationFile read = converter.fromPayload(payload, MigrationFile.class, MigrationFile.class);
 
     assertThat(read).isEqualTo(new MigrationFile("0001_a.sql", "ff"));
+  }
+
+  @Test
+  void aSmokeCheckRecordedBeforeStatusBoundsReadsWithoutOne() {
+    String json = "{\"path\":\"/health\",\"expectStatus\":null,\"expectBodyContains\":\"ok\"}";
+    Payload payload = jsonPayload(json);
+
+    SmokeCheck read = converter.fromPayload(payload, SmokeCheck.class, SmokeCheck.class);
+
+    assertThat(read).isEqualTo(new SmokeCheck("/health", null, "ok", null));
+    assertThat(read.acceptsStatus(204)).isTrue();
+    assertThat(read.acceptsStatus(404)).isFalse();
+  }
+
+  /** A payload as a worker of an earlier or later version wrote it. */
+  private static Payload jsonPayload(String json) {
+    return Payload.newBuilder()
+        .putMetadata("encoding", ByteString.copyFromUtf8("json/plain"))
+        .setData(ByteString.copyFrom(json, StandardCharsets.UTF_8))
+        .build();
   }
 
   private <T> T roundTrip(T value, Class<T> type) {

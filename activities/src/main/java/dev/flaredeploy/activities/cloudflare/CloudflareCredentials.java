@@ -62,8 +62,8 @@ public final class CloudflareCredentials {
     if (token == null) {
       throw new CloudflareException(FailureTypes.CREDENTIALS_MISSING, false,
           TOKEN + " is not set in the environment of the flaredeploy worker, so it cannot act on Cloudflare;"
-              + " nothing was changed. Create an API token with Workers Scripts:Edit and D1:Edit (plus Account"
-              + " Settings:Read when " + ACCOUNT_ID + " is not set) and start the worker with " + TOKEN + " and "
+              + " nothing was changed. Create an API token with Workers Scripts:Edit and D1:Edit (plus User →"
+              + " Memberships:Read when " + ACCOUNT_ID + " is not set) and start the worker with " + TOKEN + " and "
               + ACCOUNT_ID + " set; without --address or TEMPORAL_ADDRESS the worker is the flaredeploy command"
               + " itself, so set them in its environment (see docs/cloudflare.md)");
     }

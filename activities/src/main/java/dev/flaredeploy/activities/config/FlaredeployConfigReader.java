@@ -334,7 +334,7 @@ final class FlaredeployConfigReader {
   private static List<SmokeCheck> checks(List<ConfigTable> tables) {
     List<SmokeCheck> checks = new ArrayList<>();
     for (ConfigTable check : tables) {
-      check.rejectUnknownKeys(List.of("path", "expect_status", "expect_body_contains"));
+      check.rejectUnknownKeys(List.of("path", "expect_status", "expect_status_below", "expect_body_contains"));
       ConfigValue<String> path =
           check
               .string("path")
@@ -352,8 +352,17 @@ final class FlaredeployConfigReader {
               .integer("expect_status", statusExpected)
               .map(value -> (int) inRange(value, 100, 599, statusExpected))
               .orElse(null);
+      String belowExpected = "an integer between 101 and 600";
+      ConfigValue<Long> below = check.integer("expect_status_below", belowExpected).orElse(null);
+      if (below != null) {
+        inRange(below, 101, 600, belowExpected);
+        if (status != null) {
+          throw below.error("expect_status and expect_status_below say different things; keep one (expect_status"
+              + " for one exact status, expect_status_below = 500 for anything but a server error)");
+        }
+      }
       String body = check.string("expect_body_contains").map(ConfigValue::value).orElse(null);
-      checks.add(new SmokeCheck(path.value(), status, body));
+      checks.add(new SmokeCheck(path.value(), status, body, below == null ? null : below.value().intValue()));
     }
     return List.copyOf(checks);
   }

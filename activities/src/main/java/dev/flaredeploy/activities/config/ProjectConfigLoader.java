@@ -52,7 +52,8 @@ public final class ProjectConfigLoader {
               binding.databaseId(),
               binding.migrationsDir(),
               binding.migrationsTable(),
-              MigrationDirectory.list(binding.migrationsPath())));
+              MigrationDirectory.list(binding.migrationsPath()),
+              binding.localDatabaseId()));
     }
     return new LoadedProject(
         env.service(),

@@ -17,6 +17,19 @@ public final class WranglerAccountId {
    * @throws ConfigException when the file cannot be read or parsed
    */
   public static Optional<String> read(Path configFile, String environment) {
+    return inherited(configFile, environment, "account_id");
+  }
+
+  /**
+   * {@code compliance_region} of one environment ({@code public} or {@code fedramp_high}), inherited like
+   * {@code account_id}; it decides the API's base URL wrangler uses.
+   */
+  public static Optional<String> complianceRegion(Path configFile, String environment) {
+    return inherited(configFile, environment, "compliance_region");
+  }
+
+  /** A string key that environments inherit from the top level: the environment's own, else the top's. */
+  private static Optional<String> inherited(Path configFile, String environment, String key) {
     ConfigTable top = configFile.getFileName().toString().endsWith(".toml")
         ? ConfigFiles.readToml(configFile)
         : ConfigFiles.readJson(configFile);
@@ -24,10 +37,10 @@ public final class WranglerAccountId {
     if (!ProjectConfigLoader.DEFAULT_ENVIRONMENT.equals(environment)) {
       own = top.table("env")
           .flatMap(envs -> envs.table(environment))
-          .flatMap(env -> env.string("account_id"))
+          .flatMap(env -> env.string(key))
           .map(ConfigValue::value);
     }
-    return own.or(() -> top.string("account_id").map(ConfigValue::value))
+    return own.or(() -> top.string(key).map(ConfigValue::value))
         .map(String::trim)
         .filter(id -> !id.isEmpty());
   }

@@ -54,7 +54,17 @@ final class WranglerConfigReader {
       String databaseId,
       String migrationsDir,
       Path migrationsPath,
-      String migrationsTable) {}
+      String migrationsTable,
+      String previewDatabaseId) {
+
+    /**
+     * The id wrangler's local mode ({@code d1 … --local}, {@code dev}) keeps this database under: {@code
+     * preview_database_id ?? database_id ?? binding} (wrangler's {@code d1DatabaseEntry}).
+     */
+    String localDatabaseId() {
+      return previewDatabaseId != null ? previewDatabaseId : databaseId != null ? databaseId : binding;
+    }
+  }
 
   /** What the wrangler config says about one environment. */
   record WranglerEnvironment(
@@ -239,6 +249,7 @@ final class WranglerConfigReader {
       }
       Optional<String> databaseName = nonEmpty(entry.string("database_name"));
       Optional<String> databaseId = nonEmpty(entry.string("database_id"));
+      Optional<String> previewDatabaseId = nonEmpty(entry.string("preview_database_id"));
       if (databaseName.isEmpty() && databaseId.isEmpty()) {
         throw entry.error(
             "binding "
@@ -281,7 +292,8 @@ final class WranglerConfigReader {
               .orElse(DEFAULT_MIGRATIONS_TABLE);
       bindings.add(
           new D1Binding(
-              binding.value(), databaseName.orElse(null), databaseId.orElse(null), dir, migrationsPath, table));
+              binding.value(), databaseName.orElse(null), databaseId.orElse(null), dir, migrationsPath, table,
+              previewDatabaseId.orElse(null)));
     }
     return bindings;
   }

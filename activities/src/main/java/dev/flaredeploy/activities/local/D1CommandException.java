@@ -3,14 +3,16 @@ package dev.flaredeploy.activities.local;
 import java.util.List;
 
 /**
- * A {@code wrangler d1} command against a local database failed for a reason other than a migration's SQL
- * (unknown binding or environment, a broken config, a dump that does not apply, wrangler itself). The
- * message carries wrangler's own complaint.
+ * A local database could not be read or written for a reason other than a migration's SQL: locked for
+ * longer than the busy timeout, unreadable, a full disk, a migration file that differs from the plan, or
+ * (from a {@code wrangler d1} command) an unknown binding or a broken config. A retry may help. The message
+ * carries SQLite's (or wrangler's) own complaint.
  */
 public class D1CommandException extends RuntimeException {
   private final String binding;
-  private final String wranglerMessage;
+  private final String reason;
 
+  /** A failed {@code wrangler d1} command. */
   public D1CommandException(String binding, List<String> args, String wranglerMessage) {
     super(
         "wrangler "
@@ -20,15 +22,22 @@ public class D1CommandException extends RuntimeException {
             + ": "
             + wranglerMessage);
     this.binding = binding;
-    this.wranglerMessage = wranglerMessage;
+    this.reason = wranglerMessage;
+  }
+
+  /** A failed direct read or write of the binding's local database. */
+  public D1CommandException(String binding, String reason) {
+    super("local D1 database " + binding + ": " + reason);
+    this.binding = binding;
+    this.reason = reason;
   }
 
   public String binding() {
     return binding;
   }
 
-  /** What wrangler printed as the reason, ANSI removed. */
+  /** Why it failed (SQLite's or wrangler's complaint, ANSI removed). */
   public String wranglerMessage() {
-    return wranglerMessage;
+    return reason;
   }
 }

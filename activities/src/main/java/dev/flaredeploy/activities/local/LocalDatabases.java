@@ -1,9 +1,10 @@
 package dev.flaredeploy.activities.local;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.flaredeploy.activities.process.ProcessResult;
+import dev.flaredeploy.activities.DatabaseState;
 import dev.flaredeploy.activities.process.ProcessRunner;
-import dev.flaredeploy.activities.process.Wrangler;
+import dev.flaredeploy.activities.process.Ticking;
+import dev.flaredeploy.activities.safety.Checksums;
+import dev.flaredeploy.activities.safety.WranglerSplitter;
 import dev.flaredeploy.workflows.model.MigrationFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,248 +12,381 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
 
 /**
- * The D1 databases of the local target, driven through {@code wrangler d1 … --local --persist-to <state>}
- * in a release's working copy (shared notes on wrangler §1, §2).
+ * The D1 databases of the local target, read and written directly in the SQLite files that {@code wrangler
+ * dev} serves ({@link D1Files}, {@link D1Connections}): no process is started. A read takes milliseconds
+ * where a {@code wrangler d1} command took 1.5–2 s.
  *
- * <p>Every operation is idempotent and may be retried after a crash: reads change nothing, {@link
- * #applyMigrations} applies only what the ledger lacks, {@link #export} replaces its output atomically,
- * and {@link #restore} rebuilds the database from the export in one all-or-nothing batch. A wrangler left
- * writing the same state by a worker that died (it outlives the killed JVM) is waited for before applying
- * or restoring, so a retry never races the attempt it replaces.
+ * <p>Migrations are applied as {@code wrangler d1 migrations apply --local} applies them (shared notes on
+ * wrangler §1): the ledger table created as wrangler creates it, each pending file in wrangler's order with
+ * the ledger row wrangler appends, cut into statements by wrangler's own splitter, in one transaction with
+ * foreign keys enforced, workerd's limits and (most of) its authorizer ({@link D1Authorizer}); a failing file rolls back entirely, files before it stay
+ * applied and files after it are not tried. Unlike wrangler, the same transaction also records the file's
+ * checksum ({@link Checksums}), so no migration is ever applied without its checksum.
+ *
+ * <p>A restore point is a copy of the database file made with SQLite's online backup API (one read
+ * transaction: a consistent copy while the release serves), and a restore copies it back the same way in
+ * one write transaction: all or nothing, and the serving release sees the restored database at once.
+ *
+ * <p>Every operation is idempotent and may be retried after a crash: reads change nothing (and create
+ * nothing: a database never created reads as absent), {@link #applyMigrations} looks at the ledger inside
+ * each migration's transaction before applying it, {@link #checkpoint} keeps a restore point once complete,
+ * and restoring twice gives the same database. A {@code wrangler d1} left writing the same state by a
+ * worker of an earlier flaredeploy version that died (it outlives the killed JVM) is waited for before
+ * applying, writing or restoring, so a retry never races the attempt it replaces.
  *
  * <p>Failures: {@link MigrationFailedException} when a migration's SQL fails (retrying cannot help); {@link
- * D1CommandException} when wrangler fails otherwise; {@code ProcessRunner.ProcessTimeoutException} when a
- * command runs past its timeout.
+ * D1CommandException} when the database cannot be read or written (locked for longer than the busy
+ * timeout, unreadable, a full disk); {@link RestoreFailedException} when a restore cannot complete.
  */
 public class LocalDatabases {
-  /** Generous: a local command takes about 2 s, but a big dump or migration on a slow disk takes longer. */
+  /** How long a leftover {@code wrangler d1} writer is waited for before giving up. */
   public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofMinutes(10);
 
   /** The first line of every {@code d1 export} (miniflare's dumpSql), even of an empty database. */
   static final String EXPORT_HEADER = "PRAGMA defer_foreign_keys=TRUE;";
 
-  private final Wrangler wrangler;
-  private final Duration commandTimeout;
+  /** What an SQLite message looks like through sqlite-jdbc: {@code [CODE] description (message)}. */
+  private static final Pattern JDBC_MESSAGE = Pattern.compile("^\\[(\\w+)\\][^(]*\\((.*)\\)\\s*$", Pattern.DOTALL);
 
-  public LocalDatabases(Wrangler wrangler) {
-    this(wrangler, DEFAULT_COMMAND_TIMEOUT);
+  private final Duration commandTimeout;
+  private final Duration busyTimeout;
+
+  public LocalDatabases() {
+    this(DEFAULT_COMMAND_TIMEOUT, D1Connections.BUSY_TIMEOUT);
   }
 
-  public LocalDatabases(Wrangler wrangler, Duration commandTimeout) {
-    this.wrangler = Objects.requireNonNull(wrangler, "wrangler");
+  /**
+   * @param commandTimeout how long a leftover {@code wrangler d1} writer is waited for
+   * @param busyTimeout how long a write waits for the write lock that the release (or another writer) holds
+   */
+  public LocalDatabases(Duration commandTimeout, Duration busyTimeout) {
     this.commandTimeout = Objects.requireNonNull(commandTimeout, "commandTimeout");
+    this.busyTimeout = Objects.requireNonNull(busyTimeout, "busyTimeout");
+  }
+
+
+  // ---- reads: read-only connections, nothing created ---------------------------------------------
+
+  /**
+   * Ledger, flaredeploy's checksums and schema in one read transaction; {@link DatabaseState#ABSENT} when
+   * the database was never created. Read-only.
+   */
+  public DatabaseState inspect(LocalDatabaseContext ctx, ProcessRunner.Tick tick) {
+    return read(ctx, "inspect", connection -> {
+      List<String> applied = ledger(connection, ctx.migrationsTable());
+      Map<String, Checksums.Recorded> checksums = new LinkedHashMap<>();
+      if (D1Connections.tableExists(connection, Checksums.TABLE)) {
+        for (Map<String, String> row : D1Connections.rows(connection, Checksums.SELECT)) {
+          checksums.put(row.get("name"), new Checksums.Recorded(row.get("name"), row.get("sha256"),
+              row.get("applied_at"), row.get("accepted_reason"), row.get("accepted_by"), row.get("accepted_at")));
+        }
+      }
+      List<DatabaseState.SchemaObject> schema = D1Connections.rows(connection, DatabaseState.SCHEMA_QUERY).stream()
+          .map(row -> new DatabaseState.SchemaObject(row.get("type"), row.get("name"), row.get("tbl_name"),
+              row.get("sql")))
+          .toList();
+      return new DatabaseState(true, applied, checksums, schema);
+    }).orElse(DatabaseState.ABSENT);
   }
 
   /**
    * The migrations the binding's ledger records, in ledger (application) order. A database or ledger that
-   * does not exist yet has none. Read-only (wrangler may create the empty database file).
+   * does not exist yet has none. Read-only.
    */
   public List<String> appliedMigrations(LocalDatabaseContext ctx) {
     return appliedMigrations(ctx, ProcessRunner.Tick.NONE);
   }
 
   public List<String> appliedMigrations(LocalDatabaseContext ctx, ProcessRunner.Tick tick) {
-    String table = ctx.migrationsTable();
-    ProcessResult result =
-        execute(ctx, "SELECT name FROM " + RestoreScript.quote(table) + " ORDER BY id", tick);
-    if (!result.succeeded()) {
-      Optional<String> error = D1Output.executeError(result.stdout());
-      if (error.isPresent() && isMissingTable(error.get(), table)) {
-        return List.of();
-      }
-      throw failure(ctx, "execute", result);
-    }
-    List<String> names = new ArrayList<>();
-    for (JsonNode row : rowsOf(ctx, result)) {
-      names.add(row.path("name").asText());
-    }
-    return List.copyOf(names);
+    return read(ctx, "read the ledger", connection -> ledger(connection, ctx.migrationsTable())).orElse(List.of());
   }
 
   /**
-   * The rows of a read-only {@code sql} (its first statement's), column → value as text (null for SQL
-   * NULL); empty when {@code table} does not exist. Read-only.
+   * The rows of a read-only {@code sql}, column → value as text (null for SQL NULL); empty when the
+   * database or {@code table} does not exist. Read-only.
    */
   public Optional<List<Map<String, String>>> query(
       LocalDatabaseContext ctx, String table, String sql, ProcessRunner.Tick tick) {
-    ProcessResult result = execute(ctx, sql, tick);
-    if (!result.succeeded()) {
-      Optional<String> error = D1Output.executeError(result.stdout());
-      if (error.isPresent() && isMissingTable(error.get(), table)) {
-        return Optional.empty();
+    return read(ctx, "query", connection -> {
+      if (!table.isEmpty() && !D1Connections.tableExists(connection, table)) {
+        return Optional.<List<Map<String, String>>>empty();
       }
-      throw failure(ctx, "execute", result);
-    }
-    List<Map<String, String>> rows = new ArrayList<>();
-    for (JsonNode row : rowsOf(ctx, result)) {
-      Map<String, String> values = new LinkedHashMap<>();
-      row.fields().forEachRemaining(f -> values.put(f.getKey(), f.getValue().isNull() ? null : f.getValue().asText()));
-      rows.add(values);
-    }
-    return Optional.of(List.copyOf(rows));
+      return Optional.of(List.copyOf(D1Connections.rows(connection, sql)));
+    }).flatMap(rows -> rows);
   }
 
   /**
-   * Runs {@code sql} with {@code d1 execute --local --command}, whose statements wrangler runs as one batch
-   * (all or nothing). Waits first for a wrangler left writing the same state by a killed worker.
+   * The rows of a read-only probe on a read-only, {@code query_only} connection (a statement that would
+   * write fails); no rows when the database does not exist.
+   */
+  public List<Map<String, String>> probe(LocalDatabaseContext ctx, String sql, ProcessRunner.Tick tick) {
+    return Ticking.call(tick, "probe", () -> read(ctx, "probe",
+        connection -> List.copyOf(D1Connections.rows(connection, sql))).orElse(List.of()));
+  }
+
+  /**
+   * The database as SQL (schema and data), in {@code wrangler d1 export}'s format; only the header line
+   * when it was never created. Read-only.
+   */
+  public String export(LocalDatabaseContext ctx, ProcessRunner.Tick tick) {
+    return Ticking.call(tick, "export", () -> read(ctx, "export", SqlDump::of).orElse(EXPORT_HEADER));
+  }
+
+  // ---- writes ----------------------------------------------------------------------------------
+
+  /**
+   * Runs {@code sql} (one or more statements) in one transaction (all or nothing), creating the database
+   * when it does not exist. Waits first for a wrangler left writing the same state by a killed worker.
    */
   public void executeBatch(LocalDatabaseContext ctx, String sql, ProcessRunner.Tick tick) {
     awaitLeftoverWriters(ctx, tick);
-    ProcessResult result = execute(ctx, sql, tick);
-    if (!result.succeeded()) {
-      throw failure(ctx, "execute", result);
-    }
+    write(ctx, tick, "execute", false, connection -> {
+      inTransaction(connection, () -> D1Connections.exec(connection, sql));
+      return null;
+    });
   }
 
   /**
-   * Writes a full SQL export (schema and data, ledger included) of the binding to {@code output}. The file
-   * appears complete or not at all: wrangler writes a temporary file next to it, which is then moved into
-   * place (replacing an older export). A database that does not exist yet exports as the one-line header
-   * {@code PRAGMA defer_foreign_keys=TRUE;}.
+   * Applies the binding's pending migrations (the plan's files the ledger lacks, in the plan's order, which
+   * is wrangler's), each in one transaction with its ledger row and its checksum, and returns what this
+   * call applied, read back from the ledger. Looks first: when every planned file is applied and recorded,
+   * nothing is written. Applied migrations that have no checksum yet (applied before flaredeploy kept
+   * checksums, or by wrangler directly) get their files' checksums (adopted). A second call applies nothing.
    *
-   * <p>{@code d1 export} has no {@code --persist-to}: it reads {@code <config dir>/.wrangler/state}, which
-   * in a working copy links to the state dir. This method refuses to export when it does not.
-   */
-  public Path export(LocalDatabaseContext ctx, Path output) {
-    return export(ctx, output, ProcessRunner.Tick.NONE);
-  }
-
-  public Path export(LocalDatabaseContext ctx, Path output, ProcessRunner.Tick tick) {
-    requireStateLink(ctx);
-    Path target = output.toAbsolutePath().normalize();
-    Path partial =
-        target.resolveSibling("." + target.getFileName() + ".partial-" + UUID.randomUUID());
-    try {
-      Files.createDirectories(target.getParent());
-      List<String> args = ctx.d1("export");
-      args.addAll(List.of("--local", "--output", partial.toString()));
-      ProcessResult result = wrangler.run(args, ctx.workdir(), commandTimeout, tick);
-      if (!result.succeeded()) {
-        throw failure(ctx, "export", result);
-      }
-      if (!Files.isRegularFile(partial) || Files.size(partial) == 0) {
-        throw new D1CommandException(
-            ctx.binding(), args, "wrangler reported success but wrote no export to " + partial);
-      }
-      Files.move(
-          partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      return target;
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not write the export " + target, e);
-    } finally {
-      deleteQuietly(partial);
-    }
-  }
-
-  /**
-   * Applies the binding's pending migrations with {@code d1 migrations apply}, each file atomically with
-   * its ledger row, and returns what this call applied, read back from the ledger. Looks first: when the
-   * ledger already records every file the plan lists, wrangler is not run. A second call applies nothing.
-   * Heartbeats through {@code tick}.
-   *
-   * @throws MigrationFailedException when a file fails; the files before it stay applied
-   * @throws D1CommandException when wrangler fails otherwise, or succeeds but the ledger lacks a file the
-   *     plan lists (the plan and the config disagree about the migrations)
+   * @throws MigrationFailedException when a file fails; it left no trace, the files before it stay applied
+   * @throws D1CommandException when the database cannot be written, or a planned file is missing or differs
+   *     from the plan
    */
   public ApplyResult applyMigrations(LocalDatabaseContext ctx, ProcessRunner.Tick tick) {
     awaitLeftoverWriters(ctx, tick);
-    List<String> before = appliedMigrations(ctx, tick);
-    List<String> planned = plannedNames(ctx);
-    if (!planned.isEmpty() && before.containsAll(planned)) {
-      return new ApplyResult(ctx.binding(), List.of(), before); // nothing pending: wrangler would do nothing
+    List<MigrationFile> planned = ctx.database().migrations() == null ? List.of() : ctx.database().migrations();
+    String table = ctx.migrationsTable();
+    Optional<Looked> looked = read(ctx, "read the ledger", connection -> {
+      boolean exists = D1Connections.tableExists(connection, table);
+      List<String> ledger = exists ? ledger(connection, table) : List.of();
+      Set<String> recorded = new HashSet<>();
+      if (D1Connections.tableExists(connection, Checksums.TABLE)) {
+        D1Connections.rows(connection, "SELECT name FROM " + Checksums.TABLE).forEach(r -> recorded.add(r.get("name")));
+      }
+      return new Looked(exists, ledger, recorded);
+    });
+    List<String> before = looked.map(Looked::ledger).orElse(List.of());
+    if (looked.isPresent() && looked.get().done(planned)) {
+      return new ApplyResult(ctx.binding(), List.of(), before);
     }
-    List<String> args = ctx.d1Local("migrations", "apply");
-    ProcessResult result = wrangler.run(args, ctx.workdir(), commandTimeout, tick);
-    if (!result.succeeded()) {
-      D1Output.MigrationError error =
-          D1Output.migrationError(result.stderr())
-              .orElseThrow(() -> failure(ctx, "migrations apply", result));
-      List<String> after = appliedMigrations(ctx, tick);
-      throw new MigrationFailedException(
-          ctx.binding(), error.file(), error.error(), after, without(after, before));
-    }
-    List<String> after = appliedMigrations(ctx, tick);
-    List<String> missing = planned.stream().filter(name -> !after.contains(name)).toList();
-    if (!missing.isEmpty()) {
-      throw new D1CommandException(
-          ctx.binding(),
-          args,
-          "wrangler reported success, but the ledger "
-              + ctx.migrationsTable()
-              + " lacks "
-              + String.join(", ", missing)
-              + " (does the plan's migrations_dir match the config's?)");
-    }
-    return new ApplyResult(ctx.binding(), without(after, before), after);
+    return write(ctx, tick, "apply migrations", true, connection -> {
+      inTransaction(connection, () -> {
+        for (String statement : WranglerSplitter.split(createLedgerStatement(table))) {
+          D1Connections.exec(connection, statement);
+        }
+        Map<String, String> adopt = checksums(planned, ledger(connection, table));
+        if (!adopt.isEmpty()) {
+          D1Connections.exec(connection, Checksums.recordStatement(adopt));
+        }
+      });
+      for (MigrationFile file : planned) {
+        if (!ledger(connection, table).contains(file.name())) {
+          applyOne(ctx, connection, file, before);
+        }
+      }
+      List<String> after = ledger(connection, table);
+      return new ApplyResult(ctx.binding(), without(after, before), after);
+    });
   }
 
   /**
-   * Puts the binding's database back exactly to {@code dump} (an {@link #export} of it): every user table,
-   * view and trigger is dropped and the export replayed, in one {@code d1 execute --local --file} batch
-   * that applies entirely or not at all. Other bindings are untouched. Restoring twice gives the same
-   * database.
+   * One migration in one IMMEDIATE transaction: the ledger looked at again under the write lock, the file
+   * with wrangler's ledger row as wrangler splits it, its checksum. A statement that fails rolls it all back.
    */
-  public void restore(LocalDatabaseContext ctx, Path dump) {
-    restore(ctx, dump, ProcessRunner.Tick.NONE);
+  private static void applyOne(LocalDatabaseContext ctx, Connection connection, MigrationFile file, List<String> before)
+      throws SQLException {
+    String table = ctx.migrationsTable();
+    String sql = migrationText(ctx, file);
+    D1Connections.execute(connection, "BEGIN IMMEDIATE");
+    try {
+      if (ledger(connection, table).contains(file.name())) {
+        D1Connections.execute(connection, "ROLLBACK");
+        return; // applied meanwhile by another writer (a leftover wrangler)
+      }
+      for (String statement : WranglerSplitter.split(sql + ledgerRow(table, file.name()))) {
+        if (D1Authorizer.refused(statement).isPresent()) {
+          throw new SQLiteException("[SQLITE_AUTH] Authorization denied (not authorized)", SQLiteErrorCode.SQLITE_AUTH);
+        }
+        D1Connections.exec(connection, statement);
+      }
+      if (file.sha256() != null) {
+        D1Connections.exec(connection, Checksums.recordStatement(Map.of(file.name(), file.sha256())));
+      }
+    } catch (SQLException e) {
+      rollback(connection, e);
+      if (environmental(e)) {
+        throw e;
+      }
+      List<String> after = ledger(connection, table);
+      throw new MigrationFailedException(ctx.binding(), file.name(), d1Message(e), after, without(after, before));
+    }
+    try {
+      D1Connections.execute(connection, "COMMIT");
+    } catch (SQLException e) {
+      rollback(connection, e);
+      throw e;
+    }
   }
 
-  public void restore(LocalDatabaseContext ctx, Path dump, ProcessRunner.Tick tick) {
-    String content = readExport(dump);
-    awaitLeftoverWriters(ctx, tick);
-    ProcessResult listing = execute(ctx, RestoreScript.LIST_OBJECTS, tick);
-    if (!listing.succeeded()) {
-      throw failure(ctx, "execute", listing);
+  // ---- restore points --------------------------------------------------------------------------
+
+  /**
+   * Writes a restore point of the binding's database to {@code output}: a copy of the database file made
+   * with SQLite's online backup API in one read transaction (a consistent copy, also while the release
+   * serves and writes), as a self-contained SQLite file (rollback journal mode). A database never created
+   * gets an empty database as its restore point, and is not created. The file appears complete or not at
+   * all; a retry keeps a restore point already written.
+   */
+  public Path checkpoint(LocalDatabaseContext ctx, Path output, ProcessRunner.Tick tick) {
+    Path target = output.toAbsolutePath().normalize();
+    if (Files.isRegularFile(target)) {
+      return target; // taken by an earlier attempt, before anything changed
     }
-    List<RestoreScript.SchemaObject> current = new ArrayList<>();
-    for (JsonNode row : rowsOf(ctx, listing)) {
-      current.add(
-          new RestoreScript.SchemaObject(
-              row.path("type").asText(), row.path("name").asText(), row.path("virtual").asBoolean()));
-    }
-    Path script = null;
+    Path partial = target.resolveSibling("." + target.getFileName() + ".partial-" + UUID.randomUUID());
     try {
-      script = Files.createTempFile("flaredeploy-restore-", ".sql");
-      Files.writeString(script, RestoreScript.build(current, content), StandardCharsets.UTF_8);
-      List<String> args = ctx.d1Local("execute");
-      args.addAll(List.of("--file", script.toString(), "--yes", "--json"));
-      ProcessResult result = wrangler.run(args, ctx.workdir(), commandTimeout, tick);
-      if (!result.succeeded()) {
-        throw new D1CommandException(
-            ctx.binding(),
-            args,
-            "restore from "
-                + dump
-                + " did not apply, the database is unchanged: "
-                + D1Output.complaint(result.stdout(), result.stderr()));
-      }
+      Files.createDirectories(target.getParent());
+      Ticking.call(tick, "checkpoint", () -> {
+        try {
+          Optional<Boolean> copied = D1Connections.read(ctx.file(), busyTimeout, connection -> {
+            D1Connections.copy(connection, partial, busyTimeout);
+            return true;
+          });
+          D1Connections.file(partial, connection -> {
+            if (copied.isPresent()) {
+              D1Connections.execute(connection, "PRAGMA journal_mode=DELETE"); // self-contained: no -wal
+            } else {
+              D1Connections.exec(connection, "CREATE TABLE empty(x); DROP TABLE empty;"); // an empty database
+            }
+            requireIntact(connection, partial);
+            return null;
+          });
+        } catch (SQLException e) {
+          throw new D1CommandException(ctx.binding(), "could not write the restore point " + target + ": "
+              + d1Message(e));
+        }
+        return null;
+      });
+      Files.deleteIfExists(D1Connections.sibling(partial, "-wal"));
+      Files.deleteIfExists(D1Connections.sibling(partial, "-shm"));
+      Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
+      return target;
     } catch (IOException e) {
-      throw new UncheckedIOException("could not write the restore script for " + dump, e);
+      throw new UncheckedIOException("could not write the restore point " + target, e);
     } finally {
-      if (script != null) {
-        deleteQuietly(script);
-      }
+      deleteQuietly(partial);
+      deleteQuietly(D1Connections.sibling(partial, "-journal"));
     }
   }
+
+  /**
+   * Puts the binding's database back exactly to {@code restorePoint}: a {@link #checkpoint} file, copied
+   * back with SQLite's online backup API in one write transaction, or (restore points of earlier versions)
+   * a {@code d1 export}, replayed after dropping every user object, also in one transaction. All or
+   * nothing: when the restore cannot complete the database is as it was before, and the exception says what
+   * a person must do. A release serving the database meanwhile keeps serving: its reads see the database
+   * before or after the restore, never in between, and its writes wait out the restore or fail with
+   * SQLITE_BUSY. Restoring twice gives the same database. Other bindings are untouched.
+   *
+   * @return what it did
+   * @throws RestoreFailedException when the restore point is missing or unreadable, or the copy failed
+   */
+  public String restore(LocalDatabaseContext ctx, Path restorePoint, ProcessRunner.Tick tick) {
+    Path point = restorePoint.toAbsolutePath().normalize();
+    if (!Files.isRegularFile(point)) {
+      throw new RestoreFailedException(ctx, point, "the restore point is missing", false);
+    }
+    awaitLeftoverWriters(ctx, tick);
+    if (point.getFileName().toString().endsWith(".sql")) {
+      return restoreExport(ctx, point, tick);
+    }
+    return Ticking.call(tick, "restore", () -> {
+      boolean empty;
+      try {
+        empty = D1Connections.read(point, connection -> {
+          requireIntact(connection, point);
+          return D1Connections.rows(connection, "SELECT name FROM sqlite_master").isEmpty();
+        }).orElseThrow();
+      } catch (SQLException e) {
+        throw new RestoreFailedException(ctx, point, "the restore point is unreadable: " + d1Message(e), false);
+      }
+      if (!Files.exists(ctx.file()) && empty) {
+        return "nothing to restore on " + ctx.binding() + ": its database was never created";
+      }
+      try {
+        if (!Files.exists(ctx.file())) {
+          D1Connections.write(ctx.file(), busyTimeout, false, connection -> null); // in WAL mode, as workerd has it
+        }
+        D1Connections.read(point, connection -> {
+          D1Connections.copy(connection, ctx.file(), busyTimeout);
+          return true;
+        });
+      } catch (SQLException e) {
+        throw new RestoreFailedException(ctx, point, d1Message(e), true);
+      }
+      return "restored " + ctx.binding() + " from " + point;
+    });
+  }
+
+  /** Restores a restore point of an earlier flaredeploy version: a {@code d1 export}. */
+  private String restoreExport(LocalDatabaseContext ctx, Path dump, ProcessRunner.Tick tick) {
+    String content;
+    try {
+      content = Files.readString(dump, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new RestoreFailedException(ctx, dump, "the restore point is unreadable: " + e.getMessage(), false);
+    }
+    if (!content.startsWith(EXPORT_HEADER)) {
+      throw new RestoreFailedException(ctx, dump, "it is not a d1 export: it does not start with " + EXPORT_HEADER,
+          false);
+    }
+    return write(ctx, tick, "restore", false, connection -> {
+      try {
+        inTransaction(connection, () -> {
+          List<RestoreScript.SchemaObject> current = new ArrayList<>();
+          for (Map<String, String> row : D1Connections.rows(connection, RestoreScript.LIST_OBJECTS)) {
+            current.add(new RestoreScript.SchemaObject(row.get("type"), row.get("name"), "1".equals(row.get("virtual"))));
+          }
+          D1Connections.exec(connection, RestoreScript.build(current, content));
+        });
+      } catch (SQLException e) {
+        throw new RestoreFailedException(ctx, dump, d1Message(e), true);
+      }
+      return "restored " + ctx.binding() + " from " + dump;
+    });
+  }
+
+  // ---- leftover writers of earlier versions --------------------------------------------------------
 
   /**
    * Waits while a wrangler that writes this binding's state runs outside this JVM: a {@code d1 migrations
-   * apply} or {@code d1 execute --file} on the same {@code --persist-to}, normally left by an attempt whose
-   * worker was killed (wrangler outlives the JVM that started it and carries on with the migrations it
-   * began). Applying or restoring alongside it would race it: the same migration tried twice, or its next
-   * migration landing on top of a restore. Calls {@code tick} about once a second while waiting.
+   * apply} or {@code d1 execute --file} on the same {@code --persist-to}, left by an attempt whose worker
+   * ran an earlier flaredeploy version (which applied through wrangler) and was killed: wrangler outlives
+   * the JVM that started it and carries on with the migrations it began. Applying beside it is safe (each
+   * migration looks at the ledger under the write lock), but a restore under it is not: its next migration
+   * would land on the restored database. Calls {@code tick} about once a second while waiting.
    *
    * @throws D1CommandException when one still runs after the command timeout (a retry waits again)
    */
@@ -261,16 +395,10 @@ public class LocalDatabases {
     List<ProcessHandle> writers = leftoverWriters(ctx.stateDir());
     while (!writers.isEmpty()) {
       if (System.nanoTime() > deadline) {
-        throw new D1CommandException(
-            ctx.binding(),
-            List.of("d1", "migrations", "apply"),
-            "wrangler (pids "
-                + String.join(", ", writers.stream().map(p -> Long.toString(p.pid())).toList())
-                + "), left by an earlier attempt, still writes "
-                + ctx.stateDir()
-                + " after "
-                + commandTimeout.toSeconds()
-                + " s; if it hangs, stop those pids");
+        throw new D1CommandException(ctx.binding(), "wrangler (pids "
+            + String.join(", ", writers.stream().map(p -> Long.toString(p.pid())).toList())
+            + "), left by an earlier attempt, still writes " + ctx.stateDir() + " after "
+            + commandTimeout.toSeconds() + " s; if it hangs, stop those pids");
       }
       tick.tick();
       ProcessGroup.awaitExit(writers, Duration.ofSeconds(1));
@@ -303,25 +431,144 @@ public class LocalDatabases {
         || (command.equals("execute") && argv.contains("--file"));
   }
 
-  /** The export's SQL; refuses files that are not a {@code d1 export} (they all start with this PRAGMA). */
-  private static String readExport(Path dump) {
-    String content;
-    try {
-      content = Files.readString(dump, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not read the export " + dump, e);
+  // ---- helpers -----------------------------------------------------------------------------------
+
+  /** What {@link #applyMigrations} looked at before writing. */
+  private record Looked(boolean ledgerExists, List<String> ledger, Set<String> recorded) {
+    /** Every planned file applied and recorded: nothing to write. */
+    boolean done(List<MigrationFile> planned) {
+      return ledgerExists && planned.stream().allMatch(f -> ledger.contains(f.name()))
+          && checksums(planned, ledger).keySet().stream().allMatch(recorded::contains);
     }
-    if (!content.startsWith(EXPORT_HEADER)) {
-      throw new IllegalArgumentException(
-          dump + " is not a d1 export: it does not start with " + EXPORT_HEADER);
-    }
-    return content;
   }
 
-  /** The migration files the plan lists (wrangler's order); empty when the plan does not list them. */
-  private static List<String> plannedNames(LocalDatabaseContext ctx) {
-    List<MigrationFile> files = ctx.database().migrations();
-    return files == null ? List.of() : files.stream().map(MigrationFile::name).toList();
+  /** wrangler's {@code initMigrationsTable}, character for character (its text lands in sqlite_master). */
+  static String createLedgerStatement(String table) {
+    return "CREATE TABLE IF NOT EXISTS " + table + "(\n\t\tid         INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+        + "\t\tname       TEXT UNIQUE,\n\t\tapplied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL\n);";
+  }
+
+  /** What wrangler appends to each migration file before splitting it (apply.ts), character for character. */
+  static String ledgerRow(String table, String name) {
+    return "\n\t\t\t\t\t\t\t\tINSERT INTO " + table + " (name)\n\t\t\t\t\t\t\t\tvalues ('" + name + "');\n\t\t\t\t\t\t";
+  }
+
+  /** name → planned sha256 of every ledger entry that has a file in the plan with a known checksum. */
+  private static Map<String, String> checksums(List<MigrationFile> planned, List<String> ledger) {
+    Map<String, String> checksums = new LinkedHashMap<>();
+    for (MigrationFile file : planned) {
+      if (file.sha256() != null && ledger.contains(file.name())) {
+        checksums.put(file.name(), file.sha256());
+      }
+    }
+    return checksums;
+  }
+
+  private static List<String> ledger(Connection connection, String table) throws SQLException {
+    if (!D1Connections.tableExists(connection, table)) {
+      return List.of();
+    }
+    return D1Connections.rows(connection, "SELECT name FROM " + RestoreScript.quote(table) + " ORDER BY id")
+        .stream().map(row -> row.get("name")).toList();
+  }
+
+  /** The file's text as wrangler reads it (UTF-8), after checking it is the file the plan pinned. */
+  private static String migrationText(LocalDatabaseContext ctx, MigrationFile file) {
+    if (ctx.migrationsDir() == null) {
+      throw new IllegalStateException("no migrations directory given for " + ctx.binding());
+    }
+    Path path = ctx.migrationsDir().resolve(file.name());
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(path);
+    } catch (IOException e) {
+      throw new D1CommandException(ctx.binding(), "cannot read the migration " + path + ": " + e.getMessage());
+    }
+    if (file.sha256() != null && !file.sha256().equalsIgnoreCase(Checksums.sha256(bytes))) {
+      throw new D1CommandException(ctx.binding(), "the migration " + path + " differs from the pinned file (sha256 "
+          + Checksums.abbreviate(file.sha256()) + " pinned, " + Checksums.abbreviate(Checksums.sha256(bytes))
+          + " now); refusing to apply it");
+    }
+    return new String(bytes, StandardCharsets.UTF_8);
+  }
+
+  /** Runs {@code body} in an IMMEDIATE transaction (the write lock first): committed, or rolled back. */
+  private static void inTransaction(Connection connection, SqlBody body) throws SQLException {
+    D1Connections.execute(connection, "BEGIN IMMEDIATE");
+    try {
+      body.run();
+      D1Connections.execute(connection, "COMMIT");
+    } catch (SQLException | RuntimeException e) {
+      rollback(connection, e);
+      throw e;
+    }
+  }
+
+  /** Rolls back the open transaction, if SQLite has not already done so (it does after some errors). */
+  private static void rollback(Connection connection, Exception cause) {
+    try {
+      D1Connections.execute(connection, "ROLLBACK");
+    } catch (SQLException e) {
+      if (!String.valueOf(e.getMessage()).contains("no transaction is active")) {
+        cause.addSuppressed(e);
+      }
+    }
+  }
+
+  /** Errors of the database or the machine (a lock, I/O, a full disk), not of a migration's SQL. */
+  private static boolean environmental(SQLException e) {
+    if (!(e instanceof SQLiteException sqlite)) {
+      return false;
+    }
+    int primary = sqlite.getResultCode().code & 0xff;
+    return Set.of(5, 6, 7, 8, 9, 10, 11, 13, 14, 15, 26).contains(primary);
+  }
+
+  @FunctionalInterface
+  private interface SqlBody {
+    void run() throws SQLException;
+  }
+
+  /** A failed SQLite call as D1 reports it: {@code no such table: x: SQLITE_ERROR (extended: …)}. */
+  static String d1Message(SQLException e) {
+    Matcher m = JDBC_MESSAGE.matcher(e.getMessage() == null ? "" : e.getMessage());
+    String message = m.matches() ? m.group(2) : String.valueOf(e.getMessage());
+    if (!(e instanceof SQLiteException sqlite)) {
+      return message;
+    }
+    SQLiteErrorCode code = sqlite.getResultCode();
+    SQLiteErrorCode primary = SQLiteErrorCode.getErrorCode(code.code & 0xff);
+    String name = primary == SQLiteErrorCode.UNKNOWN_ERROR ? code.name() : primary.name();
+    return message + ": " + name + (code != primary && primary != SQLiteErrorCode.UNKNOWN_ERROR
+        ? " (extended: " + code.name() + ")" : "");
+  }
+
+  private <T> Optional<T> read(LocalDatabaseContext ctx, String what, D1Connections.Work<T> work) {
+    try {
+      return D1Connections.read(ctx.file(), busyTimeout, work);
+    } catch (SQLException e) {
+      throw new D1CommandException(ctx.binding(), "could not " + what + " " + ctx.file() + ": " + d1Message(e));
+    }
+  }
+
+  private <T> T write(LocalDatabaseContext ctx, ProcessRunner.Tick tick, String what, boolean migrationLimits,
+      D1Connections.Work<T> work) {
+    return Ticking.call(tick, what.replace(' ', '-'), () -> {
+      try {
+        return D1Connections.write(ctx.file(), busyTimeout, migrationLimits, work);
+      } catch (SQLException e) {
+        throw new D1CommandException(ctx.binding(), "could not " + what + " on " + ctx.file() + ": " + d1Message(e));
+      }
+    });
+  }
+
+  /** Refuses a copy SQLite does not read back whole ({@code PRAGMA quick_check}). */
+  private static void requireIntact(Connection connection, Path file) throws SQLException {
+    List<Map<String, String>> rows = D1Connections.rows(connection, "PRAGMA quick_check");
+    String first = rows.isEmpty() ? "no answer" : rows.get(0).values().iterator().next();
+    if (!"ok".equals(first)) {
+      throw new SQLException(file + " is damaged: " + first);
+    }
   }
 
   private static List<String> without(List<String> after, List<String> before) {
@@ -329,61 +576,11 @@ public class LocalDatabases {
     return after.stream().filter(name -> !old.contains(name)).toList();
   }
 
-  private ProcessResult execute(LocalDatabaseContext ctx, String sql, ProcessRunner.Tick tick) {
-    List<String> args = ctx.d1Local("execute");
-    args.addAll(List.of("--json", "--command", sql));
-    return wrangler.run(args, ctx.workdir(), commandTimeout, tick);
-  }
-
-  private static List<JsonNode> rowsOf(LocalDatabaseContext ctx, ProcessResult result) {
-    return D1Output.firstRows(result.stdout())
-        .orElseThrow(
-            () ->
-                new D1CommandException(
-                    ctx.binding(),
-                    List.of("d1", "execute"),
-                    "unexpected output from --json: " + abbreviate(result.stdout())));
-  }
-
-  private static boolean isMissingTable(String error, String table) {
-    return error.toLowerCase(Locale.ROOT).contains("no such table: " + table.toLowerCase(Locale.ROOT));
-  }
-
-  private static void requireStateLink(LocalDatabaseContext ctx) {
-    Path link = ctx.workdir().resolve(".wrangler").resolve("state");
-    try {
-      if (Files.exists(link) && Files.exists(ctx.stateDir()) && Files.isSameFile(link, ctx.stateDir())) {
-        return;
-      }
-    } catch (IOException e) {
-      // fall through: report what was observed
-    }
-    throw new IllegalStateException(
-        "d1 export reads "
-            + link
-            + ", which is not the state dir "
-            + ctx.stateDir()
-            + "; prepare the working copy with LocalWorkspace.workdir so that it links there");
-  }
-
-  private static D1CommandException failure(
-      LocalDatabaseContext ctx, String command, ProcessResult result) {
-    return new D1CommandException(
-        ctx.binding(),
-        List.of("d1", command),
-        D1Output.complaint(result.stdout(), result.stderr()));
-  }
-
-  private static String abbreviate(String s) {
-    String t = s.strip();
-    return t.length() <= 400 ? t : t.substring(0, 400) + "…";
-  }
-
   private static void deleteQuietly(Path path) {
     try {
       Files.deleteIfExists(path);
     } catch (IOException ignored) {
-      // a leftover temporary file is harmless: its name never looks like an export
+      // a leftover temporary file is harmless: its name never looks like a restore point
     }
   }
 }

@@ -276,6 +276,7 @@ public class LocalReleases {
               .redirectErrorStream(true);
       builder.environment().putAll(wrangler.environment());
       process = builder.start();
+      ProcessRunner.count(argv);
     } catch (IOException e) {
       throw new LocalReleaseException(
           FailureTypes.RELEASE_FAILED,

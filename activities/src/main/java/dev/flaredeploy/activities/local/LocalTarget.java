@@ -1,6 +1,8 @@
 package dev.flaredeploy.activities.local;
 
+import dev.flaredeploy.activities.DatabaseState;
 import dev.flaredeploy.activities.DeploymentTarget;
+import dev.flaredeploy.activities.config.ProjectConfigLoader;
 import dev.flaredeploy.activities.process.ProcessRunner.Tick;
 import dev.flaredeploy.activities.source.SourceSnapshots;
 import dev.flaredeploy.workflows.model.DatabasePlan;
@@ -9,8 +11,6 @@ import dev.flaredeploy.workflows.model.DeploymentPlan;
 import dev.flaredeploy.workflows.model.MigrationFile;
 import dev.flaredeploy.workflows.model.RestorePoint;
 import dev.flaredeploy.workflows.model.SourceSnapshot;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,8 +19,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The local target: D1 through {@code wrangler d1 --local} on per-(service, environment) state, restore
- * points as SQL exports, and releases served by a supervised {@code wrangler dev} on the configured port.
+ * The local target: D1 read and written directly in the SQLite files of wrangler's local mode, on
+ * per-(service, environment) state ({@link LocalDatabases}: no process per read or write), restore points as
+ * copies of those files, and releases served by a supervised {@code wrangler dev} on the configured port.
+ * Reads ({@code plan}, validate-schema) create nothing: no state, no database, no working copy.
  */
 public class LocalTarget implements DeploymentTarget {
   private final LocalWorkspace workspace;
@@ -36,11 +38,30 @@ public class LocalTarget implements DeploymentTarget {
     this.releases = releases;
   }
 
+  /**
+   * Ledger, checksums and schema in one read transaction of the file; ABSENT when never created. Verifies
+   * the pinned source first (rebuilding it from git when this machine lacks it), as every step that reads
+   * the migration files next needs it.
+   */
+  @Override
+  public DatabaseState inspect(DeploymentPlan plan, DatabasePlan database, Tick tick) {
+    sources.verified(plan.source());
+    return databases.inspect(context(plan, database, false), tick);
+  }
+
+  /** On a read-only, {@code query_only} connection. */
+  @Override
+  public List<Map<String, String>> probe(DeploymentPlan plan, DatabasePlan database, String sql, Tick tick) {
+    return databases.probe(context(plan, database, false), sql, tick);
+  }
+
+  /** Verifies the pinned source first, as {@link #inspect} does. */
   @Override
   public List<DatabaseStatus> databases(DeploymentPlan plan, Tick tick) {
+    sources.verified(plan.source());
     List<DatabaseStatus> statuses = new ArrayList<>();
     for (DatabasePlan db : plan.databases()) {
-      List<String> applied = databases.appliedMigrations(context(plan, db), tick);
+      List<String> applied = databases.appliedMigrations(context(plan, db, false), tick);
       List<String> pending =
           db.migrations().stream().map(MigrationFile::name).filter(f -> !applied.contains(f)).toList();
       statuses.add(new DatabaseStatus(db.binding(), applied, pending));
@@ -50,30 +71,18 @@ public class LocalTarget implements DeploymentTarget {
 
   @Override
   public Optional<String> databaseExport(DeploymentPlan plan, DatabasePlan database, Tick tick) {
-    Path dir = workspace.checkpointsDir(plan.service(), plan.environment()).resolve("validation");
-    try {
-      Files.createDirectories(dir);
-      Path export = Files.createTempFile(dir, database.binding() + "-", ".sql");
-      try {
-        databases.export(context(plan, database), export, tick);
-        return Optional.of(Files.readString(export));
-      } finally {
-        Files.deleteIfExists(export);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return Optional.of(databases.export(context(plan, database, false), tick));
   }
 
   @Override
   public Optional<List<Map<String, String>>> queryTable(
       DeploymentPlan plan, DatabasePlan database, String table, String sql, Tick tick) {
-    return databases.query(context(plan, database), table, sql, tick);
+    return databases.query(context(plan, database, false), table, sql, tick);
   }
 
   @Override
   public void executeBatch(DeploymentPlan plan, DatabasePlan database, String sql, Tick tick) {
-    databases.executeBatch(context(plan, database), sql, tick);
+    databases.executeBatch(context(plan, database, false), sql, tick);
   }
 
   @Override
@@ -88,25 +97,27 @@ public class LocalTarget implements DeploymentTarget {
     return DevVars.names(config.toAbsolutePath().normalize().getParent(), plan.environment());
   }
 
+  /**
+   * A copy of each database file ({@link LocalDatabases#checkpoint}) under {@code checkpoints/<runId>/}; a
+   * retry keeps the copies its first attempt made, also the SQL exports of an attempt by an earlier version.
+   */
   @Override
   public List<RestorePoint> checkpoint(DeploymentPlan plan, String runId, Tick tick) {
     Path dir = workspace.checkpointsDir(plan.service(), plan.environment()).resolve(runId);
     List<RestorePoint> points = new ArrayList<>();
     for (DatabasePlan db : plan.databases()) {
-      Path dump = dir.resolve(db.binding() + ".sql");
-      // a retry keeps the export its first attempt took: it was taken before anything changed
-      if (!Files.isRegularFile(dump)) {
-        createDirectories(dir);
-        databases.export(context(plan, db), dump, tick);
-      }
-      points.add(new RestorePoint(db.binding(), dump.toString()));
+      Path export = dir.resolve(db.binding() + ".sql");
+      Path copy = Files.isRegularFile(export) ? export
+          : databases.checkpoint(context(plan, db, false), dir.resolve(db.binding() + ".sqlite"), tick);
+      points.add(new RestorePoint(db.binding(), copy.toString()));
     }
     return points;
   }
 
+  /** Records each migration's checksum in the migration's own transaction. */
   @Override
   public List<String> applyMigrations(DeploymentPlan plan, DatabasePlan database, Tick tick) {
-    return databases.applyMigrations(context(plan, database), tick).ledger();
+    return databases.applyMigrations(context(plan, database, true), tick).ledger();
   }
 
   @Override
@@ -137,6 +148,10 @@ public class LocalTarget implements DeploymentTarget {
     return "release " + version + " is live again at " + running.url();
   }
 
+  /**
+   * Copies the restore point back ({@link LocalDatabases#restore}) while the release keeps serving: the
+   * copy is one SQLite transaction, so the release reads the database before or after it, never between.
+   */
   @Override
   public String restore(DeploymentPlan plan, RestorePoint restorePoint, Tick tick) {
     DatabasePlan db =
@@ -144,33 +159,43 @@ public class LocalTarget implements DeploymentTarget {
             .filter(d -> d.binding().equals(restorePoint.binding()))
             .findFirst()
             .orElseThrow(() -> new IllegalArgumentException("no database " + restorePoint.binding()));
-    Path dump = Path.of(restorePoint.location());
-    if (!Files.isRegularFile(dump)) {
-      throw new IllegalStateException("restore point " + dump + " is missing");
+    return databases.restore(context(plan, db, false), Path.of(restorePoint.location()), tick);
+  }
+
+  /**
+   * The database as {@code wrangler dev} of this environment serves it. Its file is named after the local id
+   * the plan carries; plans recorded before it did are read from the pinned config. With {@code
+   * forApply}, the migrations directory of the pinned source (verified against its hash) too.
+   */
+  private LocalDatabaseContext context(DeploymentPlan plan, DatabasePlan db, boolean forApply) {
+    Path stateDir = workspace.stateDir(plan.service(), plan.environment());
+    Path migrations = forApply ? migrationsDir(plan, db) : null;
+    return new LocalDatabaseContext(stateDir, db, localId(plan, db), migrations);
+  }
+
+  private Path migrationsDir(DeploymentPlan plan, DatabasePlan db) {
+    Path config = sources.verified(plan.source()).resolve(plan.configFile()).toAbsolutePath().normalize();
+    return config.getParent().resolve(db.migrationsDir() == null ? "migrations" : db.migrationsDir()).normalize();
+  }
+
+  private String localId(DeploymentPlan plan, DatabasePlan db) {
+    if (db.localDatabaseId() != null) {
+      return db.localDatabaseId();
     }
-    databases.restore(context(plan, db), dump, tick);
-    return "restored " + db.binding() + " from " + dump;
+    try {
+      Path project = sources.verified(plan.source()).resolve(plan.configFile()).toAbsolutePath().normalize()
+          .getParent();
+      return new ProjectConfigLoader().load(project, plan.environment()).databases().stream()
+          .filter(d -> d.binding().equals(db.binding()) && d.localDatabaseId() != null)
+          .map(DatabasePlan::localDatabaseId).findFirst()
+          .orElse(db.databaseId() != null ? db.databaseId() : db.binding());
+    } catch (RuntimeException e) {
+      return db.databaseId() != null ? db.databaseId() : db.binding();
+    }
   }
 
-  private LocalDatabaseContext context(DeploymentPlan plan, DatabasePlan db) {
-    return new LocalDatabaseContext(
-        workdir(plan, plan.source()),
-        plan.configFile(),
-        plan.environment(),
-        workspace.stateDir(plan.service(), plan.environment()),
-        db);
-  }
-
-  /** The working copy of the pinned source, checked against its hash. */
+  /** The working copy of the pinned source, checked against its hash: what {@code wrangler dev} serves. */
   private Path workdir(DeploymentPlan plan, SourceSnapshot source) {
     return workspace.workdir(plan.service(), plan.environment(), source.id(), sources.verified(source));
-  }
-
-  private static void createDirectories(Path dir) {
-    try {
-      Files.createDirectories(dir);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

@@ -15,9 +15,9 @@ import java.util.stream.Stream;
  *
  * <pre>
  * snapshots/&lt;source id&gt;/                     pinned sources (content-addressed, immutable)
- * local/&lt;service&gt;/&lt;env&gt;/state/                D1 state shared by wrangler d1 and wrangler dev
+ * local/&lt;service&gt;/&lt;env&gt;/state/                D1 state: wrangler dev's --persist-to, read and written directly
  * local/&lt;service&gt;/&lt;env&gt;/releases/&lt;id&gt;/      a working copy of a snapshot, .wrangler/state → state/
- * local/&lt;service&gt;/&lt;env&gt;/checkpoints/         SQL exports taken before migrating
+ * local/&lt;service&gt;/&lt;env&gt;/checkpoints/         restore points: copies of the databases taken before migrating
  * local/&lt;service&gt;/&lt;env&gt;/runtime.json         the supervised wrangler dev serving the live release
  * cloudflare/&lt;service&gt;/&lt;env&gt;/checkpoints/    the Cloudflare target's kept SQL exports ([checkpoint] export)
  * logs/                                     wrangler's own debug logs

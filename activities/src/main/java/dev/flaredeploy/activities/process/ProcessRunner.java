@@ -4,20 +4,31 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
 /**
  * Runs a short-lived command to completion: no stdin, output captured, a hard timeout, and a tick
  * callback every second while it runs (activities heartbeat from it).
+ *
+ * <p>Counts every process flaredeploy starts ({@link #started()}, also the detached releases through {@link
+ * #count}), so that tests and benchmarks can see what a deployment costs in processes. With {@code
+ * FLAREDEPLOY_PROCESS_LOG} set to a file, each start also appends a line to it (time, program and its first
+ * arguments, never its environment), for benchmarks that run flaredeploy as a separate process.
  */
 public class ProcessRunner {
   private static final Pattern ANSI = Pattern.compile("\u001B\\[[0-9;?]*[ -/]*[@-~]");
+  private static final AtomicLong STARTED = new AtomicLong();
+  private static final int LOGGED_ARGUMENTS = 4;
 
   /** Called about once a second while the process runs; may throw to stop waiting (the process is killed). */
   @FunctionalInterface
@@ -38,6 +49,7 @@ public class ProcessRunner {
     } catch (IOException e) {
       throw new UncheckedIOException("could not start " + argv.get(0) + ": " + e.getMessage(), e);
     }
+    count(argv);
     CompletableFuture<String> out = drain(process.getInputStream());
     CompletableFuture<String> err = drain(process.getErrorStream());
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -62,6 +74,32 @@ public class ProcessRunner {
     } catch (RuntimeException e) {
       destroyTree(process);
       throw e;
+    }
+  }
+
+  /** How many processes flaredeploy started in this JVM so far. */
+  public static long started() {
+    return STARTED.get();
+  }
+
+  /** Counts a process started outside {@link #run} (a detached release), and logs it as described above. */
+  public static void count(List<String> argv) {
+    STARTED.incrementAndGet();
+    String log = System.getenv("FLAREDEPLOY_PROCESS_LOG");
+    if (log == null || log.isBlank()) {
+      return;
+    }
+    List<String> shown = new ArrayList<>();
+    for (String arg : argv.subList(0, Math.min(argv.size(), LOGGED_ARGUMENTS + 2))) {
+      shown.add(arg.contains("/") && !arg.startsWith("-") ? arg.substring(arg.lastIndexOf('/') + 1) : arg);
+    }
+    String line = System.currentTimeMillis() + "\t" + ProcessHandle.current().pid() + "\t" + String.join(" ", shown)
+        + "\n";
+    try {
+      Files.writeString(Path.of(log), line, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+          StandardOpenOption.APPEND);
+    } catch (IOException e) {
+      // counting must never fail a deployment
     }
   }
 

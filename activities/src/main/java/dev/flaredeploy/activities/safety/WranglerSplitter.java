@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  * after it travel in the same piece; local D1 runs such a multi-statement piece whole (verified), so that
  * is harmless there. Square-bracket identifiers are not quotes to it.
  */
-final class WranglerSplitter {
+public final class WranglerSplitter {
   private static final Pattern COMPOUND_START =
       Pattern.compile("\\s(BEGIN|CASE)\\s$", Pattern.CASE_INSENSITIVE);
   private static final Pattern COMPOUND_END = Pattern.compile("\\sEND[;\\s]$");
@@ -26,7 +26,7 @@ final class WranglerSplitter {
   private WranglerSplitter() {}
 
   /** The pieces as wrangler sends them, trimmed, without their terminating semicolons. */
-  static List<String> split(String sql) {
+  public static List<String> split(String sql) {
     if (sql.contains("BEGIN TRANSACTION")) {
       // trimSqlQuery: D1 wraps the batch in a transaction itself
       sql = sql.replaceFirst(Pattern.quote("BEGIN TRANSACTION;"), "").replaceFirst("COMMIT;", "");

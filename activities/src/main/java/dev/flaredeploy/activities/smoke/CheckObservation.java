@@ -21,7 +21,7 @@ public record CheckObservation(
   /** What was expected and what was seen, for failure messages. */
   public String describe() {
     String expected =
-        (check.expectStatus() != null ? "status " + check.expectStatus() : "a 2xx status")
+        check.expectedStatus()
             + (check.expectBodyContains() != null
                 ? " and a body containing \"" + check.expectBodyContains() + "\""
                 : "");

@@ -16,9 +16,9 @@ import java.util.Map;
 
 /**
  * Runs a {@link SmokePlan} against a release: every check (an HTTP GET of base URL + path) in rounds,
- * until all pass in the same round or {@code timeoutMillis} has passed. A check passes when the status is
- * {@code expectStatus} (any 2xx when null) and the body contains {@code expectBodyContains} (when not
- * null). Read-only, so safe to repeat; at least one round always runs.
+ * until all pass in the same round or {@code timeoutMillis} has passed. A check passes when its status
+ * expectation holds ({@link SmokeCheck#acceptsStatus}: the status given, below a bound, else any 2xx) and the
+ * body contains {@code expectBodyContains} (when not null). Read-only, so safe to repeat; at least one round always runs.
  */
 public class SmokeChecker {
   /** How much of a body a failure quotes. */
@@ -117,10 +117,7 @@ public class SmokeChecker {
       HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
       long millis = elapsedMillis(begin);
       String body = response.body() == null ? "" : response.body();
-      boolean statusOk =
-          check.expectStatus() != null
-              ? response.statusCode() == check.expectStatus()
-              : response.statusCode() >= 200 && response.statusCode() < 300;
+      boolean statusOk = check.acceptsStatus(response.statusCode());
       boolean bodyOk = check.expectBodyContains() == null || body.contains(check.expectBodyContains());
       return new CheckObservation(
           check, statusOk && bodyOk, response.statusCode(), excerpt(body), null, millis);

@@ -46,6 +46,21 @@ public final class Git {
     return out == null ? List.of() : out.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
   }
 
+  /** Where git runs the hooks of {@code dir}'s repository ({@code core.hooksPath} honoured); empty outside git. */
+  public java.util.Optional<Path> hooksDirectory(Path dir) {
+    String hooks = run(dir, "rev-parse", "--git-path", "hooks");
+    return hooks == null || hooks.isEmpty() ? java.util.Optional.empty()
+        : java.util.Optional.of(dir.resolve(hooks).normalize());
+  }
+
+  /**
+   * {@code dir} relative to the top of its working tree, as git names it ({@code ""} at the top, {@code "app/"}
+   * below it); empty outside git.
+   */
+  public java.util.Optional<String> pathInWorkingTree(Path dir) {
+    return java.util.Optional.ofNullable(run(dir, "rev-parse", "--show-prefix"));
+  }
+
   /**
    * Resolves {@code commit} (a sha, tag or branch) in the repository of {@code dir} to a full sha.
    *

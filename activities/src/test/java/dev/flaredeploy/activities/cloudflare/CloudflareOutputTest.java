@@ -2,82 +2,27 @@ package dev.flaredeploy.activities.cloudflare;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.flaredeploy.activities.cloudflare.CloudflareOutput.MigrationError;
-import dev.flaredeploy.activities.cloudflare.CloudflareOutput.TrafficSplit;
+import dev.flaredeploy.activities.DatabaseState.SchemaObject;
+import dev.flaredeploy.activities.cloudflare.api.CloudflareApi.Deployment;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Parsing of wrangler 4.86's output, on text captured from runs against the API recorder. */
+/** What the Cloudflare target reads from wrangler's output and builds from what the API answered. */
 class CloudflareOutputTest {
-
   @Test
-  void readsLedgerNamesFromExecuteJson() {
-    String stdout = "\n[\n  {\n    \"results\": [{\"name\": \"0001_a.sql\"}, {\"name\": \"0002_b.sql\"}],\n"
-        + "    \"success\": true,\n    \"meta\": {\"served_by\": \"v3-prod\", \"duration\": 0.25}\n  }\n]\n";
-    assertThat(CloudflareOutput.names(stdout)).contains(List.of("0001_a.sql", "0002_b.sql"));
-  }
+  void aDeploymentsSplitNamesItsLargestShareAndWhetherOneVersionServesAll() {
+    Map<String, Double> versions = new LinkedHashMap<>();
+    versions.put("new", 10.0);
+    versions.put("old", 90.0);
+    TrafficSplit split = TrafficSplit.of(new Deployment("dep-1", "2026-01-01T00:00:00Z", versions));
 
-  @Test
-  void readsTheSqliteMessageOfAFailedRemoteExecuteAndRecognisesAMissingLedger() {
-    String stdout = "\n{\n  \"error\": {\n    \"text\": \"A request to the Cloudflare API (/accounts/acc/d1/database/x/query)"
-        + " failed.\",\n    \"notes\": [{\"text\": \"no such table: d1_migrations: SQLITE_ERROR [code: 7500]\"}],\n"
-        + "    \"kind\": \"error\",\n    \"name\": \"APIError\",\n    \"code\": 7500\n  }\n}\n";
-    String error = CloudflareOutput.executeError(stdout).orElseThrow();
-    assertThat(error).startsWith("no such table: d1_migrations: SQLITE_ERROR [code: 7500]\nA request to");
-    assertThat(CloudflareOutput.isMissingTable(error, "d1_migrations")).isTrue();
-    assertThat(CloudflareOutput.isMissingTable(error, "schema_history")).isFalse();
-  }
-
-  @Test
-  void readsWhichMigrationFailedAndWhyFromStderr() {
-    String stderr = "✘ [ERROR] Migration 0002_add_author.sql failed with the following errors:\n\n\n"
-        + "✘ [ERROR] duplicate column name: author: SQLITE_ERROR [code: 7500]\n\n\n"
-        + "🪵  Logs were written to \"/tmp/logs/wrangler.log\"\n";
-    MigrationError error = CloudflareOutput.migrationError("", stderr).orElseThrow();
-    assertThat(error).isEqualTo(
-        new MigrationError("0002_add_author.sql", "duplicate column name: author: SQLITE_ERROR [code: 7500]"));
-    assertThat(error.isSqlError()).isTrue();
-  }
-
-  @Test
-  void fallsBackToTheFailedRowOfTheStatusTableAndTellsATimeoutFromAnSqlError() {
-    String stdout = "│ 0001_a.sql │ ✅     │\n├───┤\n│ 0002_b.sql │ ❌     │\n└───┘\n";
-    String stderr = "✘ [ERROR] A request to the Cloudflare API (/accounts/a/d1/database/x/query) failed.\n\n"
-        + "  504 Gateway Time-out\n";
-    MigrationError error = CloudflareOutput.migrationError(stdout, stderr).orElseThrow();
-    assertThat(error.file()).isEqualTo("0002_b.sql");
-    assertThat(error.error()).contains("504 Gateway Time-out");
-    assertThat(error.isSqlError()).isFalse();
-    assertThat(CloudflareOutput.migrationError("", "✘ [ERROR] Unknown argument: yes")).isEmpty();
-  }
-
-  @Test
-  void readsTheTrafficSplitOfDeploymentsStatus() {
-    String stdout = "{\"id\": \"dep-1\", \"strategy\": \"percentage\", \"versions\": ["
-        + "{\"version_id\": \"new\", \"percentage\": 10}, {\"version_id\": \"old\", \"percentage\": 90}]}";
-    TrafficSplit split = CloudflareOutput.deployment(stdout).orElseThrow();
     assertThat(split.fullVersion()).isEmpty();
     assertThat(split.largestShare()).contains("old");
     assertThat(split.describe()).isEqualTo("new at 10 %, old at 90 %");
-    Map<String, Double> full = new LinkedHashMap<>();
-    full.put("v1", 100.0);
-    assertThat(new TrafficSplit("d", full).servesFully("v1")).isTrue();
-    assertThat(CloudflareOutput.hasNoDeployments("✘ [ERROR] The Worker hello has no deployments.")).isTrue();
-  }
-
-  @Test
-  void findsTheNewestVersionCarryingATag() {
-    String stdout = "[{\"id\": \"a\", \"metadata\": {\"created_on\": \"2026-01-01T00:01:00Z\"},"
-        + " \"annotations\": {\"workers/tag\": \"src1\"}},"
-        + " {\"id\": \"b\", \"metadata\": {\"created_on\": \"2026-01-01T00:03:00Z\"},"
-        + " \"annotations\": {\"workers/tag\": \"src1\"}},"
-        + " {\"id\": \"c\", \"metadata\": {\"created_on\": \"2026-01-01T00:02:00Z\"}, \"annotations\": {}}]";
-    assertThat(CloudflareOutput.newestTagged(stdout, "src1")).contains("b");
-    assertThat(CloudflareOutput.newestTagged(stdout, "src2")).isEmpty();
-    assertThat(CloudflareOutput.newestTagged("[]", "src1")).isEmpty();
-    assertThat(CloudflareOutput.isJsonArray("[]")).isTrue();
+    assertThat(new TrafficSplit("d", Map.of("v1", 100.0)).servesFully("v1")).isTrue();
+    assertThat(split.sameAs(new TrafficSplit(null, Map.of("old", 90.0, "new", 10.0)))).isTrue();
   }
 
   @Test
@@ -98,5 +43,22 @@ class CloudflareOutputTest {
     assertThat(CloudflareOutput.complaint("", stderr)).isEqualTo(
         "A request to the Cloudflare API (/accounts/a/workers/scripts/w/deployments) failed.\n"
             + "This Worker does not exist on your account. [code: 10007]");
+  }
+
+  @Test
+  void theSchemaScriptRebuildsTablesIndexesAndVirtualTablesButNotTheirShadowTables() {
+    String script = SchemaScript.of(List.of(
+        new SchemaObject("table", "notes", "notes", "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)"),
+        new SchemaObject("index", "sqlite_autoindex_x_1", "x", null),
+        new SchemaObject("index", "notes_by_body", "notes", "CREATE INDEX notes_by_body ON notes (body)"),
+        new SchemaObject("table", "search", "search", "CREATE VIRTUAL TABLE search USING fts5(body)"),
+        new SchemaObject("table", "search_data", "search_data", "CREATE TABLE 'search_data'(id INTEGER, block)"),
+        new SchemaObject("table", "search_config", "search_config", "CREATE TABLE 'search_config'(k, v)")));
+
+    assertThat(script).isEqualTo("""
+        CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);
+        CREATE INDEX notes_by_body ON notes (body);
+        CREATE VIRTUAL TABLE search USING fts5(body);
+        """);
   }
 }

@@ -1,6 +1,5 @@
 package dev.flaredeploy.activities.cloudflare;
 
-import dev.flaredeploy.activities.testing.PinnedWrangler;
 import dev.flaredeploy.testkit.CloudflareApiRecorder;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -10,9 +9,11 @@ import com.sun.net.httpserver.HttpServer;
 import dev.flaredeploy.activities.DeploymentActivitiesImpl;
 import dev.flaredeploy.activities.config.ProjectConfigLoader;
 import dev.flaredeploy.activities.process.ProcessRunner;
+import dev.flaredeploy.activities.process.Wrangler;
 import dev.flaredeploy.activities.smoke.SmokeChecker;
 import dev.flaredeploy.activities.source.SourceSnapshots;
 import dev.flaredeploy.testkit.ExampleProjects;
+import dev.flaredeploy.testkit.HistoryText;
 import dev.flaredeploy.workflows.DeploymentAttributes;
 import dev.flaredeploy.workflows.DeploymentIds;
 import dev.flaredeploy.workflows.DeploymentWorkflow;
@@ -49,7 +50,8 @@ import java.util.stream.Stream;
  * the real activities and {@link CloudflareTarget} driving the pinned wrangler against a {@link
  * CloudflareApiRecorder} with a random token, and a copy of examples/hello-d1 whose smoke checks go to a
  * server on 127.0.0.1 standing in for the Worker's route. {@link #close()} asserts that the token is in no
- * run's history, memo report or wrangler log, then stops everything.
+ * run's history (every payload decoded: inputs, results, failures, memo, search attributes, heartbeat
+ * details), memo report or wrangler log, then stops everything.
  */
 final class CloudflarePipeline implements AutoCloseable {
   static final String WORKER = "hello-d1";
@@ -76,6 +78,11 @@ final class CloudflarePipeline implements AutoCloseable {
    *     Cloudflare-Workers-Version-Overrides} header (null without one)
    */
   CloudflarePipeline(Path home, Function<String, Integer> health) throws IOException {
+    this(home, health, new ProcessRunner());
+  }
+
+  /** As above, with the process runner wrangler runs through (a benchmark counts the processes). */
+  CloudflarePipeline(Path home, Function<String, Integer> health, ProcessRunner processes) throws IOException {
     this.home = home;
     recorder = CloudflareApiRecorder.start(token, account).database(DB_ID, "hello-d1-db");
     route = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -104,7 +111,8 @@ final class CloudflarePipeline implements AutoCloseable {
     Files.writeString(project.resolve("flaredeploy.toml"), smokeToml);
 
     SourceSnapshots sources = new SourceSnapshots(home.resolve("snapshots"), new ProcessRunner());
-    CloudflareTarget cloudflare = new CloudflareTarget(PinnedWrangler.in(logDir()), sources, Map.of(
+    Wrangler wrangler = new Wrangler(List.of(ExampleProjects.pinnedWrangler().toString()), processes, logDir());
+    CloudflareTarget cloudflare = new CloudflareTarget(wrangler, sources, Map.of(
         CloudflareCredentials.TOKEN, token,
         CloudflareCredentials.ACCOUNT_ID, account,
         CloudflareCredentials.API_BASE_URL, recorder.baseUrl(),
@@ -177,8 +185,11 @@ final class CloudflarePipeline implements AutoCloseable {
       for (WorkflowStub run : runs) {
         String id = run.getExecution().getWorkflowId();
         String runId = run.getExecution().getRunId();
-        assertThat(client.fetchHistory(id, runId).toJson(true)).as("history of run %s", runId)
-            .isNotBlank().doesNotContain(token);
+        String history = client.fetchHistory(id, runId).toJson(true);
+        assertThat(HistoryText.payloads(history)).as("decoded payloads of run %s", runId)
+            .anyMatch(payload -> payload.contains("\"configFile\"")); // the plan: decoding works
+        assertThat(HistoryText.of(history)).as("history of run %s, every payload decoded", runId)
+            .doesNotContain(token);
         assertThat(JSON.writeValueAsString(memo(run))).as("memo report of run %s", runId)
             .doesNotContain(token);
       }

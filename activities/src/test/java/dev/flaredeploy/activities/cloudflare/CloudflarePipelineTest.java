@@ -80,7 +80,8 @@ class CloudflarePipelineTest {
   }
 
   @Test
-  void firstDeployAppliesTheMigrationsAndPutsTheReleaseAtFullTraffic() throws IOException {
+  void firstDeployAppliesTheMigrationsAndPutsTheReleaseAtFullTrafficWithoutExportingTheDatabase()
+      throws IOException {
     DeploymentReport report = pipeline.deploy();
 
     assertThat(report.state()).as(report.summary()).isEqualTo("SUCCEEDED");
@@ -89,7 +90,51 @@ class CloudflarePipelineTest {
     String live = CloudflarePipeline.single(recorder.liveSplit(WORKER));
     assertThat(recorder.liveSplit(WORKER)).containsExactly(Map.entry(live, 100.0));
     assertThat(recorder.tagOf(WORKER, live)).isEqualTo(report.source());
+    String a = "/accounts/" + pipeline.account;
+    String db = a + "/d1/database/" + DB_ID;
+    String script = a + "/workers/scripts/" + WORKER;
+    assertThat(recorder.callLines()).containsExactlyInAnyOrder(
+        // validate-schema: the database's info (preflight), its ledger, checksums and schema in one read (the
+        // ledger does not exist yet: the schema alone, again), what serves
+        "GET " + db, "POST " + db + "/query", "POST " + db + "/query",
+        "GET " + script + "/deployments",
+        // checkpoint: the bookmark, and what serves beside it
+        "GET " + db + "/time_travel/bookmark", "GET " + script + "/deployments",
+        // apply-migrations: look, then each file with its ledger and checksum rows
+        "POST " + db + "/query", "POST " + db + "/query", "POST " + db + "/query",
+        // deploy-worker: what serves, then one `wrangler deploy` creating the Worker
+        "GET " + script + "/deployments",
+        "GET " + a + "/workers/services/" + WORKER, "GET " + script + "/deployments", "GET " + script + "/settings",
+        "PUT " + script + "?excludeScript=true&bindings_inherit=strict", "PATCH " + script + "/script-settings",
+        "GET " + a + "/workers/subdomain", "GET " + script + "/subdomain", "POST " + script + "/subdomain");
+    assertThat(recorder.callLines()).noneMatch(line -> line.contains("/export")); // D1 stays available
     assertThat(recorder.unexpectedCalls()).isEmpty();
+  }
+
+  @Test
+  void aRateLimitedBookmarkIsRetriedInsideTheStepAndTheDeploymentSucceeds() {
+    recorder.failNext("/time_travel/bookmark", 429, 1, 1);
+
+    DeploymentReport report = pipeline.deploy();
+
+    assertThat(report.state()).as(report.summary()).isEqualTo("SUCCEEDED");
+    assertThat(recorder.calls()).filteredOn(c -> c.path().endsWith("/time_travel/bookmark"))
+        .extracting(CloudflareApiRecorder.Call::status).containsExactly(429, 200);
+  }
+
+  @Test
+  void aTokenThatMayNotReadTheDatabaseStopsTheDeploymentBeforeAnythingChanges() {
+    recorder.failNext("/d1/database/" + DB_ID, 403);
+
+    DeploymentReport report = pipeline.deployExpectingFailure();
+
+    assertThat(report.state()).as(report.summary()).isEqualTo("FAILED");
+    assertThat(report.error().step()).isEqualTo("validate-schema");
+    assertThat(report.error().type()).isEqualTo(FailureTypes.PREFLIGHT_FAILED);
+    assertThat(report.error().message()).contains("D1 binding DB: Cloudflare refused to read database " + DB_ID,
+        "D1:Edit");
+    assertThat(recorder.callLines()).containsExactly("GET /accounts/" + pipeline.account + "/d1/database/" + DB_ID);
+    assertThat(recorder.liveSplit(WORKER)).isEmpty();
   }
 
   @Test
@@ -126,13 +171,12 @@ class CloudflarePipelineTest {
         recorded.get(M1).substring(0, 12), "flaredeploy migrations accept", "--target cloudflare");
     assertThat(recorder.checksumsOf(DB_ID)).isEqualTo(recorded);
     assertThat(recorder.liveSplit(WORKER)).containsExactly(Map.entry(live, 100.0));
-    // validate-schema read the ledger, the checksums and the schema (one /query each) and wrote nothing
+    // validate-schema read the ledger, the checksums and the schema (one /query) and wrote nothing
     assertThat(recorder.calls()).filteredOn(c -> c.path().endsWith("/query"))
         .extracting(c -> c.json().path("sql").asText())
-        .containsExactly("SELECT name FROM \"d1_migrations\" ORDER BY id;",
-            "SELECT name, sha256, applied_at, accepted_reason, accepted_by, accepted_at"
-                + " FROM flaredeploy_migration_checksums ORDER BY name;",
-            DatabaseState.SCHEMA_QUERY);
+        .singleElement().asString()
+        .contains("FROM \"d1_migrations\"", "FROM flaredeploy_migration_checksums", DatabaseState.SCHEMA_QUERY)
+        .doesNotContain("INSERT", "UPDATE", "CREATE");
   }
 
   @Test
@@ -204,7 +248,7 @@ class CloudflarePipelineTest {
     assertThat(Path.of(export)).startsWith(home.resolve("cloudflare/hello-d1/default/checkpoints"))
         .hasFileName("DB.sql").isRegularFile();
     assertThat(report.databases().get(0).checkpoint()).doesNotContain("/"); // the bookmark stays the restore point
-    // the kept export only (started, then polled): validate-schema never exports
+    // the one data export: the one asked for, kept with the checkpoint (started, then polled); none to validate
     assertThat(recorder.callLines()).filteredOn(line -> line.endsWith("/export")).hasSize(2);
   }
 

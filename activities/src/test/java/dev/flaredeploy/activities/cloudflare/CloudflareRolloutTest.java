@@ -139,6 +139,10 @@ class CloudflareRolloutTest {
     // the checks of the rollout reached the new version; the final smoke test went without an override
     assertThat(overrides).contains("hello-d1=\"" + uploaded + "\"").endsWith((String) null);
     assertThat(recorder.unexpectedCalls()).isEmpty();
+    // what serves is read directly before every shift; wrangler only uploads and deploys versions
+    assertThat(recorder.callLines()).noneMatch(line -> line.contains("/export"))
+        .filteredOn(line -> line.startsWith("POST") && line.endsWith("/versions?bindings_inherit=strict"))
+        .hasSize(1);
   }
 
   // ---- helpers ----

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.flaredeploy.activities.DatabaseState;
 import dev.flaredeploy.activities.PreflightReport;
 import dev.flaredeploy.activities.gate.Gate;
 import dev.flaredeploy.testkit.CloudflareApiRecorder.Call;
@@ -16,11 +17,14 @@ import dev.flaredeploy.activities.config.ProjectConfigLoader;
 import dev.flaredeploy.activities.local.MigrationFailedException;
 import dev.flaredeploy.activities.process.ProcessRunner;
 import dev.flaredeploy.activities.process.ProcessRunner.Tick;
+import dev.flaredeploy.activities.safety.Checksums;
 import dev.flaredeploy.activities.source.SourceSnapshots;
 import dev.flaredeploy.testkit.ExampleProjects;
 import dev.flaredeploy.workflows.FailureTypes;
+import dev.flaredeploy.workflows.model.CheckFinding;
 import dev.flaredeploy.workflows.model.CheckResult;
 import dev.flaredeploy.workflows.model.ChecksumProblem;
+import dev.flaredeploy.workflows.model.CloudflareSettings;
 import dev.flaredeploy.workflows.model.DatabasePlan;
 import dev.flaredeploy.workflows.model.DatabaseStatus;
 import dev.flaredeploy.workflows.model.DeploymentPlan;
@@ -42,10 +46,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Contract tests: {@link CloudflareTarget} drives the real, pinned wrangler against {@link
- * CloudflareApiRecorder}, and each test asserts the exact HTTP calls wrangler made (method, path, the SQL
- * sent to D1's {@code /query}, the traffic split sent to {@code /deployments}). An argv wrangler rejects, or
- * one that reaches the wrong database or Worker, fails here. About 2 s per wrangler command.
+ * Contract tests: {@link CloudflareTarget} calls Cloudflare's API directly and drives the real, pinned
+ * wrangler for what it still runs, both against {@link CloudflareApiRecorder} (whose D1 databases are real
+ * SQLite), and each test asserts the exact HTTP calls made (method, path, the SQL sent to D1's {@code
+ * /query}, the traffic split sent to {@code /deployments}). A call that reaches the wrong database or Worker,
+ * or an argv wrangler rejects, fails here. About 1 s per wrangler command; API calls take milliseconds.
  */
 class CloudflareTargetTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -56,6 +61,9 @@ class CloudflareTargetTest {
   private static final String M1 = "0001_create_notes.sql";
   private static final String M2 = "0002_add_author.sql";
   private static final Tick NO_TICK = Tick.NONE;
+  private static final String CREATE_CHECKSUMS = "CREATE TABLE IF NOT EXISTS flaredeploy_migration_checksums(name"
+      + " TEXT PRIMARY KEY, sha256 TEXT NOT NULL, applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP,"
+      + " accepted_reason TEXT, accepted_by TEXT, accepted_at TEXT);";
 
   @TempDir Path home;
 
@@ -108,39 +116,37 @@ class CloudflareTargetTest {
     recorder.clearCalls();
     List<RestorePoint> points = observe(() -> target.checkpoint(plan, "run-1", NO_TICK));
     assertThat(points).containsExactly(new RestorePoint("DB", recorder.bookmarkOf(DB_ID)));
-    assertThat(recorder.callLines()).containsExactly("GET " + db, "GET " + db + "/time_travel/bookmark");
+    assertThat(recorder.callLines()).containsExactly("GET " + db + "/time_travel/bookmark");
 
     recorder.clearCalls();
-    // what the apply-migrations step runs: the apply, then the checksums of what the ledger lists
+    // what the apply-migrations step runs: each file with its ledger row and its checksum row, one /query each
     List<String> ledger = observe(() -> ChecksumLedger.applyAndRecord(target, plan, plan.databases().get(0), NO_TICK));
     assertThat(ledger).containsExactly(M1, M2);
     assertThat(recorder.checksumsOf(DB_ID)).isEqualTo(Map.of(M1, sha256(plan, M1), M2, sha256(plan, M2)));
     assertThat(recorder.ledgerOf(DB_ID, LEDGER)).containsExactly(M1, M2);
-    assertThat(recorder.callLines()).containsOnly("POST " + db + "/query");
+    assertThat(recorder.rows(DB_ID, "SELECT name FROM sqlite_master WHERE name = 'notes_by_author'")).hasSize(1);
+    assertThat(recorder.callLines()).containsExactly(
+        "POST " + db + "/query", "POST " + db + "/query", "POST " + db + "/query");
     assertThat(sqlSent()).containsExactly(
-        "SELECT name FROM \"d1_migrations\" ORDER BY id",
         "CREATE TABLE IF NOT EXISTS d1_migrations( id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE,"
-            + " applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL );",
-        "SELECT * FROM d1_migrations ORDER BY id",
+            + " applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL ); " + CREATE_CHECKSUMS
+            + " SELECT name FROM \"d1_migrations\" ORDER BY id; SELECT name FROM flaredeploy_migration_checksums"
+            + " ORDER BY name;",
         "-- Notes, the one table of hello-d1. CREATE TABLE notes ( id INTEGER PRIMARY KEY AUTOINCREMENT,"
             + " body TEXT NOT NULL, created_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP );"
-            + " INSERT INTO d1_migrations (name) values ('0001_create_notes.sql');",
+            + " INSERT INTO d1_migrations (name) values ('0001_create_notes.sql'); " + CREATE_CHECKSUMS
+            + " INSERT OR IGNORE INTO flaredeploy_migration_checksums(name, sha256) VALUES('0001_create_notes.sql', '"
+            + sha256(plan, M1) + "');",
         "-- Additive change: old code that does not know the column keeps working."
             + " ALTER TABLE notes ADD COLUMN author TEXT; CREATE INDEX notes_by_author ON notes (author);"
-            + " INSERT INTO d1_migrations (name) values ('0002_add_author.sql');",
-        "SELECT name FROM \"d1_migrations\" ORDER BY id",
-        "CREATE TABLE IF NOT EXISTS flaredeploy_migration_checksums(name TEXT PRIMARY KEY, sha256 TEXT NOT NULL,"
-            + " applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP, accepted_reason TEXT, accepted_by TEXT,"
-            + " accepted_at TEXT);"
-            + " INSERT OR IGNORE INTO flaredeploy_migration_checksums(name, sha256) VALUES('0001_create_notes.sql', '"
-            + sha256(plan, M1) + "');"
+            + " INSERT INTO d1_migrations (name) values ('0002_add_author.sql'); " + CREATE_CHECKSUMS
             + " INSERT OR IGNORE INTO flaredeploy_migration_checksums(name, sha256) VALUES('0002_add_author.sql', '"
             + sha256(plan, M2) + "');");
 
     recorder.clearCalls();
     String url = observe(() -> target.release(plan, NO_TICK));
     assertThat(url).isEqualTo("https://" + WORKER + "." + recorder.subdomain() + ".workers.dev");
-    // versions upload cannot create a Worker: the first release is `wrangler deploy` (PUT, at 100 %)
+    // no Worker yet (read directly): `wrangler deploy` creates it (PUT, at 100 %)
     assertThat(recorder.callLines()).containsExactly(
         "GET " + script + "/deployments",
         "GET " + a + "/workers/services/" + WORKER,
@@ -194,7 +200,7 @@ class CloudflareTargetTest {
   }
 
   @Test
-  void releaseOfANewSourceUploadsAVersionThenDeploysItAtFullTraffic() {
+  void releaseOfANewSourceIsOneWranglerDeployThatPutsItAtFullTraffic() {
     DeploymentPlan plan = plan(Map.of());
     String old = recorder.deployed(WORKER, "an-older-source");
 
@@ -202,27 +208,25 @@ class CloudflareTargetTest {
 
     String uploaded = recorder.liveSplit(WORKER).keySet().iterator().next();
     assertThat(uploaded).isNotEqualTo(old);
+    assertThat(recorder.liveSplit(WORKER)).containsExactly(Map.entry(uploaded, 100.0));
     assertThat(recorder.tagOf(WORKER, uploaded)).isEqualTo(plan.source().id());
     assertThat(url).isEqualTo("https://" + WORKER + "." + recorder.subdomain() + ".workers.dev");
     assertThat(recorder.callLines()).containsExactly(
-        "GET " + script + "/deployments", // deployments status
-        "GET " + script + "/versions?deployable=true", // versions list: no version tagged yet
-        "GET " + a + "/workers/services/" + WORKER, // versions upload
+        "GET " + script + "/deployments", // what serves (read directly)
+        "GET " + script + "/versions?deployable=true", // no version tagged with the source yet (read directly)
+        "GET " + a + "/workers/services/" + WORKER, // wrangler deploy --tag <source id>
+        "GET " + script + "/deployments",
         "GET " + script + "/settings",
         "POST " + script + "/versions?bindings_inherit=strict",
-        "PATCH " + script + "/script-settings", // the config has environments: the service tag is synced
-        "GET " + script + "/subdomain",
-        "GET " + a + "/workers/subdomain",
-        "GET " + script + "/deployments", // versions deploy <id>@100 --yes
-        "GET " + script + "/versions/" + old,
-        "GET " + script + "/versions/" + uploaded,
         "POST " + script + "/deployments",
-        "GET " + a + "/workers/services/" + WORKER);
+        "PATCH " + script + "/script-settings",
+        "GET " + a + "/workers/subdomain",
+        "GET " + script + "/subdomain",
+        "POST " + script + "/subdomain");
     assertThat(callTo("POST", script + "/versions").body())
         .contains("\"workers/tag\":\"" + plan.source().id() + "\"");
-    assertThat(callTo("POST", script + "/deployments").json()).isEqualTo(json(
-        "{\"strategy\":\"percentage\",\"versions\":[{\"version_id\":\"" + uploaded + "\",\"percentage\":100}],"
-            + "\"annotations\":{\"workers/message\":\"flaredeploy " + plan.source().id() + "\"}}"));
+    assertThat(callTo("POST", script + "/deployments").json().path("versions")).isEqualTo(json(
+        "[{\"version_id\":\"" + uploaded + "\",\"percentage\":100}]"));
     assertThat(recorder.unexpectedCalls()).isEmpty();
   }
 
@@ -249,7 +253,7 @@ class CloudflareTargetTest {
     assertThat(observe(() -> target.databases(plan, NO_TICK)))
         .containsExactly(new DatabaseStatus("DB", List.of(M1, M2), List.of()));
     assertThat(target.liveRelease(plan)).contains(ours);
-    assertThat(target.liveSourceId(plan, NO_TICK)).contains(plan.source().id());
+    assertThat(target.liveSource(plan, NO_TICK)).contains(plan.source().id());
     assertThat(observe(() -> target.applyMigrations(plan, plan.databases().get(0), NO_TICK)))
         .containsExactly(M1, M2);
     recorder.clearCalls();
@@ -288,7 +292,7 @@ class CloudflareTargetTest {
           seen.add(failure.getMessage());
           assertThat(failure.binding()).isEqualTo("DB");
           assertThat(failure.failedFile()).isEqualTo(M2);
-          assertThat(failure.error()).isEqualTo("duplicate column name: author: SQLITE_ERROR [code: 7500]");
+          assertThat(failure.error()).isEqualTo("duplicate column name: author: SQLITE_ERROR");
           assertThat(failure.applied()).containsExactly(M1);
           assertThat(failure.appliedByThisCall()).containsExactly(M1);
         });
@@ -297,9 +301,9 @@ class CloudflareTargetTest {
     recorder.clearCalls();
     String restored = observe(() -> target.restore(plan, point, NO_TICK));
 
-    assertThat(recorder.callLines()).containsExactly(
-        "GET " + db, "POST " + db + "/time_travel/restore?bookmark=" + point.location());
+    assertThat(recorder.callLines()).containsExactly("POST " + db + "/time_travel/restore?bookmark=" + point.location());
     assertThat(recorder.ledgerOf(DB_ID, LEDGER)).isEmpty(); // back to before the deployment: no ledger rows
+    assertThat(recorder.rows(DB_ID, "SELECT name FROM sqlite_master WHERE name = 'notes'")).isEmpty();
     assertThat(restored).startsWith("restored DB to bookmark " + point.location() + "; to undo:");
   }
 
@@ -368,10 +372,10 @@ class CloudflareTargetTest {
     assertThatThrownBy(() -> target.restore(plan, new RestorePoint("DB", "not-a-bookmark"), NO_TICK))
         .isInstanceOfSatisfying(CloudflareException.class, failure -> {
           seen.add(failure.getMessage());
-          assertThat(failure.retryable()).isTrue();
+          assertThat(failure.failureType()).isEqualTo(FailureTypes.CLOUDFLARE_REFUSED);
+          assertThat(failure.retryable()).isFalse();
           assertThat(failure.getMessage())
-              .startsWith("wrangler d1 time-travel restore failed while trying to restore DB to bookmark"
-                  + " not-a-bookmark")
+              .startsWith("could not restore DB to bookmark not-a-bookmark")
               .contains("Invalid bookmark not-a-bookmark (request had Authorization: Bearer ***)");
         });
     // the token reached the recorder with every call, and nowhere else (checked after each test)
@@ -444,12 +448,14 @@ class CloudflareTargetTest {
   }
 
   @Test
-  void validateSchemaReadsTheRemoteSchemaAndNeverAsksD1ForAnExport() {
+  void validateSchemaReadsTheSchemaWithoutAnExportAndChecksPendingMigrationsInAShadow() {
     DeploymentPlan plan = plan(Map.of());
     recorder.ledger(DB_ID, LEDGER, List.of(M1)).schema(DB_ID, migration(M1));
+    String untouched = recorder.bookmarkOf(DB_ID);
 
     SchemaReport report = observe(() -> Gate.run(target, plan, NO_TICK, 1));
 
+    assertThat(recorder.bookmarkOf(DB_ID)).as("validate-schema wrote nothing").isEqualTo(untouched);
     assertThat(report.databases()).containsExactly(new DatabaseStatus("DB", List.of(M1), List.of(M2)));
     assertThat(result(report, "migrations").findings()).singleElement().satisfies(check -> {
       assertThat(check.subject()).isEqualTo(M2);
@@ -457,8 +463,13 @@ class CloudflareTargetTest {
     });
     assertThat(result(report, "drift").outcome()).isEqualTo(CheckResult.PASSED);
     assertThat(Gate.blocked(report)).isEmpty();
-    assertThat(recorder.callLines()).as("D1 makes a database unavailable while it exports")
-        .noneMatch(call -> call.contains("/export") || call.contains("/dumps/"));
+    assertThat(recorder.callLines()).as("D1 makes a database unavailable while it exports").containsExactly(
+        "GET " + db, // preflight: the database exists and the token may read it
+        "POST " + db + "/query", // ledger, checksums and schema at once: the shadow and drift start from the schema,
+        "POST " + db + "/query", // but M1 was applied by wrangler alone: no checksum table yet, so without it
+        "GET " + script + "/deployments"); // what serves: nothing yet
+    assertThat(sqlSent().get(0)).endsWith(DatabaseState.SCHEMA_QUERY).contains(Checksums.SELECT);
+    assertThat(sqlSent().get(1)).endsWith(DatabaseState.SCHEMA_QUERY).doesNotContain(Checksums.SELECT);
     assertThat(home.resolve("cloudflare/hello-d1/default/validation")).doesNotExist();
     assertThat(recorder.unexpectedCalls()).isEmpty();
   }
@@ -475,6 +486,22 @@ class CloudflareTargetTest {
         .startsWith("DB: ").contains("added_by_hand"));
   }
 
+  @Test
+  void noCheckRequestsAnExportEvenOfADatabaseD1CouldNotExport() {
+    DeploymentPlan plan = plan(Map.of());
+    recorder.failExport(DB_ID, "Currently, D1 cannot export databases with virtual tables (fts5)")
+        .schema(DB_ID, "CREATE VIRTUAL TABLE search USING fts5(body);");
+
+    SchemaReport report = observe(() -> Gate.run(target, plan, NO_TICK, 1));
+
+    assertThat(report.databases()).containsExactly(new DatabaseStatus("DB", List.of(), List.of(M1, M2)));
+    assertThat(result(report, "migrations").findings()).extracting(CheckFinding::subject).containsExactly(M1, M2);
+    assertThat(result(report, "drift").findings()).as("the virtual table, made by hand").singleElement()
+        .satisfies(f -> assertThat(f.message()).contains("table search"));
+    assertThat(Gate.blocked(report)).isEmpty();
+    assertThat(recorder.callLines()).noneMatch(line -> line.contains("/export"));
+  }
+
   private static CheckResult result(SchemaReport report, String check) {
     return report.results().stream().filter(r -> r.check().equals(check)).findFirst().orElseThrow();
   }
@@ -489,12 +516,13 @@ class CloudflareTargetTest {
     Path kept = home.resolve("cloudflare/hello-d1/default/checkpoints/run-1/DB.sql");
     assertThat(points).containsExactly(new RestorePoint("DB", recorder.bookmarkOf(DB_ID), kept.toString()));
     assertThat(Files.readString(kept)).contains("CREATE TABLE notes", "INSERT INTO \"d1_migrations\" VALUES(1,'" + M1);
-    assertThat(recorder.callLines()).hasSize(5).startsWith(
-        "GET " + db, "GET " + db + "/time_travel/bookmark", "POST " + db + "/export", "POST " + db + "/export");
+    assertThat(recorder.callLines()).hasSize(4).startsWith(
+        "GET " + db + "/time_travel/bookmark", "POST " + db + "/export", "POST " + db + "/export");
+    assertThat(recorder.callLines().get(3)).matches("GET /dumps/[-0-9a-f]+/" + DB_ID + "-[-0-9a-f]+\\.sql");
 
     recorder.clearCalls();
     assertThat(observe(() -> target.checkpoint(plan, "run-1", NO_TICK))).isEqualTo(points);
-    assertThat(recorder.callLines()).containsExactly("GET " + db, "GET " + db + "/time_travel/bookmark");
+    assertThat(recorder.callLines()).containsExactly("GET " + db + "/time_travel/bookmark");
   }
 
   @Test
@@ -526,7 +554,7 @@ class CloudflareTargetTest {
         database_name = "hello-d1-db"
         database_id = "%s"
         """.formatted(DB_ID)));
-    assertThat(recorder.callLines()).containsExactly("GET " + a + "/d1/database?per_page=10&page=1");
+    assertThat(recorder.callLines()).containsExactly("GET " + a + "/d1/database?name=hello-d1-db&per_page=100");
     assertThat(Files.readString(home.resolve("project/wrangler.toml"))).isEqualTo(toml);
   }
 
@@ -566,7 +594,7 @@ class CloudflareTargetTest {
         }
         """.formatted(created)));
     assertThat(recorder.callLines()).containsExactly(
-        "GET " + a + "/d1/database?per_page=10&page=1",
+        "GET " + a + "/d1/database?name=hello-d1-db-staging&per_page=100",
         "POST " + a + "/d1/database");
     assertThat(callTo("POST", a + "/d1/database").json()).isEqualTo(json("{\"name\":\"hello-d1-db-staging\"}"));
     assertThat(Files.readString(project.resolve("wrangler.jsonc"))).isEqualTo(jsonc);
@@ -576,7 +604,7 @@ class CloudflareTargetTest {
     assertThat(observe(() -> target.provision(plan, NO_TICK))).singleElement()
         .satisfies(again -> assertThat(again.created()).isFalse())
         .satisfies(again -> assertThat(again.databaseId()).isEqualTo(created));
-    assertThat(recorder.callLines()).containsExactly("GET " + a + "/d1/database?per_page=10&page=1");
+    assertThat(recorder.callLines()).containsExactly("GET " + a + "/d1/database?name=hello-d1-db-staging&per_page=100");
   }
 
   @Test
@@ -609,6 +637,204 @@ class CloudflareTargetTest {
         .containsExactly(Map.entry("Cloudflare-Workers-Version-Overrides", "hello-d1=\"" + uploaded.versionId() + "\""));
   }
 
+  @Test
+  void inspectReadsLedgerChecksumsAndSchemaInOneQueryOnceTheTablesExist() {
+    DeploymentPlan plan = plan(Map.of());
+    DatabasePlan database = plan.databases().get(0);
+
+    DatabaseState fresh = observe(() -> target.inspect(plan, database, NO_TICK));
+    assertThat(fresh).isEqualTo(new DatabaseState(true, List.of(), Map.of(), List.of()));
+    assertThat(recorder.callLines()).hasSize(2); // the ledger does not exist yet: the schema alone, again
+
+    observe(() -> target.applyMigrations(plan, database, NO_TICK));
+    recorder.clearCalls();
+    DatabaseState applied = observe(() -> target.inspect(plan, database, NO_TICK));
+
+    assertThat(recorder.callLines()).containsExactly("POST " + db + "/query");
+    assertThat(applied.applied()).containsExactly(M1, M2);
+    assertThat(applied.checksums().keySet()).containsExactly(M1, M2);
+    assertThat(applied.checksums().get(M2).sha256()).isEqualTo(sha256(plan, M2));
+    assertThat(applied.schema()).extracting(DatabaseState.SchemaObject::name)
+        .containsExactly("d1_migrations", "flaredeploy_migration_checksums", "notes", "notes_by_author");
+  }
+
+  @Test
+  void probeIsOneReadOnlyQueryAndAStatementThatWritesIsRefusedBeforeAnyCall() {
+    DeploymentPlan plan = plan(Map.of());
+    DatabasePlan database = plan.databases().get(0);
+    observe(() -> target.applyMigrations(plan, database, NO_TICK));
+    recorder.schema(DB_ID, "INSERT INTO notes (body, author) VALUES ('a', 'ada'), ('b', 'ada'), ('c', 'bob');");
+    recorder.clearCalls();
+
+    List<Map<String, String>> duplicates = observe(() -> target.probe(plan, database,
+        "SELECT author, count(*) AS n FROM notes GROUP BY author HAVING count(*) > 1 LIMIT 5", NO_TICK));
+
+    assertThat(duplicates).containsExactly(Map.of("author", "ada", "n", "2"));
+    assertThat(observe(() -> target.probe(plan, database, "SELECT * FROM not_there LIMIT 1", NO_TICK))).isEmpty();
+    assertThat(recorder.callLines()).containsExactly("POST " + db + "/query", "POST " + db + "/query");
+    assertThatThrownBy(() -> target.probe(plan, database, "DELETE FROM notes", NO_TICK))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(recorder.callLines()).hasSize(2);
+  }
+
+  @Test
+  void aFailingMigrationLeavesNoTraceAndTheFilesBeforeItStayApplied() throws IOException {
+    DeploymentPlan plan = plan(Map.of("migrations/0003_half.sql",
+        "CREATE TABLE tags (name TEXT PRIMARY KEY);\nINSERT INTO nonexistent_table VALUES (1);\n"));
+
+    assertThatThrownBy(() -> target.applyMigrations(plan, plan.databases().get(0), NO_TICK))
+        .isInstanceOfSatisfying(MigrationFailedException.class, failure -> {
+          seen.add(failure.getMessage());
+          assertThat(failure.failedFile()).isEqualTo("0003_half.sql");
+          assertThat(failure.error()).isEqualTo("no such table: nonexistent_table: SQLITE_ERROR");
+          assertThat(failure.applied()).containsExactly(M1, M2);
+        });
+
+    assertThat(recorder.ledgerOf(DB_ID, LEDGER)).containsExactly(M1, M2);
+    assertThat(recorder.checksumsOf(DB_ID).keySet()).containsExactly(M1, M2);
+    assertThat(recorder.rows(DB_ID, "SELECT name FROM sqlite_master WHERE name = 'tags'")).isEmpty();
+  }
+
+  @Test
+  void aMigrationWhoseAnswerWasLostIsFoundInTheLedgerAndNeverSentTwice() {
+    DeploymentPlan plan = plan(Map.of());
+    recorder.loseNextAnswer("CREATE TABLE notes", 502); // applied, but the answer is a 502
+
+    List<String> ledger = observe(() -> target.applyMigrations(plan, plan.databases().get(0), NO_TICK));
+
+    assertThat(ledger).containsExactly(M1, M2);
+    assertThat(recorder.ledgerOf(DB_ID, LEDGER)).containsExactly(M1, M2);
+    assertThat(recorder.checksumsOf(DB_ID)).isEqualTo(Map.of(M1, sha256(plan, M1), M2, sha256(plan, M2)));
+    assertThat(recorder.calls()).extracting(Call::status).containsExactly(200, 502, 200, 200);
+    assertThat(sqlSent().get(2)).startsWith("SELECT name FROM \"d1_migrations\""); // looked before resending
+    assertThat(sqlSent()).filteredOn(sql -> sql.contains("CREATE TABLE notes")).hasSize(1);
+
+    recorder.clearCalls();
+    assertThat(observe(() -> target.applyMigrations(plan, plan.databases().get(0), NO_TICK)))
+        .containsExactly(M1, M2);
+    assertThat(recorder.callLines()).hasSize(1); // a retry after everything went through only looks
+  }
+
+  @Test
+  void aStepThatDiesAfterAFileWentThroughIsRetriedAndAppliesEachFileExactlyOnce() {
+    DeploymentPlan plan = plan(Map.of());
+    DatabasePlan database = plan.databases().get(0);
+    recorder.loseNextAnswer("ADD COLUMN author", 502) // M2 is applied, its answer lost
+        .failNext("\"sql\":\"SELECT name FROM \\\"d1_migrations\\\" ORDER BY id;", 503, 1, -1); // and the look fails
+    Tick dies = () -> {
+      throw new IllegalStateException("the worker went away"); // as a heartbeat of a lost worker would
+    };
+
+    assertThatThrownBy(() -> target.applyMigrations(plan, database, dies)).hasMessage("the worker went away");
+    assertThat(recorder.ledgerOf(DB_ID, LEDGER)).containsExactly(M1, M2);
+    recorder.clearCalls();
+
+    assertThat(observe(() -> target.applyMigrations(plan, database, NO_TICK))).containsExactly(M1, M2);
+
+    assertThat(recorder.callLines()).containsExactly("POST " + db + "/query"); // the retry looked, and was done
+    assertThat(recorder.ledgerOf(DB_ID, LEDGER)).containsExactly(M1, M2);
+    assertThat(recorder.checksumsOf(DB_ID)).isEqualTo(Map.of(M1, sha256(plan, M1), M2, sha256(plan, M2)));
+    assertThat(recorder.rows(DB_ID, "SELECT count(*) AS n FROM pragma_table_info('notes') WHERE name = 'author'"))
+        .containsExactly(Map.of("n", 1));
+  }
+
+  @Test
+  void aRateLimitedCallIsRetriedAfterItsRetryAfterWhileARefusedOneFailsAtOnceSayingWhatToFix() {
+    DeploymentPlan plan = plan(Map.of());
+    recorder.ledger(DB_ID, LEDGER, List.of()).failNext("/query", 429, 1, 1);
+
+    assertThat(observe(() -> target.databases(plan, NO_TICK)).get(0).pending()).containsExactly(M1, M2);
+
+    List<Call> calls = recorder.calls();
+    assertThat(calls).extracting(Call::status).containsExactly(429, 200);
+    assertThat(java.time.Duration.between(calls.get(0).at(), calls.get(1).at())).isGreaterThanOrEqualTo(
+        java.time.Duration.ofSeconds(1));
+
+    recorder.clearCalls();
+    recorder.failNext("/query", 403);
+    assertThatThrownBy(() -> target.databases(plan, NO_TICK))
+        .isInstanceOfSatisfying(CloudflareException.class, failure -> {
+          seen.add(failure.getMessage());
+          assertThat(failure.failureType()).isEqualTo(FailureTypes.CLOUDFLARE_REFUSED);
+          assertThat(failure.retryable()).isFalse();
+          assertThat(failure.getMessage())
+              .startsWith("Cloudflare refused to query D1 database " + DB_ID)
+              .contains("HTTP 403", "code 10000", "CLOUDFLARE_API_TOKEN lacks a permission",
+                  "this call needs D1:Read");
+        });
+    assertThat(recorder.calls()).extracting(Call::status).containsExactly(403);
+  }
+
+  @Test
+  void aServerErrorOnAReadIsRetriedAndOneThatPersistsFailsRetryablyWithoutBlamingTheUser() {
+    DeploymentPlan plan = plan(Map.of());
+    String live = recorder.deployed(WORKER, "an-older-source");
+    recorder.failNext("/deployments", 502, 2, -1);
+
+    assertThat(target.liveRelease(plan)).contains(live);
+    assertThat(recorder.calls()).extracting(Call::status).containsExactly(502, 502, 200);
+
+    recorder.clearCalls();
+    recorder.failNext("/deployments", 503, 10, -1);
+    assertThatThrownBy(() -> target.liveRelease(plan))
+        .isInstanceOfSatisfying(CloudflareException.class, failure -> {
+          seen.add(failure.getMessage());
+          assertThat(failure.failureType()).isEqualTo(FailureTypes.CLOUDFLARE_UNAVAILABLE);
+          assertThat(failure.retryable()).isTrue();
+          assertThat(failure.getMessage()).contains("read the deployments of Worker hello-d1", "HTTP 503",
+              "5 attempts");
+        });
+    assertThat(recorder.calls()).hasSize(5);
+  }
+
+  @Test
+  void preflightNamesADatabaseTheAccountDoesNotHaveAndOneTheTokenMayNotRead() {
+    String other = "7c9a1d7e-4b7e-4f0a-9b53-6d1f0e2a3c09";
+    DeploymentPlan plan = plan(Map.of("wrangler.toml", helloD1Toml().replace(DB_ID, other)));
+
+    PreflightReport missing = target.preflight(plan, NO_TICK);
+
+    assertThat(missing.problems()).singleElement().asString()
+        .startsWith("D1 binding DB: account " + account + " has no D1 database " + other)
+        .contains("`wrangler d1 list`", "CLOUDFLARE_ACCOUNT_ID");
+    assertThat(recorder.callLines()).containsExactly("GET " + a + "/d1/database/" + other);
+
+    recorder.clearCalls();
+    recorder.failNext("/d1/database/" + DB_ID, 403);
+    assertThat(target.preflight(plan(Map.of()), NO_TICK).problems()).singleElement().asString()
+        .startsWith("D1 binding DB: Cloudflare refused to read database " + DB_ID + " (HTTP 403)")
+        .contains("D1:Edit");
+  }
+
+  @Test
+  void aPlanThatCarriesTheWorkersNameReachesCloudflareWithoutTouchingTheSnapshot() throws IOException {
+    DeploymentPlan old = plan(Map.of());
+    DeploymentPlan plan = withCloudflare(old, new CloudflareSettings(WORKER, null, null));
+    String live = recorder.deployed(WORKER, "an-older-source");
+    dev.flaredeploy.activities.local.LocalWorkspace.deleteTree(Path.of(plan.source().path())); // gone for good
+
+    assertThat(target.liveRelease(plan)).contains(live);
+    assertThat(observe(() -> target.databases(plan, NO_TICK))).hasSize(1);
+    assertThat(observe(() -> target.checkpoint(plan, "run-1", NO_TICK))).hasSize(1);
+    assertThatThrownBy(() -> target.liveRelease(old)) // an old plan still reads the name from the snapshot
+        .isInstanceOf(dev.flaredeploy.activities.source.SourceException.class);
+  }
+
+  @Test
+  void withoutAnyAccountIdTheAccountIsTheTokensOnlyOneAskedOnce() {
+    CloudflareTarget noAccount = new CloudflareTarget(PinnedWrangler.in(logDir()), sources, Map.of(
+        CloudflareCredentials.TOKEN, token,
+        CloudflareCredentials.API_BASE_URL, recorder.baseUrl(),
+        "FLAREDEPLOY_HOME", home.toString()));
+    DeploymentPlan plan = plan(Map.of());
+
+    assertThat(noAccount.preflight(plan, NO_TICK).ready()).isTrue();
+    assertThat(observe(() -> noAccount.databases(plan, NO_TICK))).hasSize(1);
+
+    assertThat(recorder.callLines()).containsExactly(
+        "GET /memberships?per_page=50", "GET " + db, "POST " + db + "/query");
+  }
+
   // ---- helpers ----
 
   /** A plan for a copy of examples/hello-d1 (files replaced or added by {@code files}), default env. */
@@ -617,7 +843,11 @@ class CloudflareTargetTest {
   }
 
   private DeploymentPlan plan(Map<String, String> files, String environment, String... remove) {
-    Path project = ExampleProjects.copy("hello-d1", home.resolve("project"));
+    Path project = home.resolve("project");
+    for (int n = 2; Files.exists(project); n++) { // a second plan in one test gets its own copy
+      project = home.resolve("project-" + n);
+    }
+    ExampleProjects.copy("hello-d1", project);
     try {
       for (String file : remove) {
         Files.delete(project.resolve(file));
@@ -634,6 +864,12 @@ class CloudflareTargetTest {
         loaded.configFile().getFileName().toString(), loaded.databases(), loaded.smoke(),
         loaded.restoreDatabaseOn(), loaded.local(), 1, false, loaded.onDrift(), loaded.rolloutPlan(),
         loaded.checkpointExport(), loaded.policy(), loaded.allowances());
+  }
+
+  private static DeploymentPlan withCloudflare(DeploymentPlan p, CloudflareSettings settings) {
+    return new DeploymentPlan(p.service(), p.environment(), p.target(), p.source(), p.configFile(), p.databases(),
+        p.smoke(), p.restoreDatabaseOn(), p.local(), p.attempt(), p.allowDestructive(), p.onDrift(), p.rollout(),
+        p.checkpointExport(), p.policy(), p.allowances(), settings);
   }
 
   private static DeploymentPlan withCheckpointExport(DeploymentPlan p) {

@@ -346,6 +346,27 @@ class FlaredeployTomlTest {
   }
 
   @Test
+  void readsACheckThatAcceptsAnythingButAServerError() {
+    project.write("flaredeploy.toml", "[[smoke.check]]\npath = \"/\"\nexpect_status_below = 500\n");
+
+    assertThat(loader.load(dir, "default").smoke().checks()).containsExactly(new SmokeCheck("/", null, null, 500));
+  }
+
+  @Test
+  void rejectsAStatusBoundOutOfRangeAndOneThatContradictsExpectStatus() {
+    project.write("flaredeploy.toml", "[[smoke.check]]\npath = \"/\"\nexpect_status_below = 50\n");
+    assertThat(catchThrowableOfType(ConfigException.class, () -> loader.load(dir, "default")))
+        .hasMessage("flaredeploy.toml:3: smoke.check[0].expect_status_below:"
+            + " expected an integer between 101 and 600, got 50");
+
+    project.write("flaredeploy.toml",
+        "[[smoke.check]]\npath = \"/\"\nexpect_status = 200\nexpect_status_below = 500\n");
+    assertThat(catchThrowableOfType(ConfigException.class, () -> loader.load(dir, "default")))
+        .hasMessageStartingWith("flaredeploy.toml:4: smoke.check[0].expect_status_below: expect_status and"
+            + " expect_status_below say different things");
+  }
+
+  @Test
   void rejectsACheckPathWithoutLeadingSlash() {
     project.write("flaredeploy.toml", "[[smoke.check]]\npath = \"health\"\n");
 

@@ -110,7 +110,8 @@ class ProjectConfigLoaderTest {
                 null,
                 "qa-migrations",
                 "schema_history",
-                java.util.List.of(new MigrationFile("1_qa.sql", sha256("SELECT 1;\n")))));
+                java.util.List.of(new MigrationFile("1_qa.sql", sha256("SELECT 1;\n"))),
+                "QA_DB")); // no database_id: wrangler's local mode keeps it under its binding
   }
 
   @Test

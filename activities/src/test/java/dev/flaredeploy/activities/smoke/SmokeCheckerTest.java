@@ -66,6 +66,21 @@ class SmokeCheckerTest {
   }
 
   @Test
+  void aCheckBelowFiveHundredPassesOnANotFoundAndFailsOnAServerError() throws IOException {
+    SmokeCheck root = new SmokeCheck("/", null, null, 500);
+    String notFound = serve((exchange, n) -> respond(exchange, 404, "no route"));
+
+    assertThat(checker.check(notFound, new SmokePlan(1_000, List.of(root), null), tick).detail())
+        .startsWith("1 check passed: GET / 404 in ");
+
+    stopServer();
+    String broken = serve((exchange, n) -> respond(exchange, 500, "Error 1101: Worker threw exception"));
+    assertThatThrownBy(() -> checker.check(broken, new SmokePlan(500, List.of(root), null), tick))
+        .isInstanceOf(SmokeTestFailedException.class)
+        .hasMessageContaining("GET / expected a status below 500; got status 500, body: Error 1101");
+  }
+
+  @Test
   void failsOnWrongStatusSayingWhatWasSeen() throws IOException {
     String base =
         serve((exchange, n) -> respond(exchange, 503, "{\"status\":\"unhealthy\",\"error\":\"no such table: notes\"}"));

@@ -2,17 +2,17 @@ package dev.flaredeploy.cli.render;
 
 import dev.flaredeploy.workflows.model.DeploymentReport;
 import dev.flaredeploy.workflows.model.StepReport;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
 /** Live step progress on stderr: one line when a step starts, one when it ends. */
 public final class Progress implements Consumer<DeploymentReport> {
-  private final PrintStream err;
+  private final PrintWriter err;
   private final List<StepReport> seen = new ArrayList<>();
 
-  public Progress(PrintStream err) {
+  public Progress(PrintWriter err) {
     this.err = err;
   }
 
@@ -31,6 +31,7 @@ public final class Progress implements Consumer<DeploymentReport> {
         err.println("  " + ReportText.stepLine(now));
       }
     }
+    err.flush();
     seen.clear();
     seen.addAll(steps);
   }

@@ -18,6 +18,8 @@ import java.util.List;
  *     before it was added (nothing is checked then)
  * @param allowances destructive or renaming migrations flaredeploy.toml lets through ({@code
  *     [[migrations.allow]]}); null from plans made before allowances existed
+ * @param cloudflare the Worker's name, account and compliance region from the wrangler config, for the
+ *     Cloudflare target; null from plans made before it was added (the target then reads the snapshot)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record DeploymentPlan(
@@ -36,4 +38,28 @@ public record DeploymentPlan(
     RolloutPlan rollout,
     boolean checkpointExport,
     PolicySettings policy,
-    List<MigrationAllowance> allowances) {}
+    List<MigrationAllowance> allowances,
+    CloudflareSettings cloudflare) {
+
+  /** A plan without {@link #cloudflare} (as recorded before it was added). */
+  public DeploymentPlan(
+      String service,
+      String environment,
+      String target,
+      SourceSnapshot source,
+      String configFile,
+      List<DatabasePlan> databases,
+      SmokePlan smoke,
+      List<String> restoreDatabaseOn,
+      LocalSettings local,
+      int attempt,
+      boolean allowDestructive,
+      String onDrift,
+      RolloutPlan rollout,
+      boolean checkpointExport,
+      PolicySettings policy,
+      List<MigrationAllowance> allowances) {
+    this(service, environment, target, source, configFile, databases, smoke, restoreDatabaseOn, local, attempt,
+        allowDestructive, onDrift, rollout, checkpointExport, policy, allowances, null);
+  }
+}
