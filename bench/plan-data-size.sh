@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# What a database's size adds to `flaredeploy plan` (the pre-deploy checks read each database's schema and
-# probe its rows, never copy them): the example deployed twice on the local target, one database left empty
+# What a database's size adds to `flaredeploy plan` when a pending migration depends on its rows (the
+# pre-deploy checks read each database's schema and probe its rows, never copy them; bench/data-size.sh
+# times plan and deploy of a migration that needs no probe): the example deployed twice on the local target, one database left empty
 # and one filled with ROWS notes (default 1,000,000; sqlite3 writes them into the local D1 file), then, side
 # by side in one run, RUNS plans of each with one tiny pending migration (ADD COLUMN: no probe), and with a
 # UNIQUE index over an indexed column (one bounded duplicate probe of the rows).
@@ -42,24 +43,16 @@ sqlite3 "$(database bench-big)" "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELE
 printf 'database files: empty %s, big %s\n' "$(du -h "$(database bench-empty)" | cut -f1)" \
   "$(du -h "$(database bench-big)" | cut -f1)"
 
-for name in bench-empty bench-big; do
-  echo 'ALTER TABLE notes ADD COLUMN tags TEXT;' > "$work/$name/migrations/0003_tags.sql"
-done
-empty=(); big=()
-for i in $(seq 1 "$runs"); do
-  empty+=("$(elapsed "$root/flaredeploy" plan "$work/bench-empty")")
-  big+=("$(elapsed "$root/flaredeploy" plan "$work/bench-big")")
-done
-printf 'plan, one ADD COLUMN pending, empty database (s):       %s\n' "${empty[*]}"
-printf 'plan, one ADD COLUMN pending, %s rows (s): %s\n' "$rows" "${big[*]}"
-
-for name in bench-empty bench-big; do
-  echo 'CREATE UNIQUE INDEX one_note_per_author ON notes (author);' > "$work/$name/migrations/0004_unique_author.sql"
-done
-empty=(); big=()
-for i in $(seq 1 "$runs"); do
-  empty+=("$(elapsed "$root/flaredeploy" plan "$work/bench-empty")")
-  big+=("$(elapsed "$root/flaredeploy" plan "$work/bench-big")")
-done
-printf 'plan, + a UNIQUE index probed, empty database (s):      %s\n' "${empty[*]}"
-printf 'plan, + a UNIQUE index probed, %s rows (s): %s (exit 2: duplicates)\n' "$rows" "${big[*]}"
+measure() { # measure LABEL MIGRATION-FILE SQL: RUNS plans of each database with SQL pending in MIGRATION-FILE
+  local empty=() big=() name
+  for name in bench-empty bench-big; do echo "$3" > "$work/$name/migrations/$2"; done
+  for i in $(seq 1 "$runs"); do
+    empty+=("$(elapsed "$root/flaredeploy" plan "$work/bench-empty")")
+    big+=("$(elapsed "$root/flaredeploy" plan "$work/bench-big")")
+  done
+  printf 'plan, %s, empty database (s): %s\n' "$1" "${empty[*]}"
+  printf 'plan, %s, %s rows (s): %s\n' "$1" "$rows" "${big[*]}"
+}
+measure "one ADD COLUMN pending" 0003_tags.sql 'ALTER TABLE notes ADD COLUMN tags TEXT;'
+measure "+ a UNIQUE index probed (exit 2 on the big one: duplicates)" 0004_unique_author.sql \
+  'CREATE UNIQUE INDEX one_note_per_author ON notes (author);'

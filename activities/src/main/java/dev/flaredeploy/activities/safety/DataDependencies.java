@@ -1061,26 +1061,16 @@ final class DataDependencies implements ShadowDatabase.StatementObserver {
 
     /** The first index from {@code from} whose token is one of {@code words} outside parentheses; else size. */
     int depthZero(int from, String... words) {
-      int depth = 0;
-      for (int i = from; i < tokens.size(); i++) {
-        Type t = tokens.get(i).type();
-        if (t == Type.OPEN) {
-          depth++;
-        } else if (t == Type.CLOSE) {
-          depth--;
-        } else if (depth == 0) {
-          for (String word : words) {
-            if (tokens.get(i).is(word)) {
-              return i;
-            }
-          }
-        }
-      }
-      return tokens.size();
+      return firstOutsideParentheses(from, i -> java.util.Arrays.stream(words).anyMatch(w -> tokens.get(i).is(w)));
     }
 
     /** Where an INSERT's rows end: its upsert clause ({@code ON CONFLICT}), {@code RETURNING}, or the end. */
     int sourceEnd(int from) {
+      return firstOutsideParentheses(from,
+          i -> tokens.get(i).is("RETURNING") || (tokens.get(i).is("ON") && is(i + 1, "CONFLICT")));
+    }
+
+    private int firstOutsideParentheses(int from, java.util.function.IntPredicate stop) {
       int depth = 0;
       for (int i = from; i < tokens.size(); i++) {
         Type t = tokens.get(i).type();
@@ -1088,7 +1078,7 @@ final class DataDependencies implements ShadowDatabase.StatementObserver {
           depth++;
         } else if (t == Type.CLOSE) {
           depth--;
-        } else if (depth == 0 && (tokens.get(i).is("RETURNING") || (tokens.get(i).is("ON") && is(i + 1, "CONFLICT")))) {
+        } else if (depth == 0 && stop.test(i)) {
           return i;
         }
       }

@@ -62,10 +62,20 @@ public final class ShadowDatabase implements AutoCloseable {
    * @throws ShadowMigrationException when a statement of the export fails
    */
   public static ShadowDatabase fromSchema(String source, String sqlText) {
+    return loaded(shadow -> shadow.run(source, SqlStatements.split(sqlText), true, null));
+  }
+
+  /** What fills a new shadow, foreign keys off. */
+  private interface Loader {
+    void load(ShadowDatabase shadow) throws SQLException;
+  }
+
+  /** A new shadow filled by {@code loader} without foreign key checks (as a restore would), then enforcing them. */
+  private static ShadowDatabase loaded(Loader loader) {
     ShadowDatabase shadow = empty();
     try {
       shadow.execute("PRAGMA foreign_keys = OFF");
-      shadow.run(source, SqlStatements.split(sqlText), true, null);
+      loader.load(shadow);
       shadow.execute("PRAGMA foreign_keys = ON");
       return shadow;
     } catch (RuntimeException | SQLException e) {
@@ -96,13 +106,11 @@ public final class ShadowDatabase implements AutoCloseable {
    * @throws ShadowMigrationException when a definition does not run
    */
   public static ShadowDatabase fromDefinitions(String source, List<Definition> definitions) {
-    ShadowDatabase shadow = empty();
-    try {
-      shadow.execute("PRAGMA foreign_keys = OFF");
+    List<Definition> usable = definitions.stream()
+        .filter(d -> d.sql() != null && !d.sql().isBlank() && !Schema.isInternal(d.name()))
+        .toList();
+    return loaded(shadow -> {
       shadow.execute("BEGIN");
-      List<Definition> usable = definitions.stream()
-          .filter(d -> d.sql() != null && !d.sql().isBlank() && !Schema.isInternal(d.name()))
-          .toList();
       int index = 0;
       for (String type : List.of("table", "index", "view", "trigger")) {
         List<Definition> pending = new ArrayList<>(usable.stream().filter(d -> type.equals(d.type())).toList());
@@ -131,15 +139,7 @@ public final class ShadowDatabase implements AutoCloseable {
         }
       }
       shadow.execute("COMMIT");
-      shadow.execute("PRAGMA foreign_keys = ON");
-      return shadow;
-    } catch (RuntimeException | SQLException e) {
-      shadow.close();
-      if (e instanceof SQLException sql) {
-        throw new IllegalStateException("cannot set up the shadow database: " + sql.getMessage(), sql);
-      }
-      throw (RuntimeException) e;
-    }
+    });
   }
 
   /** Sees each statement of a migration while the shadow runs it (inside the migration's transaction). */
