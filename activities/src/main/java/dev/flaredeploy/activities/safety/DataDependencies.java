@@ -4,7 +4,6 @@ import dev.flaredeploy.activities.safety.DataDependency.Kind;
 import dev.flaredeploy.activities.safety.SqlLexer.Token;
 import dev.flaredeploy.activities.safety.SqlLexer.Type;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -38,10 +37,10 @@ import java.util.stream.Collectors;
  * key copied from a unique one, an identical CHECK or foreign key) are not probed again.
  */
 final class DataDependencies implements ShadowDatabase.StatementObserver {
-  private static final String ROWS = "flaredeploy_rows";
-  private static final String SOURCE = "flaredeploy_source";
+  static final String ROWS = "flaredeploy_rows";
+  static final String SOURCE = "flaredeploy_source";
   private static final String KEYS = "flaredeploy_keys";
-  private static final String KEY = "flaredeploy_key_";
+  static final String KEY = "flaredeploy_key_";
   private static final int LIMIT = DataDependency.KEYS_SHOWN + 1;
 
   /** Tables (and views) of the live database. */
@@ -106,7 +105,7 @@ final class DataDependencies implements ShadowDatabase.StatementObserver {
     if (tokens.isEmpty()) {
       return;
     }
-    Parsed p = new Parsed(statement, tokens, shadow);
+    StatementReader p = new StatementReader(statement, tokens, shadow);
     int main = 0;
     if (tokens.get(0).is("WITH")) {
       main = p.mainVerb();
@@ -141,7 +140,7 @@ final class DataDependencies implements ShadowDatabase.StatementObserver {
 
   // ---- statements ----
 
-  private void create(Parsed p, int i) {
+  private void create(StatementReader p, int i) {
     int j = i + 1;
     if (p.is(j, "TEMP") || p.is(j, "TEMPORARY")) {
       j++;
@@ -162,7 +161,7 @@ final class DataDependencies implements ShadowDatabase.StatementObserver {
     if (!p.is(j, "TABLE")) {
       return; // a view or trigger: no rows
     }
-    Name table = p.name(p.skipIfNotExists(j + 1));
+    StatementReader.Name table = p.name(p.skipIfNotExists(j + 1));
     if (table.name() == null || p.shadow.exists(table.name())) {
       return; // IF NOT EXISTS of an existing table: nothing happens
     }
@@ -177,8 +176,8 @@ final class DataDependencies implements ShadowDatabase.StatementObserver {
   }
 
   /** {@code CREATE UNIQUE INDEX [IF NOT EXISTS] name ON table (…) [WHERE …]}: duplicates of the key. */
-  private void uniqueIndex(Parsed p, int j) {
-    Name index = p.name(j);
+  private void uniqueIndex(StatementReader p, int j) {
+    StatementReader.Name index = p.name(j);
     if (index.name() == null || !p.is(index.next(), "ON") || p.shadow.exists(index.name())) {
       return;
     }
@@ -202,11 +201,11 @@ final class DataDependencies implements ShadowDatabase.StatementObserver {
     };
   }
 
-  private void alter(Parsed p, int i) {
+  private void alter(StatementReader p, int i) {
     if (!p.is(i + 1, "TABLE")) {
       return;
     }
-    Name table = p.name(i + 2);
+    StatementReader.Name table = p.name(i + 2);
     if (table.name() == null) {
       return;
     }
@@ -228,7 +227,7 @@ final class DataDependencies implements ShadowDatabase.StatementObserver {
   }
 
   /** {@code ALTER TABLE … ADD COLUMN … CHECK (…)}: SQLite tests the new checks on every existing row. */
-  private void addColumn(Parsed p, String table) {
+  private void addColumn(StatementReader p, String table) {
     if (!liveRows.contains(table)) {
       return;
     }
@@ -252,7 +251,7 @@ final class DataDependencies implements ShadowDatabase.StatementObserver {
           found.add(DataDependency.undecided(migration, p.statement, Kind.CHECK, constraint, changedWhy(table)));
           continue;
         }
-        Keys keys = Keys.of(before.get(), null);
+        RowKeys keys = RowKeys.of(before.get(), null);
         String rows = "SELECT " + keys.select() + ", *, " + (added.defaultValue() == null ? "NULL"
             : "(" + added.defaultValue() + ")") + " AS " + q(added.name()) + " FROM " + q(table);
         probe(p, Kind.CHECK, constraint, "WITH " + q(ROWS) + " AS (" + rows + ") SELECT " + keys.carried()
@@ -261,7 +260,7 @@ final class DataDependencies implements ShadowDatabase.StatementObserver {
     };
   }
 
-  private void drop(Parsed p, int i) {
+  private void drop(StatementReader p, int i) {
     if (!p.is(i + 1, "TABLE")) {
       return;
     }
@@ -279,7 +278,7 @@ final class DataDependencies implements ShadowDatabase.StatementObserver {
    * key (D1 checks it at the end of the migration, even when the table is recreated under its name), or
    * are deleted or changed by an {@code ON DELETE} action.
    */
-  private void referencingRows(Parsed p, String dropped) {
+  private void referencingRows(StatementReader p, String dropped) {
     for (Table child : p.shadow.snapshot().tables().values()) {
       if (child.name().equalsIgnoreCase(dropped) || !liveRows.contains(child.name())) {
         continue;
@@ -296,7 +295,7 @@ final class DataDependencies implements ShadowDatabase.StatementObserver {
               changedWhy(child.name())));
           continue;
         }
-        Keys keys = Keys.of(child, null);
+        RowKeys keys = RowKeys.of(child, null);
         String notNull = key.columns().stream().map(c -> q(c) + " IS NOT NULL").collect(Collectors.joining(" AND "));
         probe(p, Kind.REFERENCED, constraint, "SELECT " + keys.select() + " FROM " + q(child.name()) + " WHERE "
             + notNull + " LIMIT " + LIMIT, keys, false, fails);
@@ -305,7 +304,7 @@ final class DataDependencies implements ShadowDatabase.StatementObserver {
   }
 
   /** {@code INSERT|REPLACE [OR x] INTO table [(columns)] (SELECT …|VALUES …|DEFAULT VALUES) [upsert]}. */
-  private void insert(Parsed p, int i) {
+  private void insert(StatementReader p, int i) {
     int j = i + 1;
     String conflict = p.is(i, "REPLACE") ? "REPLACE" : "ABORT";
     if (p.is(j, "OR")) {
@@ -315,7 +314,7 @@ final class DataDependencies implements ShadowDatabase.StatementObserver {
     if (!p.is(j, "INTO")) {
       return;
     }
-    Name target = p.name(j + 1);
+    StatementReader.Name target = p.name(j + 1);
     if (target.name() == null) {
       return;
     }
@@ -346,7 +345,7 @@ final class DataDependencies implements ShadowDatabase.StatementObserver {
       List<String> insertColumns = columns != null ? columns
           : table.columns().stream().filter(c -> c.generated() == Column.Generated.NONE && !c.hidden())
               .map(Column::name).toList();
-      Rows rows = Rows.inserted(table, insertColumns, source);
+      WrittenRows rows = WrittenRows.inserted(table, insertColumns, source);
       new Written(p, table, rows, reads, sourceLive, targetLive, conflict, upsert, null).plan();
     }
     touch(table.name(), p);
@@ -356,14 +355,14 @@ final class DataDependencies implements ShadowDatabase.StatementObserver {
   }
 
   /** {@code UPDATE [OR x] table [[AS] alias] SET … [WHERE …]}. */
-  private void update(Parsed p, int i) {
+  private void update(StatementReader p, int i) {
     int j = i + 1;
     String conflict = "ABORT";
     if (p.is(j, "OR")) {
       conflict = p.upper(j + 1);
       j += 2;
     }
-    Name target = p.name(j);
+    StatementReader.Name target = p.name(j);
     if (target.name() == null) {
       return;
     }
@@ -374,7 +373,7 @@ final class DataDependencies implements ShadowDatabase.StatementObserver {
     boolean sourceLive = targetLive || reads.stream().anyMatch(liveRows::contains);
     if (written.isPresent() && sourceLive) {
       Table table = written.get();
-      Rows rows = Rows.updated(p, target.next(), table);
+      WrittenRows rows = WrittenRows.updated(p, target.next(), table);
       reads.remove(name);
       String why = rows.unsupported != null ? rows.unsupported
           : !untouched.contains(name) ? changedWhy(name) : null;
@@ -390,18 +389,18 @@ final class DataDependencies implements ShadowDatabase.StatementObserver {
 
   /** The rows a statement writes into {@code table}, and what must hold of them. */
   private final class Written {
-    private final Parsed p;
+    private final StatementReader p;
     private final Table table;
-    private final Rows rows;
+    private final WrittenRows rows;
     private final Set<String> reads;
     private final boolean sourceLive;
     private final boolean targetLive;
     private final String conflict;
     private final boolean upsert;
     private final String unsupported;
-    private final Keys keys;
+    private final RowKeys keys;
 
-    Written(Parsed p, Table table, Rows rows, Set<String> reads, boolean sourceLive, boolean targetLive,
+    Written(StatementReader p, Table table, WrittenRows rows, Set<String> reads, boolean sourceLive, boolean targetLive,
         String conflict, boolean upsert, String unsupported) {
       this.p = p;
       this.table = table;
@@ -412,14 +411,14 @@ final class DataDependencies implements ShadowDatabase.StatementObserver {
       this.conflict = conflict;
       this.upsert = upsert;
       this.unsupported = unsupported;
-      this.keys = Keys.of(table, rows.isUpdate() ? null : ROWS);
+      this.keys = RowKeys.of(table, rows.isUpdate() ? null : ROWS);
     }
 
     void plan() {
       List<Runnable> probes = new ArrayList<>();
       List<String> constraints = new ArrayList<>();
       boolean ignore = conflict.equals("IGNORE");
-      Source source = rows.isUpdate() ? null : Source.of(p, rows.source);
+      CopiedColumns source = rows.isUpdate() ? null : CopiedColumns.of(p, rows.source);
       for (Column column : table.columns()) {
         if (!column.notNull() || column.generated() != Column.Generated.NONE || column.isRowidAlias()
             || !rows.sets(column.name()) || !sourceLive || ignore
@@ -563,7 +562,7 @@ final class DataDependencies implements ShadowDatabase.StatementObserver {
         missing.add("NOT EXISTS (SELECT 1 FROM " + parentTable + " AS " + q("flaredeploy_parent") + " WHERE " + match
             + ")");
       }
-      Keys fk = Keys.ofColumns(key.columns());
+      RowKeys fk = RowKeys.ofColumns(key.columns());
       probe(p, Kind.FOREIGN_KEY, constraint, rows.cte(false) + " SELECT DISTINCT " + fk.select() + " FROM "
           + q(ROWS) + " WHERE " + where + String.join(" AND ", missing) + " LIMIT " + LIMIT, fk, false, true);
     }
@@ -575,7 +574,7 @@ final class DataDependencies implements ShadowDatabase.StatementObserver {
    *
    * @param cte a {@code WITH …} that {@code rowsFrom} is defined in, or null
    */
-  private void uniqueProbe(Parsed p, String constraint, List<Index.IndexColumn> columns, String where,
+  private void uniqueProbe(StatementReader p, String constraint, List<Index.IndexColumn> columns, String where,
       String cte, String rowsFrom, String existingFrom) {
     if (columns.stream().anyMatch(c -> c.name().equals("<expression>"))) {
       found.add(DataDependency.undecided(migration, p.statement, Kind.UNIQUE, constraint,
@@ -598,16 +597,16 @@ final class DataDependencies implements ShadowDatabase.StatementObserver {
         true));
   }
 
-  private void probe(Parsed p, Kind kind, String constraint, String sql, Keys keys, boolean counted,
+  private void probe(StatementReader p, Kind kind, String constraint, String sql, RowKeys keys, boolean counted,
       boolean fails) {
-    found.add(DataDependency.probe(migration, p.statement, kind, constraint, sql, keys.names, keys.labels,
+    found.add(DataDependency.probe(migration, p.statement, kind, constraint, sql, keys.names(), keys.labels(),
         counted, fails));
   }
 
   /** A unique key of a table: a unique index or constraint, or the rowid alias primary key. */
-  private record UniqueKey(String describe, List<Index.IndexColumn> columns, String where) {}
+  record UniqueKey(String describe, List<Index.IndexColumn> columns, String where) {}
 
-  private static List<UniqueKey> uniqueKeys(Table table) {
+  static List<UniqueKey> uniqueKeys(Table table) {
     List<UniqueKey> keys = new ArrayList<>();
     table.columns().stream().filter(Column::isRowidAlias).findFirst().ifPresent(c -> keys.add(new UniqueKey(
         "PRIMARY KEY " + table.name() + "(" + c.name() + ")", List.of(new Index.IndexColumn(c.name(), false,
@@ -622,7 +621,7 @@ final class DataDependencies implements ShadowDatabase.StatementObserver {
 
   // ---- bookkeeping ----
 
-  private void touch(String table, Parsed p) {
+  private void touch(String table, StatementReader p) {
     if (table == null) {
       return;
     }
@@ -646,7 +645,7 @@ final class DataDependencies implements ShadowDatabase.StatementObserver {
     return names;
   }
 
-  private static SortedSet<String> names() {
+  static SortedSet<String> names() {
     return new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
   }
 
@@ -658,480 +657,5 @@ final class DataDependencies implements ShadowDatabase.StatementObserver {
 
   static String q(String identifier) {
     return "\"" + identifier.replace("\"", "\"\"") + "\"";
-  }
-
-  // ---- what a probe reports of an offending row ----
-
-  /** The result columns that identify an offending row: the primary key, else the rowid. */
-  private record Keys(List<String> names, List<String> labels, List<String> expressions) {
-    /** The primary key of {@code table}; its rowid when it has none ({@code rowsCte}: no rowid there). */
-    static Keys of(Table table, String rowsCte) {
-      List<String> primaryKey = table.primaryKey();
-      if (!primaryKey.isEmpty()) {
-        List<String> names = primaryKey.stream().map(c -> KEY + c).toList();
-        return new Keys(names, primaryKey, primaryKey.stream().map(DataDependencies::q).toList());
-      }
-      if (rowsCte != null || table.withoutRowid()) {
-        return new Keys(List.of(), List.of(), List.of());
-      }
-      return new Keys(List.of(KEY + "rowid"), List.of("rowid"), List.of("rowid"));
-    }
-
-    static Keys ofColumns(List<String> columns) {
-      return new Keys(columns.stream().map(c -> KEY + c).toList(), columns,
-          columns.stream().map(DataDependencies::q).toList());
-    }
-
-    /** {@code "id" AS "flaredeploy_key_id"}: the key computed; a constant when there is no key. */
-    String select() {
-      if (names.isEmpty()) {
-        return "1 AS " + q(KEY + "row");
-      }
-      List<String> parts = new ArrayList<>();
-      for (int i = 0; i < names.size(); i++) {
-        parts.add(expressions.get(i) + " AS " + q(names.get(i)));
-      }
-      return String.join(", ", parts);
-    }
-
-    /** {@code "flaredeploy_key_id"}: the key as rows that carry it under its names hold it. */
-    String carried() {
-      return names.isEmpty() ? "1 AS " + q(KEY + "row")
-          : names.stream().map(DataDependencies::q).collect(Collectors.joining(", "));
-    }
-  }
-
-  // ---- the rows a statement writes, as a CTE named ROWS with the table's columns ----
-
-  private static final class Rows {
-    private final Table table;
-    private final List<String> insertColumns;
-    private final String source;
-    private final Map<String, String> assignments;
-    private final String alias;
-    private final String where;
-    private final String unsupported;
-
-    private Rows(Table table, List<String> insertColumns, String source, Map<String, String> assignments,
-        String alias, String where, String unsupported) {
-      this.table = table;
-      this.insertColumns = insertColumns;
-      this.source = source;
-      this.assignments = assignments;
-      this.alias = alias;
-      this.where = where;
-      this.unsupported = unsupported;
-    }
-
-    static Rows inserted(Table table, List<String> columns, String source) {
-      return new Rows(table, columns, source, null, null, null, null);
-    }
-
-    /** {@code [[AS] alias] [INDEXED BY i | NOT INDEXED] SET c = e, … [FROM …] [WHERE w] [RETURNING …]}. */
-    static Rows updated(Parsed p, int j, Table table) {
-      String alias = null;
-      if (p.is(j, "AS")) {
-        alias = p.identifier(j + 1);
-        j += 2;
-      } else if (p.type(j) == Type.WORD && !p.is(j, "SET") && !p.is(j, "INDEXED") && !p.is(j, "NOT")) {
-        alias = p.identifier(j);
-        j++;
-      }
-      if (p.is(j, "INDEXED")) {
-        j += 3;
-      } else if (p.is(j, "NOT") && p.is(j + 1, "INDEXED")) {
-        j += 2;
-      }
-      Map<String, String> assignments = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-      if (!p.is(j, "SET")) {
-        return new Rows(table, null, null, assignments, alias, null, "the UPDATE could not be read");
-      }
-      int end = p.depthZero(j + 1, "FROM", "WHERE", "RETURNING", "ORDER", "LIMIT");
-      String unsupported = p.tokens.get(0).is("WITH") ? "the UPDATE has a WITH clause" : null;
-      for (int[] part : p.split(j + 1, end)) {
-        if (p.type(part[0]) == Type.OPEN) {
-          unsupported = "the UPDATE sets several columns from one row value";
-          continue;
-        }
-        if (part[1] - part[0] < 3 || !p.text(part[0] + 1, part[0] + 2).equals("=")) {
-          unsupported = "an assignment of the UPDATE could not be read";
-          continue;
-        }
-        assignments.put(p.identifier(part[0]), p.text(part[0] + 2, part[1]));
-      }
-      String where = null;
-      if (p.is(end, "FROM")) {
-        unsupported = "the UPDATE reads other tables (UPDATE … FROM)";
-      } else if (p.is(end, "ORDER") || p.is(end, "LIMIT")) {
-        unsupported = "the UPDATE is limited (ORDER BY / LIMIT)";
-      } else if (p.is(end, "WHERE")) {
-        int whereEnd = p.depthZero(end + 1, "RETURNING", "ORDER", "LIMIT");
-        where = p.text(end + 1, whereEnd);
-        if (whereEnd < p.tokens.size() && !p.is(whereEnd, "RETURNING")) {
-          unsupported = "the UPDATE is limited (ORDER BY / LIMIT)";
-        }
-      }
-      return new Rows(table, null, null, assignments, alias, where, unsupported);
-    }
-
-    boolean isUpdate() {
-      return assignments != null;
-    }
-
-    /** The key of each row of {@link #cte}: an UPDATE's rows carry the key they had; an INSERT's compute it. */
-    String keySelect(Keys keys) {
-      return isUpdate() ? keys.carried() : keys.select();
-    }
-
-    boolean sets(String column) {
-      if (isUpdate()) {
-        return assignments.containsKey(column);
-      }
-      return table.column(column).isPresent();
-    }
-
-    /** The expression an INSERT's source gives {@code column}, as its position in the source: -1 if none. */
-    int sourceExpression(String column) {
-      if (insertColumns == null) {
-        return -1;
-      }
-      for (int i = 0; i < insertColumns.size(); i++) {
-        if (insertColumns.get(i).equalsIgnoreCase(column)) {
-          return i;
-        }
-      }
-      return -1;
-    }
-
-    /**
-     * {@code WITH "flaredeploy_rows" AS (…)}: one row per row the statement writes, with the table's
-     * (non-generated) columns as they will be, and the key columns of {@link Keys} under their own names.
-     * For an UPDATE with {@code allRows}, also the rows it leaves alone (unique keys concern the whole table).
-     */
-    String cte(boolean allRows) {
-      List<Column> columns = table.columns().stream().filter(c -> c.generated() == Column.Generated.NONE).toList();
-      if (!isUpdate()) {
-        String names = insertColumns.stream().map(DataDependencies::q).collect(Collectors.joining(", "));
-        List<String> select = new ArrayList<>();
-        for (Column column : columns) {
-          if (insertColumns.stream().anyMatch(c -> c.equalsIgnoreCase(column.name()))) {
-            select.add(q(column.name()));
-          } else {
-            select.add((column.defaultValue() == null ? "NULL" : "(" + column.defaultValue() + ")") + " AS "
-                + q(column.name()));
-          }
-        }
-        return "WITH " + q(SOURCE) + "(" + names + ") AS (" + source + "), " + q(ROWS) + " AS (SELECT "
-            + String.join(", ", select) + " FROM " + q(SOURCE) + ")";
-      }
-      Keys keys = Keys.of(table, null);
-      String from = " FROM " + q(table.name()) + (alias == null ? "" : " AS " + q(alias));
-      List<String> updated = new ArrayList<>();
-      List<String> kept = new ArrayList<>();
-      for (Column column : columns) {
-        String value = assignments.get(column.name());
-        updated.add((value == null ? q(column.name()) : "(" + value + ")") + " AS " + q(column.name()));
-        kept.add(q(column.name()));
-      }
-      for (int i = 0; i < keys.names().size(); i++) {
-        updated.add(keys.expressions().get(i) + " AS " + q(keys.names().get(i)));
-        kept.add(keys.expressions().get(i));
-      }
-      String rows = "SELECT " + String.join(", ", updated) + from + (where == null ? "" : " WHERE (" + where + ")");
-      if (allRows && where != null) {
-        rows += " UNION ALL SELECT " + String.join(", ", kept) + from + " WHERE NOT COALESCE((" + where + "), 0)";
-      }
-      return "WITH " + q(ROWS) + " AS (" + rows + ")";
-    }
-  }
-
-  // ---- what an INSERT … SELECT copies: columns of one source table, to skip constraints it keeps ----
-
-  private record Source(Table table, List<String> expressions) {
-    /** The source of {@code INSERT … SELECT a, b FROM t [alias] [WHERE …]}; null for anything else. */
-    static Source of(Parsed p, String source) {
-      if (source == null) {
-        return null;
-      }
-      List<Token> tokens = SqlLexer.significant(SqlLexer.tokens(source));
-      if (tokens.isEmpty() || !tokens.get(0).is("SELECT")) {
-        return null;
-      }
-      Parsed sub = new Parsed(p.statement, tokens, p.shadow, source);
-      int start = sub.is(1, "DISTINCT") || sub.is(1, "ALL") ? 2 : 1;
-      int from = sub.depthZero(start, "FROM");
-      if (from >= tokens.size()) {
-        return null;
-      }
-      Name table = sub.name(from + 1);
-      int after = table.next();
-      if (sub.is(after, "AS")) {
-        after += 2;
-      } else if (sub.type(after) == Type.WORD && !sub.is(after, "WHERE") && !sub.is(after, "ORDER")
-          && !sub.is(after, "LIMIT")) {
-        after++;
-      }
-      if (after < tokens.size() && !sub.is(after, "WHERE") && !sub.is(after, "ORDER") && !sub.is(after, "LIMIT")) {
-        return null; // a join, a compound select, grouping: not a plain copy
-      }
-      if (sub.depthZero(start, "UNION", "INTERSECT", "EXCEPT", "GROUP") < tokens.size()) {
-        return null;
-      }
-      Optional<Table> found = p.shadow.snapshot().table(table.name());
-      if (found.isEmpty()) {
-        return null;
-      }
-      List<String> expressions = new ArrayList<>();
-      for (int[] part : sub.split(start, from)) {
-        if (part[1] - part[0] == 1 && sub.text(part[0], part[1]).equals("*")) {
-          found.get().columns().stream().filter(c -> c.generated() == Column.Generated.NONE && !c.hidden())
-              .forEach(c -> expressions.add(c.name()));
-          continue;
-        }
-        if (sub.text(part[0], part[1]).endsWith("*")) {
-          return null; // alias.*: columns this reader does not count
-        }
-        // a bare column (c, alias.c) names it; anything else is an expression
-        if (part[1] - part[0] == 1 && sub.isName(part[0])) {
-          expressions.add(sub.identifier(part[0]));
-        } else if (part[1] - part[0] == 3 && sub.isName(part[0]) && sub.text(part[0] + 1, part[0] + 2).equals(".")
-            && sub.isName(part[0] + 2)) {
-          expressions.add(sub.identifier(part[0] + 2));
-        } else {
-          expressions.add(null);
-        }
-      }
-      return new Source(found.get(), expressions);
-    }
-
-    /** The source column copied unchanged into position {@code index}, if it is one. */
-    Optional<Column> column(int index) {
-      if (index < 0 || index >= expressions.size() || expressions.get(index) == null) {
-        return Optional.empty();
-      }
-      return table.column(expressions.get(index));
-    }
-
-    boolean keeps(Parsed p, int index, java.util.function.Predicate<Column> constraint) {
-      return column(index).map(c -> constraint.test(c) || c.isRowidAlias()).orElse(false);
-    }
-
-    /** The same CHECK holds in the source, over the same columns copied unchanged. */
-    boolean keepsCheck(Parsed p, Rows rows, String check, Set<String> referenced) {
-      if (!table.checks().contains(check)) {
-        return false;
-      }
-      for (String name : referenced) {
-        if (rows.table.column(name).isEmpty()) {
-          continue; // not a column: a function or a keyword
-        }
-        Optional<Column> copied = column(rows.sourceExpression(name));
-        if (copied.isEmpty() || !copied.get().name().equalsIgnoreCase(name)) {
-          return false;
-        }
-      }
-      return true;
-    }
-
-    /** The source has a unique key over the columns copied into the key's (a subset of them suffices). */
-    boolean keepsUnique(Parsed p, Rows rows, UniqueKey key) {
-      if (key.where() != null) {
-        return false;
-      }
-      Map<String, Index.IndexColumn> copied = new LinkedHashMap<>();
-      for (Index.IndexColumn column : key.columns()) {
-        Optional<Column> from = column(rows.sourceExpression(column.name()));
-        if (from.isEmpty()) {
-          return false;
-        }
-        copied.put(from.get().name().toLowerCase(Locale.ROOT), column);
-      }
-      for (UniqueKey sourceKey : uniqueKeys(table)) {
-        if (sourceKey.where() != null) {
-          continue;
-        }
-        boolean within = sourceKey.columns().stream().allMatch(c -> {
-          Index.IndexColumn target = copied.get(c.name().toLowerCase(Locale.ROOT));
-          return target != null && target.collation().equalsIgnoreCase(c.collation());
-        });
-        if (within) {
-          return true;
-        }
-      }
-      return false;
-    }
-
-    /** The source has the same foreign key over the columns copied unchanged into it. */
-    boolean keepsForeignKey(Parsed p, Rows rows, ForeignKey key) {
-      List<String> from = new ArrayList<>();
-      for (String column : key.columns()) {
-        Optional<Column> copied = column(rows.sourceExpression(column));
-        if (copied.isEmpty()) {
-          return false;
-        }
-        from.add(copied.get().name().toLowerCase(Locale.ROOT));
-      }
-      return table.foreignKeys().stream().anyMatch(k -> k.table().equalsIgnoreCase(key.table())
-          && k.columns().stream().map(c -> c.toLowerCase(Locale.ROOT)).toList().equals(from)
-          && k.targetColumns().stream().map(c -> c.toLowerCase(Locale.ROOT)).toList()
-              .equals(key.targetColumns().stream().map(c -> c.toLowerCase(Locale.ROOT)).toList()));
-    }
-  }
-
-  // ---- reading a statement ----
-
-  /** A possibly schema-qualified name, and the index of the token after it. */
-  private record Name(String name, int next) {}
-
-  /** One statement's significant tokens, with helpers to read it. */
-  private static final class Parsed {
-    private final SqlStatement statement;
-    private final List<Token> tokens;
-    private final ShadowDatabase shadow;
-    private final String sql;
-
-    Parsed(SqlStatement statement, List<Token> tokens, ShadowDatabase shadow) {
-      this(statement, tokens, shadow, statement.sql());
-    }
-
-    Parsed(SqlStatement statement, List<Token> tokens, ShadowDatabase shadow, String sql) {
-      this.statement = statement;
-      this.tokens = tokens;
-      this.shadow = shadow;
-      this.sql = sql;
-    }
-
-    boolean is(int i, String word) {
-      return i >= 0 && i < tokens.size() && tokens.get(i).is(word);
-    }
-
-    String upper(int i) {
-      return i < tokens.size() ? tokens.get(i).upper() : "";
-    }
-
-    Type type(int i) {
-      return i < tokens.size() ? tokens.get(i).type() : Type.SEMICOLON;
-    }
-
-    boolean isName(int i) {
-      return type(i) == Type.WORD || type(i) == Type.QUOTED_IDENTIFIER;
-    }
-
-    String identifier(int i) {
-      return i < tokens.size() ? SqlLexer.identifier(tokens.get(i)) : null;
-    }
-
-    /** The SQL text of tokens {@code [from, to)}. */
-    String text(int from, int to) {
-      if (from >= to || from >= tokens.size()) {
-        return "";
-      }
-      Token last = tokens.get(Math.min(to, tokens.size()) - 1);
-      return sql.substring(tokens.get(from).start(), last.start() + last.text().length());
-    }
-
-    /** The WITH clause before the statement's verb at {@code verb}, with a trailing space; "" if none. */
-    String prefix(int verb) {
-      return verb == 0 ? "" : text(0, verb) + " ";
-    }
-
-    int skipIfNotExists(int i) {
-      return is(i, "IF") && is(i + 1, "NOT") && is(i + 2, "EXISTS") ? i + 3 : i;
-    }
-
-    int skipIfExists(int i) {
-      return is(i, "IF") && is(i + 1, "EXISTS") ? i + 2 : i;
-    }
-
-    Name name(int i) {
-      if (!isName(i)) {
-        return new Name(null, i);
-      }
-      if (type(i + 1) == Type.PUNCTUATION && tokens.get(i + 1).text().equals(".") && isName(i + 2)) {
-        return new Name(identifier(i + 2), i + 3);
-      }
-      return new Name(identifier(i), i + 1);
-    }
-
-    /** The verb after a leading WITH clause: the first INSERT, REPLACE, UPDATE, DELETE or SELECT at depth 0. */
-    int mainVerb() {
-      int i = depthZero(1, "INSERT", "REPLACE", "UPDATE", "DELETE", "SELECT");
-      return i < tokens.size() ? i : -1;
-    }
-
-    /** The first index from {@code from} whose token is one of {@code words} outside parentheses; else size. */
-    int depthZero(int from, String... words) {
-      return firstOutsideParentheses(from, i -> java.util.Arrays.stream(words).anyMatch(w -> tokens.get(i).is(w)));
-    }
-
-    /** Where an INSERT's rows end: its upsert clause ({@code ON CONFLICT}), {@code RETURNING}, or the end. */
-    int sourceEnd(int from) {
-      return firstOutsideParentheses(from,
-          i -> tokens.get(i).is("RETURNING") || (tokens.get(i).is("ON") && is(i + 1, "CONFLICT")));
-    }
-
-    private int firstOutsideParentheses(int from, java.util.function.IntPredicate stop) {
-      int depth = 0;
-      for (int i = from; i < tokens.size(); i++) {
-        Type t = tokens.get(i).type();
-        if (t == Type.OPEN) {
-          depth++;
-        } else if (t == Type.CLOSE) {
-          depth--;
-        } else if (depth == 0 && stop.test(i)) {
-          return i;
-        }
-      }
-      return tokens.size();
-    }
-
-    /** The comma-separated parts of {@code [from, to)} at depth 0, as {@code [start, end)} pairs. */
-    List<int[]> split(int from, int to) {
-      List<int[]> parts = new ArrayList<>();
-      int depth = 0;
-      int start = from;
-      for (int i = from; i < to; i++) {
-        Type t = tokens.get(i).type();
-        if (t == Type.OPEN) {
-          depth++;
-        } else if (t == Type.CLOSE) {
-          depth--;
-        } else if (depth == 0 && t == Type.PUNCTUATION && tokens.get(i).text().equals(",")) {
-          parts.add(new int[] {start, i});
-          start = i + 1;
-        }
-      }
-      if (start < to) {
-        parts.add(new int[] {start, to});
-      }
-      return parts;
-    }
-
-    /** The identifiers of {@code [from, to)} (a column list). */
-    List<String> identifiers(int from, int to) {
-      List<String> names = new ArrayList<>();
-      for (int i = from; i < to; i++) {
-        if (isName(i)) {
-          names.add(identifier(i));
-        }
-      }
-      return names;
-    }
-
-    /** The tables and views of the shadow that tokens {@code [from, to)} name: what the statement reads. */
-    Set<String> reads(int from, int to) {
-      Set<String> tables = shadow.tableNames();
-      Set<String> read = names();
-      for (int i = from; i < Math.min(to, tokens.size()); i++) {
-        if (isName(i) && tables.contains(identifier(i))) {
-          read.add(identifier(i));
-        }
-      }
-      return read;
-    }
-
-    Set<String> reads(int from) {
-      return reads(from, tokens.size());
-    }
   }
 }
