@@ -262,7 +262,6 @@ class DeployEndToEndIT extends DevServerFixture {
     Project p = project("drift");
     assertThat(deploy(p).exitCode()).isZero();
     execute(p, "ALTER TABLE notes ADD COLUMN priority INTEGER");
-    var files = projects.databaseFiles(p);
 
     CliRunner.Result warned = cli.run("plan", p.dir().toString(), "--output", "json");
     CliRunner.Result text = cli.run("plan", p.dir().toString());
@@ -275,6 +274,12 @@ class DeployEndToEndIT extends DevServerFixture {
         "DB: column notes.priority exists in the live database but no applied migration creates it");
     assertThat(text.stdout()).contains("! drift", "column notes.priority exists in the live database",
         "nothing to do");
+    // with the release stopped, nothing else has the database open (a serving workerd checkpoints it when idle)
+    assertThat(cli.run("local", "stop", p.dir().toString()).exitCode()).isZero();
+    var files = projects.databaseFiles(p);
+    CliRunner.Result again = cli.run("plan", p.dir().toString(), "--output", "json");
+    assertThat(again.exitCode()).as(again.toString()).isZero();
+    assertThat(check(again.json(), "drift").get("outcome").asText()).isEqualTo("warned");
     assertThat(projects.databaseFiles(p)).as("plan changed nothing, byte for byte").isEqualTo(files);
 
     Path fd = p.dir().resolve("flaredeploy.toml");
@@ -296,6 +301,8 @@ class DeployEndToEndIT extends DevServerFixture {
     }
     Files.writeString(p.dir().resolve("migrations/0003_one_note_per_author.sql"),
         "CREATE UNIQUE INDEX notes_one_per_author ON notes(author);\n");
+    // with the release stopped, nothing else has the database open (a serving workerd checkpoints it when idle)
+    assertThat(cli.run("local", "stop", p.dir().toString()).exitCode()).isZero();
     var files = projects.databaseFiles(p);
     assertThat(files).as("the database file is where the test looks").isNotEmpty();
 
