@@ -210,7 +210,13 @@ class DeployEndToEndIT extends DevServerFixture {
     assertThat(CliRunner.get(p.port(), "/health").statusCode()).isEqualTo(200);
     String before = export(p);
 
-    Files.writeString(p.dir().resolve("migrations/0003_more.sql"), "CREATE TABLE more (id INTEGER PRIMARY KEY);\n");
+    // a migration that takes seconds (the local target applies in milliseconds otherwise), so the interrupt
+    // lands while it applies
+    Files.writeString(p.dir().resolve("migrations/0003_more.sql"), """
+        CREATE TABLE more (id INTEGER PRIMARY KEY, v TEXT);
+        WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < 3000000)
+        INSERT INTO more (v) SELECT hex(randomblob(16)) FROM s;
+        """);
     Path err = home.resolve("embedded-interrupted.err");
     Process deploy = cli.command("deploy", p.dir().toString())
         .redirectOutput(home.resolve("embedded-interrupted.out").toFile())
