@@ -2,6 +2,7 @@ package dev.flaredeploy.worker;
 
 import dev.flaredeploy.workflows.DeploymentActivities;
 import dev.flaredeploy.workflows.DeploymentWorkflowImpl;
+import dev.flaredeploy.workflows.FleetWorkflowImpl;
 import io.temporal.client.WorkflowClient;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
@@ -9,7 +10,8 @@ import io.temporal.worker.WorkerOptions;
 import java.time.Duration;
 
 /**
- * The Temporal worker that runs deployments: the workflow and the activities on one task queue.
+ * The Temporal worker that runs deployments: the deployment and fleet workflows and the activities on one task
+ * queue. A fleet's members are ordinary deployments, so any worker on the queue runs any of them.
  *
  * <p>Sticky execution stays on for real servers. Turn it off ({@code sticky=false}) against the Java test
  * server ({@code flaredeploy dev-server}, embedded mode): that server never moves a workflow off a dead
@@ -30,7 +32,7 @@ public final class PipelineWorker implements AutoCloseable {
       options.setStickyQueueScheduleToStartTimeout(Duration.ZERO);
     }
     Worker worker = factory.newWorker(taskQueue, options.build());
-    worker.registerWorkflowImplementationTypes(DeploymentWorkflowImpl.class);
+    worker.registerWorkflowImplementationTypes(DeploymentWorkflowImpl.class, FleetWorkflowImpl.class);
     worker.registerActivitiesImplementations(activities);
     factory.start();
     return new PipelineWorker(factory);

@@ -1,0 +1,57 @@
+package dev.flaredeploy.workflows;
+
+import dev.flaredeploy.workflows.model.DeploymentReport;
+import dev.flaredeploy.workflows.model.DeploymentRequest;
+import dev.flaredeploy.workflows.model.StepReport;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.CanceledFailure;
+import io.temporal.workflow.Workflow;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A fast stand-in for a fleet member, registered as the {@code Deployment} workflow type: it takes one minute
+ * of workflow time (skipped by the test server) and ends by its environment's name: {@code fail-…} rolls back,
+ * {@code attention-…} needs attention, {@code hold-…} runs for a day (to be cancelled: it then takes a minute to
+ * undo), anything else succeeds.
+ */
+public class FakeMember implements DeploymentWorkflow {
+  static final Duration TAKES = Duration.ofMinutes(1);
+  private String state = "RUNNING";
+  private DeploymentRequest request;
+
+  @Override
+  public DeploymentReport deploy(DeploymentRequest request) {
+    this.request = request;
+    String env = request.environment();
+    try {
+      Workflow.sleep(env.startsWith("hold-") ? Duration.ofDays(1) : TAKES);
+    } catch (CanceledFailure cancelled) {
+      Workflow.newDetachedCancellationScope(() -> Workflow.sleep(TAKES)).run();
+      state = "CANCELLED";
+      throw new CanceledFailure("cancelled during smoke-test; what it had changed was undone");
+    }
+    if (env.startsWith("fail-")) {
+      state = "ROLLED_BACK";
+      throw ApplicationFailure.newNonRetryableFailure("ROLLED_BACK: smoke-test failed; the previous release is live "
+          + "again", FailureTypes.DEPLOYMENT_FAILED, "ROLLED_BACK");
+    }
+    if (env.startsWith("attention-")) {
+      state = "NEEDS_ATTENTION";
+      throw ApplicationFailure.newNonRetryableFailure("NEEDS_ATTENTION: smoke-test failed and a compensation did not "
+          + "complete: a person must act", FailureTypes.DEPLOYMENT_FAILED, "NEEDS_ATTENTION");
+    }
+    state = "SUCCEEDED";
+    return progress();
+  }
+
+  @Override
+  public DeploymentReport progress() {
+    String at = Workflow.currentTimeMillis() + "";
+    return new DeploymentReport(Workflow.getInfo().getWorkflowId(), Workflow.getInfo().getRunId(),
+        request.service(), request.environment(), request.target(), null, false, "src", state,
+        "deployed release src of " + request.service(),
+        List.of(new StepReport(Steps.SMOKE_TEST, state, 1, at, at, "1 check passed")), List.of(), null, null,
+        List.of(), at, at, List.of());
+  }
+}
