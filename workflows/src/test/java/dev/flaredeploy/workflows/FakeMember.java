@@ -7,7 +7,10 @@ import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A fast stand-in for a fleet member, registered as the {@code Deployment} workflow type: it takes one minute
@@ -17,6 +20,7 @@ import java.util.List;
  */
 public class FakeMember implements DeploymentWorkflow {
   static final Duration TAKES = Duration.ofMinutes(1);
+  private static final ObjectMapper JSON = new ObjectMapper();
   private String state = "RUNNING";
   private DeploymentRequest request;
 
@@ -45,13 +49,19 @@ public class FakeMember implements DeploymentWorkflow {
     return progress();
   }
 
+  /** Built from its JSON form, so that fields added to the report later need no change here. */
   @Override
   public DeploymentReport progress() {
     String at = Workflow.currentTimeMillis() + "";
-    return new DeploymentReport(Workflow.getInfo().getWorkflowId(), Workflow.getInfo().getRunId(),
-        request.service(), request.environment(), request.target(), null, false, "src", state,
-        "deployed release src of " + request.service(),
-        List.of(new StepReport(Steps.SMOKE_TEST, state, 1, at, at, "1 check passed")), List.of(), null, null,
-        List.of(), at, at, List.of());
+    Map<String, Object> report = new LinkedHashMap<>();
+    report.put("id", Workflow.getInfo().getWorkflowId());
+    report.put("runId", Workflow.getInfo().getRunId());
+    report.put("service", request.service());
+    report.put("environment", request.environment());
+    report.put("target", request.target());
+    report.put("state", state);
+    report.put("summary", "deployed release src of " + request.service());
+    report.put("steps", List.of(new StepReport(Steps.SMOKE_TEST, state, 1, at, at, "1 check passed")));
+    return JSON.convertValue(report, DeploymentReport.class);
   }
 }

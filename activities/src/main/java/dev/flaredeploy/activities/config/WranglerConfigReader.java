@@ -78,6 +78,15 @@ final class WranglerConfigReader {
       List<String> warnings,
       List<ServiceBinding> services) {}
 
+  /** The environments the wrangler config in {@code projectDir} defines, in file order; reads nothing else. */
+  List<String> environmentNames(Path projectDir) {
+    Path configFile = discover(projectDir, new ArrayList<>());
+    ConfigTable top = configFile.getFileName().toString().endsWith(".toml")
+        ? ConfigFiles.readToml(configFile)
+        : ConfigFiles.readJson(configFile);
+    return List.copyOf(top.table("env").map(ConfigTable::subtables).orElse(Map.of()).keySet());
+  }
+
   WranglerEnvironment read(Path projectDir, String environment) {
     List<String> warnings = new ArrayList<>();
     Path configFile = discover(projectDir, warnings);
