@@ -26,10 +26,22 @@ public final class PipelineWorker implements AutoCloseable {
 
   public static PipelineWorker start(
       WorkflowClient client, String taskQueue, boolean sticky, DeploymentActivities activities) {
+    return start(client, taskQueue, sticky, activities, 0);
+  }
+
+  /**
+   * @param maxConcurrentSteps how many activities (deployment steps) this worker runs at once; once they all run it
+   *     stops asking for more, so other workers on the queue take them. 0: the Temporal SDK's default
+   */
+  public static PipelineWorker start(WorkflowClient client, String taskQueue, boolean sticky,
+      DeploymentActivities activities, int maxConcurrentSteps) {
     WorkerFactory factory = WorkerFactory.newInstance(client);
     WorkerOptions.Builder options = WorkerOptions.newBuilder();
     if (!sticky) {
       options.setStickyQueueScheduleToStartTimeout(Duration.ZERO);
+    }
+    if (maxConcurrentSteps > 0) {
+      options.setMaxConcurrentActivityExecutionSize(maxConcurrentSteps);
     }
     Worker worker = factory.newWorker(taskQueue, options.build());
     worker.registerWorkflowImplementationTypes(DeploymentWorkflowImpl.class, FleetWorkflowImpl.class);
