@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
 final class SelectionOptions {
   @Spec(Spec.Target.MIXEE) CommandSpec mixee;
 
-  @Parameters(index = "0", arity = "0..*", paramLabel = "PROJECT",
+  @Parameters(index = "0..*", arity = "0..*", paramLabel = "PROJECT",
       description = {"the project(s): a directory (default: .) or the service name of the project in the current",
           "directory; several directories deploy as one fleet run"})
   List<String> projects = new ArrayList<>();

@@ -159,6 +159,19 @@ class FleetSelectionTest {
     assertThat(badParallel.stderr()).contains("--parallel must be at least 1");
   }
 
+  @Test
+  void deployOfSeveralDirectoriesGetsPastTheChecksAndThenNeedsTemporal() throws IOException {
+    Path web = project("web", "production");
+    Path api = project("api", "production");
+    InProcessCli cli = new InProcessCli(Map.of("FLAREDEPLOY_HOME", dir.resolve("home").toString()), dir);
+
+    CliRunner.Result result = cli.run("deploy", web.toString(), api.toString(), "--env", "production",
+        "--address", "127.0.0.1:1");
+
+    assertThat(result.exitCode()).as("the selection is fine; the server is not there").as(result.toString())
+        .isEqualTo(ExitCode.UNAVAILABLE);
+  }
+
   // ---- helpers ----
 
   private FleetSelection resolve(List<String> directories, List<String> environments) {
