@@ -108,6 +108,39 @@ class FleetEndToEndIT extends DevServerFixture {
     }
   }
 
+  /** With no server, a fleet runs embedded; an interrupt cancels it and its members undo what they did. */
+  @Test
+  void withoutAServerAFleetRunsEmbeddedAndAnInterruptCancelsItsMembersWhichUndo() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeFalse(CliRunner.listening(7233),
+        "something listens on 127.0.0.1:7233, so deploy would use it rather than run embedded");
+    List<String> tenants = List.of("tenant-a", "tenant-b");
+    Tenants fleet = projects.tenants("fleet-embedded", tenants);
+    tenants.forEach(t -> stopAfterwards(fleet.service(), "--env", t));
+    // slow checks, so that the interrupt lands while the members' releases are being checked
+    LocalProjects.replace(fleet.dir().resolve("flaredeploy.toml"), "timeout = \"3s\"\n",
+        "timeout = \"60s\"\n\n[[smoke.check]]\npath = \"/slow?ms=4000\"\n[[smoke.check]]\npath = \"/slow?ms=4000\"\n");
+    java.nio.file.Path err = home.resolve("fleet-embedded.err");
+    Process deploy = cli.command("deploy", fleet.dir().toString(), "--env", "tenant-*", "--canary", "0")
+        .redirectOutput(home.resolve("fleet-embedded.out").toFile())
+        .redirectError(err.toFile())
+        .start();
+    for (int i = 0; i < 480 && !Files.readString(err).matches("(?s).*: smoke-test\\n.*"); i++) {
+      Thread.sleep(250);
+    }
+    assertThat(Files.readString(err)).contains("No Temporal server", "fleet fleet:local:fleet-embedded:tenant-* started");
+
+    deploy.destroy(); // SIGTERM, as a closing terminal or CI runner sends
+    assertThat(deploy.waitFor(3, java.util.concurrent.TimeUnit.MINUTES)).isTrue();
+
+    assertThat(Files.readString(err)).contains("interrupted: cancelling fleet:local:fleet-embedded:tenant-*");
+    for (String tenant : tenants) {
+      assertThat(CliRunner.listening(fleet.ports().get(tenant))).as("%s serves nothing", tenant).isFalse();
+      assertThat(projects.query(fleet.project(tenant), tenant,
+              "SELECT count(*) AS n FROM sqlite_master WHERE name = 'notes'").get(0).get("n").asInt())
+          .as("%s's database is as before the fleet", tenant).isZero();
+    }
+  }
+
   private static CliRunner.Result deployFleet(Tenants fleet) {
     return cli.run("deploy", fleet.dir().toString(), "--env", "tenant-*", "--canary", "1", "--parallel", "2",
         "--max-failures", "0", "--address", address, "--output", "json");
