@@ -216,7 +216,8 @@ class DeployEndToEndIT extends DevServerFixture {
         .redirectOutput(home.resolve("embedded-interrupted.out").toFile())
         .redirectError(err.toFile())
         .start();
-    for (int i = 0; i < 240 && !Files.readString(err).contains("… apply-migrations"); i++) {
+    // deploy-worker takes seconds (it starts wrangler dev); apply-migrations may be over before a poll sees it
+    for (int i = 0; i < 240 && !Files.readString(err).contains("… deploy-worker"); i++) {
       Thread.sleep(250);
     }
     deploy.destroy(); // SIGTERM, as a closing terminal or CI runner sends
