@@ -261,7 +261,8 @@ public class Deployments {
 
   private static boolean matches(String workflowId, String service, String environment) {
     String[] parts = workflowId.split(":");
-    return parts.length == 4
+    return DeploymentIds.isDeploymentId(workflowId) // the legacy listings hold fleets too
+        && parts.length == 4
         && (service == null || parts[2].equals(service))
         && (environment == null || parts[3].equals(environment));
   }

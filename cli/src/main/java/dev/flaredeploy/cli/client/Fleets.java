@@ -131,7 +131,7 @@ public class Fleets {
   public List<FleetReport> list(String service, String environment, int limit) {
     // a fleet of several services has no service attribute, so the filters read the fleet id
     List<FleetReport> found = Runs.list(client, stubs, WORKFLOW_TYPE, "WorkflowType = '" + WORKFLOW_TYPE + "'",
-        id -> true, service == null && environment == null ? limit : Math.max(limit, 1000), Fleets::listed);
+        FleetIds::isFleetId, service == null && environment == null ? limit : Math.max(limit, 1000), Fleets::listed);
     if (service == null && environment == null) {
       return found;
     }

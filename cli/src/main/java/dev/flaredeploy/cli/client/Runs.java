@@ -45,7 +45,8 @@ final class Runs {
    * carry no memo there).
    *
    * @param query the visibility query
-   * @param keep which workflow ids the legacy listings keep (the query filters on a real server)
+   * @param keep which workflow ids the legacy listings keep (the query filters on a real server; the test server's
+   *     listings hold every workflow type)
    */
   static <T> List<T> list(WorkflowClient client, WorkflowServiceStubs stubs, String workflowType, String query,
       Predicate<String> keep, int limit, Function<WorkflowExecutionMetadata, T> listed) {
