@@ -1,8 +1,7 @@
 package dev.flaredeploy.worker;
 
 import dev.flaredeploy.workflows.DeploymentActivities;
-import dev.flaredeploy.workflows.DeploymentWorkflowImpl;
-import dev.flaredeploy.workflows.FleetWorkflowImpl;
+import dev.flaredeploy.workflows.Workflows;
 import io.temporal.client.WorkflowClient;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
@@ -44,7 +43,7 @@ public final class PipelineWorker implements AutoCloseable {
       options.setMaxConcurrentActivityExecutionSize(maxConcurrentSteps);
     }
     Worker worker = factory.newWorker(taskQueue, options.build());
-    worker.registerWorkflowImplementationTypes(DeploymentWorkflowImpl.class, FleetWorkflowImpl.class);
+    worker.registerWorkflowImplementationTypes(Workflows.IMPLEMENTATIONS.toArray(Class<?>[]::new));
     worker.registerActivitiesImplementations(activities);
     factory.start();
     return new PipelineWorker(factory);

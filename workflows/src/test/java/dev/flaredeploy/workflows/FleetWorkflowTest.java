@@ -295,7 +295,11 @@ class FleetWorkflowTest {
         k -> options.registerSearchAttribute(k.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD));
     env = TestWorkflowEnvironment.newInstance(options.build());
     Worker worker = env.newWorker(QUEUE);
-    worker.registerWorkflowImplementationTypes(FleetWorkflowImpl.class, memberType);
+    if (memberType == DeploymentWorkflowImpl.class) {
+      worker.registerWorkflowImplementationTypes(Workflows.IMPLEMENTATIONS.toArray(Class<?>[]::new));
+    } else {
+      worker.registerWorkflowImplementationTypes(FleetWorkflowImpl.class, memberType);
+    }
     worker.registerActivitiesImplementations(activities);
     env.start();
     client = env.getWorkflowClient();

@@ -188,7 +188,7 @@ class RecordHistories {
         world.holdSmoke = new CountDownLatch(2);
       }
       Worker worker = env.newWorker("record");
-      worker.registerWorkflowImplementationTypes(FleetWorkflowImpl.class, DeploymentWorkflowImpl.class);
+      worker.registerWorkflowImplementationTypes(Workflows.IMPLEMENTATIONS.toArray(Class<?>[]::new));
       worker.registerActivitiesImplementations(world);
       env.start();
       WorkflowClient client = env.getWorkflowClient();
