@@ -62,6 +62,7 @@ public final class ExitCode {
             || FailureTypes.SOURCE_UNAVAILABLE.equals(failureType)
             || FailureTypes.MIGRATION_UNSAFE.equals(failureType)
             || FailureTypes.POLICY_BLOCKED.equals(failureType)
+            || FailureTypes.DATA_CONFLICT.equals(failureType)
             || FailureTypes.CREDENTIALS_MISSING.equals(failureType)
             || FailureTypes.PREFLIGHT_FAILED.equals(failureType)
             || FailureTypes.CLOUDFLARE_REFUSED.equals(failureType)

@@ -171,6 +171,27 @@ final class LocalProjects {
     query(p, environment, sql);
   }
 
+  /**
+   * The project's local D1 database files as they are on disk: each file of the state folder's D1 storage
+   * (the SQLite file, and its write-ahead log beside it if there is one) with the sha256 of its bytes.
+   * SQLite's shared-memory index ({@code -shm}) is left out: it holds no data, and every reader of a WAL
+   * database, a serving release's included, writes its read marks there.
+   */
+  java.util.Map<String, String> databaseFiles(Project p) throws IOException {
+    java.util.Map<String, String> files = new java.util.TreeMap<>();
+    Path d1 = stateDir(p).resolve("v3/d1");
+    if (!Files.isDirectory(d1)) {
+      return files;
+    }
+    try (var walk = Files.walk(d1)) {
+      for (Path file : walk.filter(Files::isRegularFile).filter(f -> !f.toString().endsWith("-shm")).toList()) {
+        files.put(d1.relativize(file).toString(), dev.flaredeploy.activities.safety.Checksums.sha256(
+            Files.readAllBytes(file)));
+      }
+    }
+    return files;
+  }
+
   /** Names in the migrations ledger, in the order they were applied. */
   List<String> ledger(Project p) {
     return query(p, "SELECT name FROM d1_migrations ORDER BY id").stream().map(r -> r.get("name").asText()).toList();

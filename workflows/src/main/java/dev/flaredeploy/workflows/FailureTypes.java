@@ -31,6 +31,12 @@ public final class FailureTypes {
    */
   public static final String MIGRATION_UNSAFE = "MigrationUnsafe";
   /**
+   * a pending migration would fail on the rows the database holds (duplicates under a new UNIQUE index,
+   * NULLs for a new NOT NULL, rows a new CHECK or foreign key refuses), as read-only probes of the live
+   * database showed; nothing was changed
+   */
+  public static final String DATA_CONFLICT = "DataConflict";
+  /**
    * a pre-deploy policy of flaredeploy.toml (freeze window, branch, clean tree, required secrets) failed and
    * was not overridden; nothing was changed
    */
@@ -63,7 +69,7 @@ public final class FailureTypes {
   public static final Set<String> NON_RETRYABLE =
       Set.of(CONFIG_INVALID, SOURCE_UNAVAILABLE, CREDENTIALS_MISSING, TOOL_MISSING, MIGRATION_FAILED,
           MIGRATION_UNSAFE, PREFLIGHT_FAILED, POLICY_BLOCKED,
-          SMOKE_TEST_FAILED, CLOUDFLARE_REFUSED);
+          SMOKE_TEST_FAILED, CLOUDFLARE_REFUSED, DATA_CONFLICT);
 
   private FailureTypes() {}
 }

@@ -14,8 +14,8 @@ import java.util.Map;
 
 /**
  * A fast stand-in for a fleet member, registered as the {@code Deployment} workflow type: it takes one minute
- * of workflow time (skipped by the test server) and ends by its environment's name: {@code fail-…} rolls back,
- * {@code attention-…} needs attention, {@code hold-…} runs for a day (to be cancelled: it then takes a minute to
+ * of workflow time (skipped by the test server) and ends by its environment's name: {@code fail-…} rolls back
+ * and {@code attention-…} needs attention (both after half a minute), {@code hold-…} runs for a day (to be cancelled: it then takes a minute to
  * undo), anything else succeeds.
  */
 public class FakeMember implements DeploymentWorkflow {
@@ -29,7 +29,9 @@ public class FakeMember implements DeploymentWorkflow {
     this.request = request;
     String env = request.environment();
     try {
-      Workflow.sleep(env.startsWith("hold-") ? Duration.ofDays(1) : TAKES);
+      // a failing member fails half-way, so that members started with it are still running then
+      Workflow.sleep(env.startsWith("hold-") ? Duration.ofDays(1)
+          : env.startsWith("fail-") || env.startsWith("attention-") ? TAKES.dividedBy(2) : TAKES);
     } catch (CanceledFailure cancelled) {
       Workflow.newDetachedCancellationScope(() -> Workflow.sleep(TAKES)).run();
       state = "CANCELLED";

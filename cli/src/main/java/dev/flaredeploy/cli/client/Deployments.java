@@ -240,7 +240,7 @@ public class Deployments {
           attributes == null ? part(parts, 2) : Optional.ofNullable(attributes.get(DeploymentAttributes.SERVICE)).orElse(part(parts, 2)),
           part(parts, 3), part(parts, 1),
           attributes == null ? null : attributes.get(DeploymentAttributes.COMMIT),
-          false, null, "RUNNING", "starting", List.of(), List.of(), null, null, List.of(), null, null, List.of());
+          false, null, "RUNNING", "starting", List.of(), List.of(), null, null, List.of(), null, null, List.of(), null);
     }
     if (running || !report.state().equals("RUNNING")) {
       return report;
@@ -252,7 +252,7 @@ public class Deployments {
         report.steps(), report.databases(), report.release(), report.error(),
         List.of("check which release serves and whether the databases hold a partial migration; "
             + "then deploy again (steps done so far are in `flaredeploy history " + report.id() + "`)"),
-        report.startedAt(), report.finishedAt(), report.overrides());
+        report.startedAt(), report.finishedAt(), report.overrides(), report.checks());
   }
 
   private static String part(String[] parts, int i) {
