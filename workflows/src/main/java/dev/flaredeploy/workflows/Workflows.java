@@ -1,0 +1,11 @@
+package dev.flaredeploy.workflows;
+
+import java.util.List;
+
+/** The workflow implementations a flaredeploy worker runs, listed once: the worker and the tests register these. */
+public final class Workflows {
+  /** Deployments, and fleets of them. */
+  public static final List<Class<?>> IMPLEMENTATIONS = List.of(DeploymentWorkflowImpl.class, FleetWorkflowImpl.class);
+
+  private Workflows() {}
+}
