@@ -15,8 +15,9 @@ import java.util.Map;
 /**
  * A fast stand-in for a fleet member, registered as the {@code Deployment} workflow type: it takes one minute
  * of workflow time (skipped by the test server) and ends by its environment's name: {@code fail-…} rolls back
- * and {@code attention-…} needs attention (both after half a minute), {@code hold-…} runs for a day (to be cancelled: it then takes a minute to
- * undo), anything else succeeds.
+ * and {@code attention-…} needs attention (both after half a minute), {@code hold-…} runs until it is cancelled
+ * (it then takes a minute to undo; a timer would let time skipping end it before the test cancels it),
+ * anything else succeeds.
  */
 public class FakeMember implements DeploymentWorkflow {
   static final Duration TAKES = Duration.ofMinutes(1);
@@ -30,8 +31,10 @@ public class FakeMember implements DeploymentWorkflow {
     String env = request.environment();
     try {
       // a failing member fails half-way, so that members started with it are still running then
-      Workflow.sleep(env.startsWith("hold-") ? Duration.ofDays(1)
-          : env.startsWith("fail-") || env.startsWith("attention-") ? TAKES.dividedBy(2) : TAKES);
+      if (env.startsWith("hold-")) {
+        Workflow.await(() -> false);
+      }
+      Workflow.sleep(env.startsWith("fail-") || env.startsWith("attention-") ? TAKES.dividedBy(2) : TAKES);
     } catch (CanceledFailure cancelled) {
       Workflow.newDetachedCancellationScope(() -> Workflow.sleep(TAKES)).run();
       state = "CANCELLED";

@@ -138,7 +138,7 @@ class FleetWorkflowTest {
 
     assertThat(states(report)).containsExactly("SUCCEEDED", "FAILED", "SKIPPED");
     assertThat(report.members().get(1).summary()).contains("already running", "left alone");
-    // (time skipping let its day pass meanwhile) it ran its course: not cancelled, not replaced
+    // it runs its course: not cancelled, not replaced
     assertThat(alone.describe().getStatus().name()).as("the deployment that ran on its own")
         .isIn("WORKFLOW_EXECUTION_STATUS_RUNNING", "WORKFLOW_EXECUTION_STATUS_COMPLETED");
     assertThat(client.newUntypedWorkflowStub("deploy:local:svc:hold-b").describe().getExecution().getRunId())
