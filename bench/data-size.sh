@@ -16,7 +16,7 @@ export FLAREDEPLOY_HOME="$work/home"
 server_pid=""
 cleanup() {
   for rows in $sizes; do "$fd" local stop "bench-$rows" >/dev/null 2>&1 || true; done
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && { wait "$server_pid" 2>/dev/null || true; }
   rm -rf "$work"
 }
 trap cleanup EXIT

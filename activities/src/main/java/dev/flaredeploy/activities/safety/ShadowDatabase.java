@@ -218,6 +218,16 @@ public final class ShadowDatabase implements AutoCloseable {
     }
   }
 
+  /** How many rows table {@code name} holds now (for tests). */
+  long rowCount(String name) {
+    try (Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery("SELECT count(*) FROM \"" + name.replace("\"", "\"\"") + "\"")) {
+      return rows.next() ? rows.getLong(1) : 0;
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot count the rows of " + name + " in the shadow: " + e.getMessage(), e);
+    }
+  }
+
   /** The schema as it is now. */
   public Schema snapshot() {
     try {
@@ -236,7 +246,49 @@ public final class ShadowDatabase implements AutoCloseable {
     }
   }
 
+  /**
+   * What a statement that only writes rows may cost in the shadow: about this many SQLite VM steps (a few
+   * tenths of a second). The shadow holds the schema and none of the data, so a backfill or a copy between
+   * tables costs nothing there; a statement that generates its own rows (a recursive CTE that seeds a
+   * million rows) would cost what it costs on the database. Past this, it is only compiled (names, columns,
+   * syntax), which changes no schema: the schema a migration leaves depends on its DDL alone.
+   */
+  static final long DATA_STATEMENT_STEPS = 20_000_000;
+
+  private static final int PROGRESS_INTERVAL = 1_000;
+
+  /** Statements that change rows, not the schema. */
+  private static final java.util.Set<String> DATA_VERBS =
+      java.util.Set.of("INSERT", "UPDATE", "DELETE", "REPLACE", "WITH", "SELECT", "VALUES");
+
   private void run(String source, List<SqlStatement> statements, boolean export, StatementObserver observer) {
+    java.util.Set<Integer> compiledOnly = new java.util.HashSet<>();
+    java.util.Set<Integer> seenBefore = new java.util.HashSet<>();
+    java.util.Set<Integer> seenAfter = new java.util.HashSet<>();
+    while (true) {
+      try {
+        runOnce(source, statements, export, observer, compiledOnly, seenBefore, seenAfter);
+        return;
+      } catch (OverBudget heavy) {
+        // SQLite rolled the whole transaction back when the statement was interrupted: run the migration
+        // again from its start, with that statement only compiled (the observer sees each statement once)
+        compiledOnly.add(heavy.index);
+      }
+    }
+  }
+
+  /** A data statement went past {@link #DATA_STATEMENT_STEPS}; the shadow's transaction is rolled back. */
+  private static final class OverBudget extends RuntimeException {
+    final int index;
+
+    OverBudget(int index) {
+      super(null, null, false, false);
+      this.index = index;
+    }
+  }
+
+  private void runOnce(String source, List<SqlStatement> statements, boolean export, StatementObserver observer,
+      java.util.Set<Integer> compiledOnly, java.util.Set<Integer> seenBefore, java.util.Set<Integer> seenAfter) {
     try {
       execute("BEGIN");
     } catch (SQLException e) {
@@ -262,15 +314,21 @@ public final class ShadowDatabase implements AutoCloseable {
                   + " (remote D1 refuses transaction statements); remove it",
               "");
         }
-        if (observer != null) {
+        if (observer != null && seenBefore.add(statement.index())) {
           observer.before(statement, this);
         }
         try {
-          execute(statement.sql());
+          if (compiledOnly.contains(statement.index())) {
+            connection.prepareStatement(statement.sql()).close();
+          } else if (!export && DATA_VERBS.contains(statement.verb())) {
+            executeWithinBudget(statement);
+          } else {
+            execute(statement.sql());
+          }
         } catch (SQLException e) {
           throw failure(source, statement, statements.size(), e);
         }
-        if (observer != null) {
+        if (observer != null && seenAfter.add(statement.index())) {
           observer.after(statement, this);
         }
       }
@@ -282,6 +340,28 @@ public final class ShadowDatabase implements AutoCloseable {
     } catch (RuntimeException e) {
       rollback();
       throw e;
+    }
+  }
+
+  /** Runs a data statement, interrupting it past {@link #DATA_STATEMENT_STEPS} ({@link OverBudget}). */
+  private void executeWithinBudget(SqlStatement statement) throws SQLException {
+    long[] calls = {0};
+    long limit = DATA_STATEMENT_STEPS / PROGRESS_INTERVAL;
+    org.sqlite.ProgressHandler.setHandler(connection, PROGRESS_INTERVAL, new org.sqlite.ProgressHandler() {
+      @Override
+      protected int progress() {
+        return ++calls[0] > limit ? 1 : 0;
+      }
+    });
+    try {
+      execute(statement.sql());
+    } catch (SQLException e) {
+      if (calls[0] > limit) {
+        throw new OverBudget(statement.index());
+      }
+      throw e;
+    } finally {
+      org.sqlite.ProgressHandler.clearHandler(connection);
     }
   }
 

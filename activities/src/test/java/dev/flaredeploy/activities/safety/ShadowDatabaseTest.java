@@ -3,6 +3,8 @@ package dev.flaredeploy.activities.safety;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ShadowDatabaseTest {
@@ -80,6 +82,49 @@ class ShadowDatabaseTest {
 
       assertThat(failure.statementIndex()).isEqualTo(1);
       assertThat(failure.sqliteMessage()).contains("FOREIGN KEY constraint failed");
+    }
+  }
+
+  @Test
+  void aMigrationThatGeneratesMillionsOfRowsIsOnlyCompiledThereWhileItsSchemaChangesAndSmallInsertsRun() {
+    String migration =
+        """
+        CREATE TABLE readings (id INTEGER PRIMARY KEY, value REAL NOT NULL);
+        INSERT INTO readings (value) VALUES (1.5);
+        WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50000000)
+        INSERT INTO readings (value) SELECT i * 0.5 FROM n;
+        CREATE INDEX readings_by_value ON readings (value);
+        """;
+    try (ShadowDatabase shadow = ShadowDatabase.empty()) {
+      List<String> seen = new ArrayList<>();
+      shadow.apply("0001_seed.sql", migration, new ShadowDatabase.StatementObserver() {
+        @Override
+        public void before(SqlStatement statement, ShadowDatabase db) {
+          seen.add("before " + statement.index());
+        }
+
+        @Override
+        public void after(SqlStatement statement, ShadowDatabase db) {
+          seen.add("after " + statement.index());
+        }
+      });
+
+      assertThat(shadow.exists("readings_by_value")).as("the index after the generator").isTrue();
+      assertThat(shadow.rowCount("readings")).as("the one-row insert ran, the generator was only compiled").isEqualTo(1);
+      assertThat(seen).as("the observer sees each statement once, in order")
+          .containsExactly("before 1", "after 1", "before 2", "after 2", "before 3", "after 3", "before 4", "after 4");
+    }
+  }
+
+  @Test
+  void aGeneratorThatNamesAColumnThatDoesNotExistStillFailsThere() {
+    try (ShadowDatabase shadow = ShadowDatabase.fromSchema(EXPORT)) {
+      ShadowMigrationException failure = catchThrowableOfType(() -> shadow.apply("0003_backfill.sql", """
+          WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50000000)
+          INSERT INTO users (name, nickname) SELECT 'user ' || i, 'u' FROM n;
+          """), ShadowMigrationException.class);
+
+      assertThat(failure.sqliteMessage()).contains("nickname");
     }
   }
 
