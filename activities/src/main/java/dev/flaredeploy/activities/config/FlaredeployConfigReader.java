@@ -1,6 +1,8 @@
 package dev.flaredeploy.activities.config;
 
 import dev.flaredeploy.workflows.Steps;
+import dev.flaredeploy.workflows.model.ApprovalSettings;
+import dev.flaredeploy.workflows.model.NotifyTarget;
 import dev.flaredeploy.workflows.model.LocalSettings;
 import dev.flaredeploy.workflows.model.RolloutPlan;
 import dev.flaredeploy.workflows.model.PolicySettings;
@@ -39,9 +41,11 @@ final class FlaredeployConfigReader {
   static final long DEFAULT_SOAK_MILLIS = 300_000;
 
   private static final List<String> SECTION_KEYS =
-      List.of("target", "smoke", "local", "compensation", "policy", "rollout", "checkpoint", "migrations");
+      List.of("target", "smoke", "local", "compensation", "policy", "rollout", "checkpoint", "migrations",
+          "approval", "notify");
   private static final List<String> TOP_KEYS =
-      List.of("target", "smoke", "local", "compensation", "policy", "rollout", "checkpoint", "migrations", "env");
+      List.of("target", "smoke", "local", "compensation", "policy", "rollout", "checkpoint", "migrations",
+          "approval", "notify", "env");
   private static final String STEP_EXPECTED = "an integer percentage between 1 and 100";
   static final List<String> DRIFT_POLICIES = PolicyConfigReader.DRIFT_POLICIES;
 
@@ -49,7 +53,7 @@ final class FlaredeployConfigReader {
   record FlaredeploySettings(
       String target, SmokePlan smoke, LocalSettings local, List<String> restoreDatabaseOn, String onDrift,
       RolloutSetting rollout, boolean checkpointExport, PolicySettings policy,
-      List<Allowance> allowances) {}
+      List<Allowance> allowances, ApprovalSettings approval, List<NotifyTarget> notify) {}
 
   /**
    * What one section's {@code [rollout]} sets; null where it says nothing.
@@ -96,10 +100,11 @@ final class FlaredeployConfigReader {
   private record Overrides(
       String target, Long smokeTimeoutMillis, List<SmokeCheck> checks, Integer port, List<String> restoreOn,
       String onDrift, String smokeBaseUrl, RolloutOverrides rollout, Boolean checkpointExport,
-      PolicyConfigReader.Section policy, List<Allowance> allowances) {
+      PolicyConfigReader.Section policy, List<Allowance> allowances, ProductionConfigReader.Approval approval,
+      List<NotifyTarget> notify) {
 
     static final Overrides NONE = new Overrides(null, null, null, null, null, null, null, null, null,
-        PolicyConfigReader.Section.NONE, List.of());
+        PolicyConfigReader.Section.NONE, List.of(), ProductionConfigReader.Approval.NONE, null);
 
     Overrides overriddenBy(Overrides env) {
       return new Overrides(
@@ -113,7 +118,9 @@ final class FlaredeployConfigReader {
           rollout == null ? env.rollout : rollout.overriddenBy(env.rollout),
           env.checkpointExport != null ? env.checkpointExport : checkpointExport,
           policy.overriddenBy(env.policy),
-          concat(allowances, env.allowances)); // an environment's allowances add to the top level's
+          concat(allowances, env.allowances), // an environment's allowances add to the top level's
+          approval.overriddenBy(env.approval),
+          env.notify != null ? env.notify : notify); // an environment's [[notify]] list replaces the top level's
     }
 
     /** Drift fails production deployments and warns elsewhere, unless [policy] on_drift says otherwise. */
@@ -130,7 +137,9 @@ final class FlaredeployConfigReader {
           rollout == null ? null : rollout.setting(),
           checkpointExport != null && checkpointExport,
           policy.settings(),
-          allowances);
+          allowances,
+          approval.settings(),
+          notify != null ? notify : List.of());
     }
 
     private static List<Allowance> concat(List<Allowance> top, List<Allowance> env) {
@@ -242,8 +251,11 @@ final class FlaredeployConfigReader {
             .orElse(null);
     RolloutOverrides rollout = table.table("rollout").map(FlaredeployConfigReader::rollout).orElse(null);
     List<Allowance> allowances = table.table("migrations").map(FlaredeployConfigReader::allowances).orElse(List.of());
+    ProductionConfigReader.Approval approval =
+        table.table("approval").map(ProductionConfigReader::approval).orElse(ProductionConfigReader.Approval.NONE);
+    List<NotifyTarget> notify = table.tables("notify").map(ProductionConfigReader::notifications).orElse(null);
     return new Overrides(target, timeout, checks, port, restoreOn, policy.onDrift(), baseUrl, rollout,
-        checkpointExport, policy, allowances);
+        checkpointExport, policy, allowances, approval, notify);
   }
 
   /**

@@ -1,6 +1,8 @@
 package dev.flaredeploy.activities.config;
 
+import dev.flaredeploy.workflows.model.ApprovalSettings;
 import dev.flaredeploy.workflows.model.DatabasePlan;
+import dev.flaredeploy.workflows.model.NotifyTarget;
 import dev.flaredeploy.workflows.model.LocalSettings;
 import dev.flaredeploy.workflows.model.MigrationAllowance;
 import dev.flaredeploy.workflows.model.RolloutPlan;
@@ -35,6 +37,8 @@ import java.util.List;
  *     secrets), without overrides
  * @param allowances {@code [[migrations.allow]]} of the top level and of this environment; each names a
  *     file (and binding) that exists
+ * @param approval {@code [approval]} of this environment; null when none
+ * @param notify {@code [[notify]]} of this environment (the environment's list, else the top level's)
  */
 public record LoadedProject(
     String service,
@@ -52,9 +56,12 @@ public record LoadedProject(
     RolloutSetting rollout,
     boolean checkpointExport,
     PolicySettings policy,
-    List<MigrationAllowance> allowances) {
+    List<MigrationAllowance> allowances,
+    ApprovalSettings approval,
+    List<NotifyTarget> notify) {
 
   public LoadedProject {
+    notify = notify == null ? List.of() : List.copyOf(notify);
     databases = List.copyOf(databases);
     restoreDatabaseOn = List.copyOf(restoreDatabaseOn);
     warnings = List.copyOf(warnings);
@@ -79,6 +86,11 @@ public record LoadedProject(
           + (isDefaultEnvironment() ? "[rollout]" : "[env." + environment + ".rollout]") + " enabled = false"
           + ")");
     }
+  }
+
+  /** Whether deployments of this environment wait for an approval after their checks. */
+  public boolean approvalRequired() {
+    return approval != null && approval.required();
   }
 
   /** True when the top-level wrangler config is used (no {@code --env}). */

@@ -71,7 +71,9 @@ public final class ProjectConfigLoader {
         settings.rollout(),
         settings.checkpointExport(),
         settings.policy(),
-        allowances(settings.allowances(), databases, env));
+        allowances(settings.allowances(), databases, env),
+        settings.approval(),
+        settings.notify());
   }
 
   /**
