@@ -142,6 +142,13 @@ class DeployCommand implements Callable<Integer> {
 
   /** No server at the default address: an in-process server and worker for this one deployment. */
   private int runEmbedded(TemporalSettings settings, ProjectInput input) {
+    if (input.project().approvalRequired()) {
+      throw new CliException(ExitCode.INVALID_INPUT, "the " + input.request().environment() + " environment requires "
+          + "an approval ([approval] in flaredeploy.toml), and no Temporal server answers at " + settings.address()
+          + ": an approval waits durably (for days, across restarts) for `flaredeploy approve`, which needs a server "
+          + "that outlives this command. Start one (docker compose up, or flaredeploy dev-server) and a worker "
+          + "(flaredeploy worker), then deploy again; nothing was started");
+    }
     if (detach) {
       throw new CliException(ExitCode.INVALID_INPUT, "--detach needs a Temporal server that outlives this command, "
           + "and none answers at " + settings.address() + "; start one (docker compose up, or flaredeploy dev-server)");
@@ -150,7 +157,8 @@ class DeployCommand implements Callable<Integer> {
         + "server and worker, which last only as long as this command. For durable deployments start a server "
         + "(docker compose up, or flaredeploy dev-server) and a worker (flaredeploy worker).");
     output.err().flush();
-    try (EmbeddedTemporal embedded = EmbeddedTemporal.start(settings.namespace(), temporal.taskQueue(), activities())) {
+    try (EmbeddedTemporal embedded = EmbeddedTemporal.start(settings.namespace(), temporal.taskQueue(), activities(),
+        moreActivities())) {
       Deployments deployments = new Deployments(
           embedded.connection().client(), embedded.connection().stubs(), temporal.taskQueue());
       PrintWriter err = output.err();
@@ -209,6 +217,11 @@ class DeployCommand implements Callable<Integer> {
     }
     output.err().println("deployment " + execution.getWorkflowId() + " started (run " + execution.getRunId() + "); "
         + hint);
+    if (input.project().approvalRequired()) {
+      output.err().println("the " + input.request().environment() + " environment requires an approval: after its "
+          + "checks the deployment waits for `flaredeploy approve " + execution.getWorkflowId() + " --digest D`; "
+          + "this command keeps following it (Ctrl-C stops following, not the deployment)");
+    }
     DeploymentReport report = deployments.follow(
         execution.getWorkflowId(), execution.getRunId(), new Progress(output.err()));
     Printer.report(output, report);
@@ -233,6 +246,14 @@ class DeployCommand implements Callable<Integer> {
         output.err().flush();
         deployments.follow(e.workflowId(), e.runId(), report -> { });
       }
+    }
+  }
+
+  private Object[] moreActivities() {
+    try {
+      return ActivitiesFactory.more(FlaredeployCommand.environment(output.mixee));
+    } catch (IllegalStateException e) {
+      throw new CliException(ExitCode.UNAVAILABLE, e.getMessage(), e);
     }
   }
 

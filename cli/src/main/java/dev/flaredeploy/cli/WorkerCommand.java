@@ -38,7 +38,7 @@ class WorkerCommand implements Callable<Integer> {
       SearchAttributeSetup.ensure(connection.stubs(), connection.namespace());
       sticky = StickyExecution.choose(noSticky, env, () -> ServerKind.of(connection));
       worker = PipelineWorker.start(connection.client(), temporal.taskQueue(), sticky.sticky(),
-          ActivitiesFactory.create(env));
+          ActivitiesFactory.create(env), ActivitiesFactory.more(env));
     } catch (IllegalStateException e) {
       connection.close();
       throw new CliException(ExitCode.UNAVAILABLE, e.getMessage(), e);

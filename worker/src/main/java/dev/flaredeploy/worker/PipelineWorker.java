@@ -2,6 +2,7 @@ package dev.flaredeploy.worker;
 
 import dev.flaredeploy.workflows.DeploymentActivities;
 import dev.flaredeploy.workflows.DeploymentWorkflowImpl;
+import dev.flaredeploy.workflows.RollbackWorkflowImpl;
 import io.temporal.client.WorkflowClient;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
@@ -22,16 +23,23 @@ public final class PipelineWorker implements AutoCloseable {
     this.factory = factory;
   }
 
+  /**
+   * Starts polling {@code taskQueue} with the deployment and rollback workflows, the deployment's activities and
+   * {@code more} (the notify and release-journal activities, {@link ActivitiesFactory#more}).
+   */
   public static PipelineWorker start(
-      WorkflowClient client, String taskQueue, boolean sticky, DeploymentActivities activities) {
+      WorkflowClient client, String taskQueue, boolean sticky, DeploymentActivities activities, Object... more) {
     WorkerFactory factory = WorkerFactory.newInstance(client);
     WorkerOptions.Builder options = WorkerOptions.newBuilder();
     if (!sticky) {
       options.setStickyQueueScheduleToStartTimeout(Duration.ZERO);
     }
     Worker worker = factory.newWorker(taskQueue, options.build());
-    worker.registerWorkflowImplementationTypes(DeploymentWorkflowImpl.class);
+    worker.registerWorkflowImplementationTypes(DeploymentWorkflowImpl.class, RollbackWorkflowImpl.class);
     worker.registerActivitiesImplementations(activities);
+    if (more.length > 0) {
+      worker.registerActivitiesImplementations(more);
+    }
     factory.start();
     return new PipelineWorker(factory);
   }

@@ -53,7 +53,7 @@ final class FlaredeployConfigReader {
   record FlaredeploySettings(
       String target, SmokePlan smoke, LocalSettings local, List<String> restoreDatabaseOn, String onDrift,
       RolloutSetting rollout, boolean checkpointExport, PolicySettings policy,
-      List<Allowance> allowances, ApprovalSettings approval, List<NotifyTarget> notify) {}
+      List<Allowance> allowances, ApprovalSettings approval, List<NotifyTarget> notifications) {}
 
   /**
    * What one section's {@code [rollout]} sets; null where it says nothing.
@@ -101,7 +101,7 @@ final class FlaredeployConfigReader {
       String target, Long smokeTimeoutMillis, List<SmokeCheck> checks, Integer port, List<String> restoreOn,
       String onDrift, String smokeBaseUrl, RolloutOverrides rollout, Boolean checkpointExport,
       PolicyConfigReader.Section policy, List<Allowance> allowances, ProductionConfigReader.Approval approval,
-      List<NotifyTarget> notify) {
+      List<NotifyTarget> notifications) {
 
     static final Overrides NONE = new Overrides(null, null, null, null, null, null, null, null, null,
         PolicyConfigReader.Section.NONE, List.of(), ProductionConfigReader.Approval.NONE, null);
@@ -120,7 +120,7 @@ final class FlaredeployConfigReader {
           policy.overriddenBy(env.policy),
           concat(allowances, env.allowances), // an environment's allowances add to the top level's
           approval.overriddenBy(env.approval),
-          env.notify != null ? env.notify : notify); // an environment's [[notify]] list replaces the top level's
+          env.notifications != null ? env.notifications : notifications); // an environment's [[notify]] list replaces the top level's
     }
 
     /** Drift fails production deployments and warns elsewhere, unless [policy] on_drift says otherwise. */
@@ -139,7 +139,7 @@ final class FlaredeployConfigReader {
           policy.settings(),
           allowances,
           approval.settings(),
-          notify != null ? notify : List.of());
+          notifications != null ? notifications : List.of());
     }
 
     private static List<Allowance> concat(List<Allowance> top, List<Allowance> env) {

@@ -38,7 +38,7 @@ import java.util.List;
  * @param allowances {@code [[migrations.allow]]} of the top level and of this environment; each names a
  *     file (and binding) that exists
  * @param approval {@code [approval]} of this environment; null when none
- * @param notify {@code [[notify]]} of this environment (the environment's list, else the top level's)
+ * @param notifications {@code [[notify]]} of this environment (the environment's list, else the top level's)
  */
 public record LoadedProject(
     String service,
@@ -58,10 +58,10 @@ public record LoadedProject(
     PolicySettings policy,
     List<MigrationAllowance> allowances,
     ApprovalSettings approval,
-    List<NotifyTarget> notify) {
+    List<NotifyTarget> notifications) {
 
   public LoadedProject {
-    notify = notify == null ? List.of() : List.copyOf(notify);
+    notifications = notifications == null ? List.of() : List.copyOf(notifications);
     databases = List.copyOf(databases);
     restoreDatabaseOn = List.copyOf(restoreDatabaseOn);
     warnings = List.copyOf(warnings);

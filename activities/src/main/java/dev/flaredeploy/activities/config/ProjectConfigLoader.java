@@ -73,7 +73,7 @@ public final class ProjectConfigLoader {
         settings.policy(),
         allowances(settings.allowances(), databases, env),
         settings.approval(),
-        settings.notify());
+        settings.notifications());
   }
 
   /**
