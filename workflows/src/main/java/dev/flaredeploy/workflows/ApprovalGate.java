@@ -31,6 +31,32 @@ public final class ApprovalGate {
   /** One wait's end: the result, and the decision when a person made one (null when it expired). */
   public record Decision(Result result, ApprovalDecision decision) {}
 
+  /** Why an approve or reject was refused: a type from {@link FailureTypes} and the message for a person. */
+  public record Refusal(String type, String message) {
+    private static final java.util.regex.Pattern PREFIX = java.util.regex.Pattern.compile("(?s)^\\[(\\w+)\\] (.*)$");
+
+    /**
+     * The refusal a failed update carries, from anywhere in its causes. The SDK (1.38) replaces the type of a
+     * validator's failure with its own, so the type also travels as the message's {@code [Type]} prefix.
+     */
+    public static java.util.Optional<Refusal> of(Throwable updateFailure) {
+      for (Throwable t = updateFailure; t != null; t = t.getCause()) {
+        if (t instanceof ApplicationFailure af) {
+          var m = PREFIX.matcher(af.getOriginalMessage() == null ? "" : af.getOriginalMessage());
+          if (m.matches()) {
+            return java.util.Optional.of(new Refusal(m.group(1), m.group(2)));
+          }
+        }
+      }
+      return java.util.Optional.empty();
+    }
+  }
+
+  /** A validator's refusal: its type both as the failure type and as the message's {@code [Type]} prefix. */
+  static ApplicationFailure refusal(String type, String message) {
+    return ApplicationFailure.newNonRetryableFailure("[" + type + "] " + message, type);
+  }
+
   private final ApprovalSettings settings;
   private final List<ApprovalRecord> decisions = new ArrayList<>();
   private PlanDigest waiting;
@@ -41,8 +67,9 @@ public final class ApprovalGate {
   private PlanDigest lastShown;
   /** set by an update handler, taken by {@link #await} */
   private Decision pending;
-  /** what the re-run checks found, for the approve handler that waits on it */
-  private ApprovalOutcome settled;
+  /** what the re-run checks found after each approval, in order: the approve handler of the n-th waits on it */
+  private final List<ApprovalOutcome> settled = new ArrayList<>();
+  private int approvals;
   private boolean deciding;
 
   public ApprovalGate(ApprovalSettings settings) {
@@ -66,7 +93,6 @@ public final class ApprovalGate {
     this.expiresAt = Instant.ofEpochMilli(now + settings.timeoutMillis()).toString();
     this.state = ApprovalReport.WAITING;
     this.pending = null;
-    this.settled = null;
     onOpen.run();
     boolean decided = Workflow.await(Duration.ofMillis(settings.timeoutMillis()), () -> pending != null);
     PlanDigest decidedOn = waiting;
@@ -89,7 +115,7 @@ public final class ApprovalGate {
   /** After an approval: what the re-run checks found; the approve update returns it. */
   public void settle(ApprovalOutcome outcome) {
     deciding = false;
-    settled = outcome;
+    settled.add(outcome);
   }
 
   // ---- the updates ------------------------------------------------------------------------------
@@ -98,27 +124,27 @@ public final class ApprovalGate {
     requireWaiting("approve");
     requireApprover(decision);
     if (!waiting.matches(decision.digest())) {
-      throw ApplicationFailure.newNonRetryableFailure("digest " + (decision.digest() == null ? "(none)"
+      throw refusal(FailureTypes.STALE_DIGEST, "digest " + (decision.digest() == null ? "(none)"
               : decision.digest()) + " is not the plan waiting for approval: " + waiting.value()
               + " waits now (" + why + "); look at it with `flaredeploy status " + Workflow.getInfo().getWorkflowId()
-              + "` and approve that digest if it is what you mean; nothing was changed",
-          FailureTypes.STALE_DIGEST);
+              + "` and approve that digest if it is what you mean; nothing was changed");
     }
   }
 
   /** Records the approval, then waits for the checks to run again and returns what they found. */
   public ApprovalOutcome approve(ApprovalDecision decision) {
     pending = new Decision(Result.APPROVED, decision);
-    Workflow.await(() -> settled != null);
-    return settled;
+    int ticket = ++approvals;
+    Workflow.await(() -> settled.size() >= ticket);
+    return settled.get(ticket - 1);
   }
 
   public void validateReject(ApprovalDecision decision) {
     requireWaiting("reject");
     requireApprover(decision);
     if (decision.reason() == null || decision.reason().isBlank()) {
-      throw ApplicationFailure.newNonRetryableFailure("a rejection needs a reason (--reason TEXT); nothing was "
-          + "changed", FailureTypes.NOT_WAITING_FOR_APPROVAL);
+      throw refusal(FailureTypes.NOT_WAITING_FOR_APPROVAL, "a rejection needs a reason (--reason TEXT); nothing was "
+          + "changed");
     }
   }
 
@@ -135,17 +161,17 @@ public final class ApprovalGate {
           ? "it was just approved and is running its checks again"
           : state == null ? "it has not reached its approval yet (or needs none)"
           : "its approval is " + state.toLowerCase();
-      throw ApplicationFailure.newNonRetryableFailure(Workflow.getInfo().getWorkflowId() + " is not waiting for an "
+      throw refusal(FailureTypes.NOT_WAITING_FOR_APPROVAL, Workflow.getInfo().getWorkflowId() + " is not waiting for an "
           + "approval: " + now + "; nothing to " + what + " (see `flaredeploy status "
-          + Workflow.getInfo().getWorkflowId() + "`)", FailureTypes.NOT_WAITING_FOR_APPROVAL);
+          + Workflow.getInfo().getWorkflowId() + "`)");
     }
   }
 
   private void requireApprover(ApprovalDecision decision) {
     if (!settings.allows(decision.by())) {
-      throw ApplicationFailure.newNonRetryableFailure(decision.by() + " may not decide on this deployment: the "
+      throw refusal(FailureTypes.NOT_AN_APPROVER, decision.by() + " may not decide on this deployment: the "
           + "approvers of this environment are " + String.join(", ", settings.approvers()) + " ([approval] approvers "
-          + "in flaredeploy.toml); nothing was changed", FailureTypes.NOT_AN_APPROVER);
+          + "in flaredeploy.toml); nothing was changed");
     }
   }
 

@@ -575,11 +575,10 @@ public class DeploymentWorkflowImpl implements DeploymentWorkflow {
   private ApprovalGate requireGate(String what) {
     if (gate == null) {
       String id = Workflow.getInfo().getWorkflowId();
-      throw ApplicationFailure.newNonRetryableFailure(id + " is not waiting for an approval: "
+      throw ApprovalGate.refusal(FailureTypes.NOT_WAITING_FOR_APPROVAL, id + " is not waiting for an approval: "
           + (plan != null && !plan.approvalRequired() ? "its environment requires none"
               : "it has not reached its approval yet")
-          + "; nothing to " + what + " (see `flaredeploy status " + id + "`)",
-          FailureTypes.NOT_WAITING_FOR_APPROVAL);
+          + "; nothing to " + what + " (see `flaredeploy status " + id + "`)");
     }
     return gate;
   }

@@ -176,12 +176,12 @@ public class Deployments {
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof WorkflowUpdateException u) {
-        Throwable t = u.getCause();
-        if (t instanceof ApplicationFailure af) {
-          throw new ApprovalRefusedException(af.getType(), af.getOriginalMessage());
+        var refusal = dev.flaredeploy.workflows.ApprovalGate.Refusal.of(u);
+        if (refusal.isPresent()) {
+          throw new ApprovalRefusedException(refusal.get().type(), refusal.get().message());
         }
         throw new ApprovalRefusedException(FailureTypes.NOT_WAITING_FOR_APPROVAL,
-            t == null ? u.getMessage() : t.getMessage());
+            u.getCause() == null ? u.getMessage() : u.getCause().getMessage());
       }
       throw cause instanceof RuntimeException r ? r : new IllegalStateException(cause);
     }
