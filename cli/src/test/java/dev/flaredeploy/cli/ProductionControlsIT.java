@@ -204,7 +204,7 @@ class ProductionControlsIT {
 
     // the next deployment is rejected: nothing changes
     Files.writeString(p.file("migrations/0003_tags.sql"), "CREATE TABLE tags (name TEXT PRIMARY KEY);\n");
-    Map<String, String> before = projects.databaseFiles(p);
+    String before = projects.export(p);
     assertThat(run("deploy", p.dir().toString(), "--address", address, "--detach").exitCode()).isZero();
     awaitState(id, "WAITING_FOR_APPROVAL");
     CliRunner.Result rejected = run("reject", id, "--reason", "not before the demo", "--address", address);
@@ -214,7 +214,7 @@ class ProductionControlsIT {
     assertThat(watch.json().get("state").asText()).isEqualTo("REJECTED");
     assertThat(watch.json().get("summary").asText()).contains("not before the demo", "nothing was changed");
     assertThat(projects.ledger(p)).doesNotContain("0003_tags.sql");
-    assertThat(projects.databaseFiles(p)).isEqualTo(before);
+    assertThat(projects.export(p)).as("schema, data and ledger as before").isEqualTo(before);
     assertThat(awaitEvents(id, 4)).containsExactly("waiting_for_approval", "succeeded", "waiting_for_approval",
         "failed");
     assertNoWebhookUrlAnywhere(id);
@@ -271,6 +271,7 @@ class ProductionControlsIT {
     assertThat(CliRunner.get(p.port(), "/").body()).contains("v2:");
     assertThat(CliRunner.get(p.port(), "/health").statusCode()).isEqualTo(200);
     assertThat(awaitEvents(id, 4)).endsWith("rolled_back");
+    assertNoWebhookUrlAnywhere(id); // the rollback's run, which notified
     JsonNode afterRollback = run("releases", p.dir().toString(), "--output", "json").json();
     assertThat(afterRollback.get("live").asText()).isEqualTo(middle);
 
@@ -292,23 +293,24 @@ class ProductionControlsIT {
     assertThat(CliRunner.get(p.port(), "/notes").body()).contains("keep me");
     assertThat(projects.ledger(p)).doesNotContain("0004_bad.sql");
 
-    // once a later deployment changed the database, going back past it is refused
+    // once a later deployment changed the database (it failed its smoke test and kept its migration, as
+    // restore_database_on says by default), restoring to before the live release is refused
     Files.delete(p.file("migrations/0004_bad.sql"));
     Files.writeString(p.file("migrations/0004_worse.sql"), "UPDATE notes SET author = 'nobody';\n");
     version(p, "v5");
     assertThat(deploy(p).json().get("state").asText()).isEqualTo("SUCCEEDED");
-    String beforeWorse = list(run("releases", p.dir().toString(), "--output", "json").json().get("releases")).stream()
-        .filter(r -> r.get("kind").asText().equals("deployment")).toList().get(1).get("release").asText();
     Files.writeString(p.file("migrations/0005_more.sql"), "CREATE TABLE more (id INTEGER PRIMARY KEY);\n");
-    version(p, "v6");
-    assertThat(deploy(p).json().get("state").asText()).isEqualTo("SUCCEEDED");
-    CliRunner.Result refused = run("rollback", p.dir().toString(), "--to", beforeWorse, "--restore-database",
-        "--yes", "--address", address, "--output", "json");
+    Path index = p.file("src/index.js");
+    Files.writeString(index, Files.readString(index).replace("if (url.pathname === \"/health\") {",
+        "if (url.pathname === \"/health\") {\n      return new Response(\"broken\", { status: 500 });"));
+    assertThat(deploy(p).json().get("state").asText()).isEqualTo("ROLLED_BACK");
+    CliRunner.Result refused = run("rollback", p.dir().toString(), "--restore-database", "--yes", "--address",
+        address, "--output", "json");
     assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(3);
     assertThat(refused.json().at("/error/message").asText()).contains("moved on", "0005_more.sql",
         "without --restore-database");
     assertThat(projects.ledger(p)).contains("0004_worse.sql", "0005_more.sql");
-    assertNoWebhookUrlAnywhere(id);
+    assertThat(CliRunner.get(p.port(), "/").body()).as("nothing changed").contains("v5:");
   }
 
   @Test

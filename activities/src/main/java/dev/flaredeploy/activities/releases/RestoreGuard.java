@@ -40,7 +40,7 @@ public final class RestoreGuard {
           + (added.isEmpty() ? "" : "now also lists " + String.join(", ", added))
           + (added.isEmpty() || missing.isEmpty() ? "" : " and ")
           + (missing.isEmpty() ? "" : "no longer lists " + String.join(", ", missing))
-          + " (changed outside the deployments in the journal, or restored already). Roll back without "
+          + " (a later deployment that failed kept its migrations, or a person changed it). Roll back without "
           + "--restore-database, or bring the database back by hand from the restore point");
     }
     return Optional.empty();

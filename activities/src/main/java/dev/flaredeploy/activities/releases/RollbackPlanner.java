@@ -17,7 +17,8 @@ import java.util.Set;
 
 /**
  * What a rollback will do, from the environment's release journal and the target as it is now: the release to
- * put live (the one before the live one, or the one named), the deployment being undone (the first after it),
+ * put live (the one the live release replaced, or the one named), the deployment being undone (the one that put
+ * the live release live; its restore points are what {@code --restore-database} goes back to),
  * the migrations the databases hold that the release never knew about, and with {@code --restore-database} the
  * restore points to go back to. Read-only. The rollback workflow's plan-rollback step and {@code flaredeploy
  * rollback}'s preview both use it.
@@ -48,7 +49,8 @@ public final class RollbackPlanner {
     }
     ReleaseRecord newest = deployments.get(deployments.size() - 1);
     String live = target.liveRelease(newest.plan()).orElse(null);
-    ReleaseRecord to = request.to() != null ? named(deployments, request.to(), where) : previous(records, deployments, live, where);
+    ReleaseRecord undone = liveRecord(deployments, live);
+    ReleaseRecord to = request.to() != null ? named(deployments, request.to(), where) : previous(deployments, undone, live, where);
     if (live != null && live.equals(to.version())) {
       throw new RollbackRefusedException("release " + shortId(to.release()) + " of " + where + " is live already; "
           + "nothing to roll back (`flaredeploy releases` lists the others)");
@@ -59,9 +61,8 @@ public final class RollbackPlanner {
           + (to.commit() == null || to.dirty() ? "" : ": flaredeploy deploy " + to.plan().source().projectDir()
               + " --env " + request.environment() + " --commit " + to.commit()));
     }
-    int index = deployments.lastIndexOf(to);
-    ReleaseRecord undone = index + 1 < deployments.size() ? deployments.get(index + 1) : null;
-    List<ReleaseRecord> later = undone == null ? List.of() : deployments.subList(index + 2, deployments.size());
+    List<ReleaseRecord> later = undone == null ? List.of()
+        : deployments.subList(deployments.lastIndexOf(undone) + 1, deployments.size());
 
     List<String> unknown = new ArrayList<>();
     List<RestorePoint> restores = new ArrayList<>();
@@ -96,7 +97,8 @@ public final class RollbackPlanner {
       restores.add(point);
     }
     if (request.restoreDatabase() && undone == null) {
-      notes.add("no deployment after release " + shortId(to.release()) + " is in the journal: no database to restore");
+      throw new RollbackRefusedException("the live release of " + where + " is not in the release journal, so the "
+          + "restore point taken before it is unknown; roll back without --restore-database");
     }
     return new RollbackPlan(to, live, undone, unknown, restores, notes, attempt);
   }
@@ -120,25 +122,41 @@ public final class RollbackPlanner {
     return matches.get(matches.size() - 1);
   }
 
-  /** The release before the live one: the newest recorded release older than what is live, with another version. */
-  private static ReleaseRecord previous(
-      List<ReleaseRecord> records, List<ReleaseRecord> deployments, String live, String where) {
+  /** The deployment that put the live release live: the newest record of that version; null when none. */
+  private static ReleaseRecord liveRecord(List<ReleaseRecord> deployments, String live) {
+    if (live == null) {
+      return null;
+    }
+    for (int i = deployments.size() - 1; i >= 0; i--) {
+      if (live.equals(deployments.get(i).version())) {
+        return deployments.get(i);
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The release before the live one: the one the live release replaced, as its deployment recorded it, else the
+   * newest recorded release older than it with another version.
+   */
+  private static ReleaseRecord previous(List<ReleaseRecord> deployments, ReleaseRecord undone, String live, String where) {
     if (live == null) {
       throw new RollbackRefusedException("nothing of " + where + " is live now, so there is no \"previous\" release; "
           + "name the release to put live with --to (`flaredeploy releases` lists them)");
     }
-    int liveIndex = -1;
-    for (int i = deployments.size() - 1; i >= 0; i--) {
-      if (live.equals(deployments.get(i).version())) {
-        liveIndex = i;
-        break;
-      }
-    }
-    if (liveIndex < 0) {
+    if (undone == null) {
       throw new RollbackRefusedException("the live release " + shortId(live) + " of " + where + " is not in the "
           + "release journal; name the release to put live with --to (`flaredeploy releases` lists them)");
     }
-    for (int i = liveIndex - 1; i >= 0; i--) {
+    int index = deployments.lastIndexOf(undone);
+    if (undone.previousVersion() != null) {
+      for (int i = index - 1; i >= 0; i--) {
+        if (undone.previousVersion().equals(deployments.get(i).version())) {
+          return deployments.get(i);
+        }
+      }
+    }
+    for (int i = index - 1; i >= 0; i--) {
       if (!live.equals(deployments.get(i).version())) {
         return deployments.get(i);
       }

@@ -8,7 +8,7 @@ import java.util.List;
  *
  * @param release the journal record of the release to put live
  * @param live the target's id of the release live now, or null
- * @param undone the deployment whose release is being undone (the first after {@code release}), or null
+ * @param undone the deployment that put the live release live (the one being undone), or null when the journal lacks it
  * @param unknownMigrations per database, migrations it holds that {@code release} never knew about (left as
  *     they are unless restored): {@code BINDING: file, file}
  * @param restores the databases to put back ({@code --restore-database}), each with the restore point taken
