@@ -2,6 +2,7 @@ package dev.flaredeploy.cli;
 
 import dev.flaredeploy.workflows.FailureTypes;
 import dev.flaredeploy.workflows.model.DeploymentReport;
+import dev.flaredeploy.workflows.model.FleetReport;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -35,6 +36,19 @@ public final class ExitCode {
       case "SUCCEEDED", "RUNNING", "WAITING_FOR_APPROVAL" -> SUCCEEDED;
       case "NEEDS_ATTENTION" -> NEEDS_ATTENTION;
       case "FAILED" -> report.error() != null ? ofFailureType(report.error().type()) : FAILED;
+      default -> FAILED;
+    };
+  }
+
+  /**
+   * The exit code a fleet run stands for: 0 when every member succeeded (or it still runs), 5 when a member's
+   * compensation needs a person, else 1 (a member failed or was skipped, or the fleet was cancelled, and every
+   * member that changed something undid it).
+   */
+  public static int of(FleetReport report) {
+    return switch (report.state()) {
+      case "SUCCEEDED", "RUNNING" -> SUCCEEDED;
+      case "NEEDS_ATTENTION" -> NEEDS_ATTENTION;
       default -> FAILED;
     };
   }

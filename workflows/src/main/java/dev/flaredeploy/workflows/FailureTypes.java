@@ -77,6 +77,8 @@ public final class FailureTypes {
   public static final String ROLLBACK_REFUSED = "RollbackRefused";
   /** the workflow's own terminal failure: the run did not succeed (details in the report memo) */
   public static final String DEPLOYMENT_FAILED = "DeploymentFailed";
+  /** a fleet run's terminal failure: a member did not succeed (the fleet's report is the failure's details) */
+  public static final String FLEET_FAILED = "FleetFailed";
 
   /** Types a retry cannot fix; listed in every activity's RetryOptions.doNotRetry. */
   public static final Set<String> NON_RETRYABLE =

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * Replays recorded histories (success, rollbacks, cancel, resumed after a worker crash, a gradual
- * rollout that passed and one aborted at 50 %) against the current workflow code. A change
+ * rollout that passed and one aborted at 50 %, a fleet stopped by its failure budget and one cancelled) against
+ * the current workflow code. A change
  * that running deployments could not replay fails here: put it behind {@code Workflow.getVersion} (see
  * docs/architecture.md, "Changing the workflow safely").
  */
@@ -28,6 +29,7 @@ class ReplayTest {
     }
     assertThat(files).as("recorded histories").hasSizeGreaterThanOrEqualTo(5);
     return files.stream().map(file -> DynamicTest.dynamicTest(file.getFileName().toString(),
-        () -> WorkflowReplayer.replayWorkflowExecution(file.toFile(), DeploymentWorkflowImpl.class)));
+        () -> WorkflowReplayer.replayWorkflowExecution(file.toFile(), DeploymentWorkflowImpl.class,
+            FleetWorkflowImpl.class)));
   }
 }

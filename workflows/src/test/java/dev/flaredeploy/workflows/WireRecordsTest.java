@@ -14,6 +14,11 @@ import dev.flaredeploy.workflows.model.DeploymentPlan;
 import dev.flaredeploy.workflows.model.DeploymentReport;
 import dev.flaredeploy.workflows.model.ErrorReport;
 import dev.flaredeploy.workflows.model.DeploymentRequest;
+import dev.flaredeploy.workflows.model.FleetMember;
+import dev.flaredeploy.workflows.model.FleetMemberReport;
+import dev.flaredeploy.workflows.model.FleetOptions;
+import dev.flaredeploy.workflows.model.FleetReport;
+import dev.flaredeploy.workflows.model.FleetRequest;
 import dev.flaredeploy.workflows.model.FreezeWindow;
 import dev.flaredeploy.workflows.model.LocalSettings;
 import dev.flaredeploy.workflows.model.MigrationAllowance;
@@ -46,6 +51,38 @@ import org.junit.jupiter.api.Test;
 /** Records cross the wire through Temporal's default converter; later versions may add fields. */
 class WireRecordsTest {
   private final DefaultDataConverter converter = DefaultDataConverter.newDefaultInstance();
+
+  @Test
+  void fleetRequestAndReportSurviveTheDataConverterUnchanged() {
+    FleetRequest request = new FleetRequest("api, web --env production", "cloudflare",
+        List.of(new FleetMember(new DeploymentRequest("/p/api", "production", "cloudflare", "api", null, "me@host",
+                false, List.of()), "c0ffee", true, List.of()),
+            new FleetMember(new DeploymentRequest("/p/web", "production", "cloudflare", "web", null, "me@host", false,
+                List.of()), null, false, List.of(0))),
+        new FleetOptions(1, 4, 0, true), "me@host",
+        List.of(new FleetMemberReport(0, "deploy:cloudflare:api:production", "api", "production", "SUCCEEDED",
+            "smoke-test", "deployed", "run-1", "2026-01-01T00:00:00Z", "2026-01-01T00:01:00Z")),
+        "2026-01-01T00:00:00Z", 2, true);
+    FleetReport report = new FleetReport("fleet:cloudflare:api+web:production", "run-2", request.selection(),
+        "cloudflare", "FAILED", "1 failed", request.options(), 2, 1, 1, 0, 0, 0, request.finished(),
+        List.of("do this"), "2026-01-01T00:00:00Z", "2026-01-01T00:02:00Z", 2);
+
+    assertThat(converter.fromPayload(converter.toPayload(request).orElseThrow(), FleetRequest.class,
+        FleetRequest.class)).isEqualTo(request);
+    assertThat(converter.fromPayload(converter.toPayload(report).orElseThrow(), FleetReport.class,
+        FleetReport.class)).isEqualTo(report);
+  }
+
+  @Test
+  void aFleetReportWithFieldsAddedLaterStillReads() {
+    Payload payload = jsonPayload("{\"id\":\"fleet:local:svc:*\",\"state\":\"RUNNING\",\"total\":3,"
+        + "\"members\":[],\"addedLater\":{\"x\":1}}");
+
+    FleetReport read = converter.fromPayload(payload, FleetReport.class, FleetReport.class);
+
+    assertThat(read.id()).isEqualTo("fleet:local:svc:*");
+    assertThat(read.total()).isEqualTo(3);
+  }
 
   @Test
   void planSurvivesTheDataConverterUnchanged() {

@@ -39,6 +39,10 @@ import java.util.List;
  *     file (and binding) that exists
  * @param approval {@code [approval]} of this environment; null when none
  * @param notifications {@code [[notify]]} of this environment (the environment's list, else the top level's)
+ * @param services the wrangler service bindings of this environment: the Workers it calls
+ * @param fleetParallel {@code [fleet] parallel} of flaredeploy.toml (the same for every environment), null when
+ *     not set
+ * @param environments the wrangler config's environments in file order, {@code "default"} (the top level) first
  */
 public record LoadedProject(
     String service,
@@ -58,7 +62,10 @@ public record LoadedProject(
     PolicySettings policy,
     List<MigrationAllowance> allowances,
     ApprovalSettings approval,
-    List<NotifyTarget> notifications) {
+    List<NotifyTarget> notifications,
+    List<ServiceBinding> services,
+    Integer fleetParallel,
+    List<String> environments) {
 
   public LoadedProject {
     notifications = notifications == null ? List.of() : List.copyOf(notifications);
@@ -66,6 +73,8 @@ public record LoadedProject(
     restoreDatabaseOn = List.copyOf(restoreDatabaseOn);
     warnings = List.copyOf(warnings);
     allowances = List.copyOf(allowances);
+    services = services == null ? List.of() : List.copyOf(services);
+    environments = environments == null ? List.of() : List.copyOf(environments);
   }
 
   /** The rollout's plan, or null: the release takes all traffic at once. */
