@@ -239,6 +239,54 @@ class RecordHistories {
         "tenant-a", "tenant-b", "tenant-c");
   }
 
+  /**
+   * A fleet of two real deployments (a canary, then the second) whose second member waits for an approval and is
+   * approved by its own id; the fleet sends its own outcome to its webhook. The parent's history.
+   */
+  @Test
+  void fleetWithAnApprovedMemberNotifiesItsOutcome() throws Exception {
+    TestEnvironmentOptions.Builder envOptions = TestEnvironmentOptions.newBuilder();
+    DeploymentAttributes.ALL.forEach(
+        k -> envOptions.registerSearchAttribute(k.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD));
+    try (TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance(envOptions.build())) {
+      Worker worker = env.newWorker("record");
+      worker.registerWorkflowImplementationTypes(Workflows.IMPLEMENTATIONS.toArray(Class<?>[]::new));
+      worker.registerActivitiesImplementations(new FleetWorkflowTest.GatedActivities(), new FakeProduction());
+      env.start();
+      WorkflowClient client = env.getWorkflowClient();
+      FleetWorkflow fleet = client.newWorkflowStub(FleetWorkflow.class, WorkflowOptions.newBuilder()
+          .setTaskQueue("record").setWorkflowId("fleet:local:svc:*").build());
+      java.util.List<dev.flaredeploy.workflows.model.FleetMember> members = java.util.stream.Stream.of("a", "gated-b")
+          .map(e -> new dev.flaredeploy.workflows.model.FleetMember(
+              new DeploymentRequest("/p", e, "local", "svc", null, "recorder", false, null), "c0ffee", false,
+              java.util.List.<Integer>of()))
+          .toList();
+      WorkflowClient.start(fleet::deploy, new dev.flaredeploy.workflows.model.FleetRequest("svc --env *", "local",
+          members, new dev.flaredeploy.workflows.model.FleetOptions(1, 2, 0, false), "recorder", null, null, 1, false,
+          java.util.List.of(new dev.flaredeploy.workflows.model.NotifyTarget("FLEET_HOOK",
+              dev.flaredeploy.workflows.model.NotifyTarget.EVENTS, "json"))));
+      WorkflowStub stub = WorkflowStub.fromTyped(fleet);
+      String digest = null;
+      for (int i = 0; i < 400 && digest == null; i++) {
+        try {
+          DeploymentReport r = client.newUntypedWorkflowStub("deploy:local:svc:gated-b").describe()
+              .getMemo(DeploymentAttributes.REPORT_MEMO, DeploymentReport.class, DeploymentReport.class);
+          digest = r != null && "WAITING_FOR_APPROVAL".equals(r.state()) ? r.approval().plan().value() : null;
+        } catch (RuntimeException notStartedYet) {
+          // the fleet has not started it yet
+        }
+        Thread.sleep(50);
+      }
+      var outcome = client.newWorkflowStub(DeploymentWorkflow.class, "deploy:local:svc:gated-b")
+          .approve(new dev.flaredeploy.workflows.model.ApprovalDecision(digest, "recorder@host", "recorded"));
+      if (!dev.flaredeploy.workflows.model.ApprovalOutcome.PROCEEDING.equals(outcome.result())) {
+        throw new AssertionError("the approval did not let it proceed: " + outcome);
+      }
+      stub.getResult(dev.flaredeploy.workflows.model.FleetReport.class);
+      write("fleet-approval-notified", client, stub);
+    }
+  }
+
   private void recordFleet(String name, dev.flaredeploy.workflows.model.FleetOptions options, boolean cancel,
       String... environments) throws Exception {
     TestEnvironmentOptions.Builder envOptions = TestEnvironmentOptions.newBuilder();

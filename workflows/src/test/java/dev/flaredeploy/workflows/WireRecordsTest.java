@@ -19,6 +19,7 @@ import dev.flaredeploy.workflows.model.FleetMemberReport;
 import dev.flaredeploy.workflows.model.FleetOptions;
 import dev.flaredeploy.workflows.model.FleetReport;
 import dev.flaredeploy.workflows.model.FleetRequest;
+import dev.flaredeploy.workflows.model.NotifyTarget;
 import dev.flaredeploy.workflows.model.FreezeWindow;
 import dev.flaredeploy.workflows.model.LocalSettings;
 import dev.flaredeploy.workflows.model.MigrationAllowance;
@@ -71,6 +72,28 @@ class WireRecordsTest {
         FleetRequest.class)).isEqualTo(request);
     assertThat(converter.fromPayload(converter.toPayload(report).orElseThrow(), FleetReport.class,
         FleetReport.class)).isEqualTo(report);
+  }
+
+  @Test
+  void fleetNotificationsWaitingMembersAndWarningsSurviveTheDataConverterAndOlderFormsReadWithout() {
+    FleetRequest request = new FleetRequest("svc --env *", "local", List.of(), new FleetOptions(1, 2, 0, false),
+        "me@host", null, null, 1, false, List.of(new NotifyTarget("HOOK", List.of(NotifyTarget.FAILED), "slack")));
+    FleetMemberReport waiting = new FleetMemberReport(1, "deploy:local:svc:b", "svc", "b", "WAITING_FOR_APPROVAL",
+        "wait-for-approval", "waiting", "run-1", "2026-01-01T00:00:00Z", null, "0123456789abcdef");
+    FleetReport report = new FleetReport("fleet:local:svc:*", "run", "svc --env *", "local", "RUNNING", "s",
+        request.options(), 1, 0, 0, 1, 0, 0, List.of(waiting), List.of(), null, null, 1, List.of("not delivered"));
+
+    assertThat(converter.fromPayload(converter.toPayload(request).orElseThrow(), FleetRequest.class,
+        FleetRequest.class)).isEqualTo(request);
+    assertThat(converter.fromPayload(converter.toPayload(report).orElseThrow(), FleetReport.class,
+        FleetReport.class)).isEqualTo(report);
+    FleetRequest older = converter.fromPayload(jsonPayload("{\"selection\":\"svc --env *\",\"members\":[],\"run\":1}"),
+        FleetRequest.class, FleetRequest.class);
+    assertThat(older.notifications()).isEmpty();
+    FleetReport olderReport = converter.fromPayload(jsonPayload("{\"id\":\"fleet:local:svc:*\",\"members\":[{\"index\":0,"
+        + "\"state\":\"RUNNING\"}]}"), FleetReport.class, FleetReport.class);
+    assertThat(olderReport.warnings()).isEmpty();
+    assertThat(olderReport.members().get(0).digest()).isNull();
   }
 
   @Test

@@ -56,11 +56,13 @@ final class FlaredeployConfigReader {
       String target, SmokePlan smoke, LocalSettings local, List<String> restoreDatabaseOn, String onDrift,
       RolloutSetting rollout, boolean checkpointExport, PolicySettings policy,
       List<Allowance> allowances, ApprovalSettings approval, List<NotifyTarget> notifications,
-      Integer fleetParallel) {
+      Integer fleetParallel, List<NotifyTarget> fleetNotifications) {
 
-    FlaredeploySettings withFleetParallel(Integer parallel) {
+    /** With what applies to a whole fleet run: {@code [fleet] parallel} and the top level's {@code [[notify]]}. */
+    FlaredeploySettings withFleet(Integer parallel, List<NotifyTarget> topNotifications) {
       return new FlaredeploySettings(target, smoke, local, restoreDatabaseOn, onDrift, rollout, checkpointExport,
-          policy, allowances, approval, notifications, parallel);
+          policy, allowances, approval, notifications, parallel,
+          topNotifications != null ? topNotifications : List.of());
     }
   }
 
@@ -149,7 +151,8 @@ final class FlaredeployConfigReader {
           allowances,
           approval.settings(),
           notifications != null ? notifications : List.of(),
-          null);
+          null,
+          List.of());
     }
 
     private static List<Allowance> concat(List<Allowance> top, List<Allowance> env) {
@@ -173,6 +176,7 @@ final class FlaredeployConfigReader {
     ConfigTable top = ConfigFiles.readToml(file);
     top.rejectUnknownKeys(TOP_KEYS);
     Overrides settings = section(top);
+    Overrides topLevel = settings;
     Integer fleetParallel = top.table("fleet").flatMap(fleet -> {
       fleet.rejectUnknownKeys(List.of("parallel"));
       return fleet.integer("parallel", FLEET_PARALLEL_EXPECTED);
@@ -202,7 +206,7 @@ final class FlaredeployConfigReader {
         settings = settings.overriddenBy(overrides);
       }
     }
-    return settings.withDefaults(environment).withFleetParallel(fleetParallel);
+    return settings.withDefaults(environment).withFleet(fleetParallel, topLevel.notifications);
   }
 
   private static Overrides section(ConfigTable table) {

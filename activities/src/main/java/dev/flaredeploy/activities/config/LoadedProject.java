@@ -43,6 +43,8 @@ import java.util.List;
  * @param fleetParallel {@code [fleet] parallel} of flaredeploy.toml (the same for every environment), null when
  *     not set
  * @param environments the wrangler config's environments in file order, {@code "default"} (the top level) first
+ * @param fleetNotifications {@code [[notify]]} of the top level (whatever the environment sets): where a fleet run
+ *     that takes in this project sends its own outcome
  */
 public record LoadedProject(
     String service,
@@ -65,7 +67,8 @@ public record LoadedProject(
     List<NotifyTarget> notifications,
     List<ServiceBinding> services,
     Integer fleetParallel,
-    List<String> environments) {
+    List<String> environments,
+    List<NotifyTarget> fleetNotifications) {
 
   public LoadedProject {
     notifications = notifications == null ? List.of() : List.copyOf(notifications);
@@ -75,6 +78,7 @@ public record LoadedProject(
     allowances = List.copyOf(allowances);
     services = services == null ? List.of() : List.copyOf(services);
     environments = environments == null ? List.of() : List.copyOf(environments);
+    fleetNotifications = fleetNotifications == null ? List.of() : List.copyOf(fleetNotifications);
   }
 
   /** The rollout's plan, or null: the release takes all traffic at once. */

@@ -76,7 +76,8 @@ public final class ProjectConfigLoader {
         settings.notifications(),
         env.services(),
         settings.fleetParallel(),
-        environments(env.environmentNames()));
+        environments(env.environmentNames()),
+        settings.fleetNotifications());
   }
 
   /** Every environment a project can deploy, in the wrangler config's order: the top level first. */

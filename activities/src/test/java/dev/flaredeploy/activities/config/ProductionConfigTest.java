@@ -63,6 +63,26 @@ class ProductionConfigTest {
   }
 
   @Test
+  void anEnvironmentsOwnNotifyListReplacesTheTopLevelsAndAFleetRunUsesTheTopLevelsWhatever() {
+    project.write("flaredeploy.toml", """
+        [[notify]]
+        url_env = "TEAM_HOOK"
+        events = ["failed"]
+
+        [[env.production.notify]]
+        url_env = "PRODUCTION_HOOK"
+        format = "slack"
+        """);
+
+    LoadedProject production = loader.load(dir, "production");
+
+    assertThat(production.notifications()).containsExactly(new NotifyTarget("PRODUCTION_HOOK", NotifyTarget.EVENTS,
+        "slack"));
+    assertThat(production.fleetNotifications()).as("a fleet's own outcome goes to the project's top-level list")
+        .containsExactly(new NotifyTarget("TEAM_HOOK", List.of("failed"), "json"));
+  }
+
+  @Test
   void aTopLevelApprovalAppliesEverywhereAndNotifyDefaultsToEveryEventAsJson() {
     project.write("flaredeploy.toml", """
         [approval]

@@ -44,6 +44,8 @@ import java.util.function.Consumer;
  */
 public class Deployments {
   private static final String WORKFLOW_TYPE = "Deployment";
+  /** Rollbacks run under the deployment ids ({@code flaredeploy rollback}). */
+  private static final String ROLLBACK_TYPE = "Rollback";
   private static final Duration POLL = Duration.ofMillis(500);
 
   private final WorkflowClient client;
@@ -200,17 +202,32 @@ public class Deployments {
     return runId;
   }
 
-  /** Recent deployments, newest first, optionally of one service and/or environment. */
+  /**
+   * Recent deployments and rollbacks (which run under the deployment ids), newest first, optionally of one service
+   * and/or environment. A rollback's summary starts with "rollback: ".
+   */
   public List<DeploymentReport> list(String service, String environment, int limit) {
-    StringBuilder query = new StringBuilder("WorkflowType = '" + WORKFLOW_TYPE + "'");
+    StringBuilder query = new StringBuilder("(WorkflowType = '" + WORKFLOW_TYPE + "' OR WorkflowType = '"
+        + ROLLBACK_TYPE + "')");
     if (service != null) {
       query.append(" AND ").append(DeploymentAttributes.SERVICE.getName()).append(" = '").append(Runs.quote(service)).append("'");
     }
     if (environment != null) {
       query.append(" AND ").append(DeploymentAttributes.ENVIRONMENT.getName()).append(" = '").append(Runs.quote(environment)).append("'");
     }
-    return Runs.list(client, stubs, WORKFLOW_TYPE, query.toString(), id -> matches(id, service, environment), limit,
-        Deployments::report);
+    return Runs.list(client, stubs, List.of(WORKFLOW_TYPE, ROLLBACK_TYPE), query.toString(),
+        id -> matches(id, service, environment), limit, Deployments::listed);
+  }
+
+  /** A listed run's report; a rollback's says so. */
+  private static DeploymentReport listed(WorkflowExecutionMetadata run) {
+    DeploymentReport r = report(run);
+    if (!ROLLBACK_TYPE.equals(run.getWorkflowType()) || r.summary() == null || r.summary().startsWith("rollback")) {
+      return r;
+    }
+    return new DeploymentReport(r.id(), r.runId(), r.service(), r.environment(), r.target(), r.commit(), r.dirty(),
+        r.source(), r.state(), "rollback: " + r.summary(), r.steps(), r.databases(), r.release(), r.error(),
+        r.actionsRequired(), r.startedAt(), r.finishedAt(), r.overrides(), r.checks(), r.approval(), r.warnings());
   }
 
   /** Every step and compensation of the latest run with its attempts and failures, from the history. */
