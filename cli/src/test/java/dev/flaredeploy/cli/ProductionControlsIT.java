@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -274,6 +275,10 @@ class ProductionControlsIT {
     assertNoWebhookUrlAnywhere(id); // the rollback's run, which notified
     JsonNode afterRollback = run("releases", p.dir().toString(), "--output", "json").json();
     assertThat(afterRollback.get("live").asText()).isEqualTo(middle);
+    JsonNode listed = run("list", "--service", p.service(), "--address", address, "--output", "json").json();
+    assertThat(listed.get(0).get("summary").asText()).as("list shows the rollback, newest first")
+        .startsWith("rollback: rolled back to release " + middle.substring(0, 12));
+    assertThat(list(listed)).hasSize(4);
 
     // a bad migration that damages data, deployed successfully; undo it with its restore point
     version(p, "v4");
@@ -311,6 +316,76 @@ class ProductionControlsIT {
         "without --restore-database");
     assertThat(projects.ledger(p)).contains("0004_worse.sql", "0005_more.sql");
     assertThat(CliRunner.get(p.port(), "/").body()).as("nothing changed").contains("v5:");
+  }
+
+  /**
+   * A fleet of three tenants, b's environment requiring an approval: b waits under its own id while a and c deploy,
+   * changing nothing until it is approved by its own id; deploy says how, status shows it, approve of the fleet id
+   * lists it; the fleet then succeeds and sends its own outcome once.
+   */
+  @Test
+  void aFleetMemberThatNeedsAnApprovalWaitsUnderItsOwnIdWhileTheOthersDeployAndTheFleetNotifiesItsOutcome()
+      throws Exception {
+    List<String> tenants = List.of("tenant-a", "tenant-b", "tenant-c");
+    LocalProjects.Tenants fleet = projects.tenants("prod-fleet", tenants);
+    Path toml = fleet.dir().resolve("flaredeploy.toml");
+    Files.writeString(toml, Files.readString(toml) + """
+
+        [env.tenant-b.approval]
+        required = true
+
+        [[notify]]
+        url_env = "HOOK_URL"
+        events = ["succeeded", "failed"]
+        format = "json"
+        """);
+    String fleetId = "fleet:local:prod-fleet:tenant-*";
+    String b = fleet.id("tenant-b");
+    try {
+      CompletableFuture<CliRunner.Result> deploy = CompletableFuture.supplyAsync(() -> run("deploy",
+          fleet.dir().toString(), "--env", "tenant-*", "--canary", "1", "--parallel", "2", "--address", address,
+          "--output", "json"));
+
+      JsonNode waiting = null;
+      for (int i = 0; i < 240 && waiting == null; i++) {
+        CliRunner.Result status = cli.run("status", fleetId, "--address", address, "--output", "json");
+        if (status.exitCode() == 0 && "WAITING_FOR_APPROVAL".equals(status.json().at("/members/1/state").asText())
+            && "SUCCEEDED".equals(status.json().at("/members/2/state").asText())) {
+          waiting = status.json();
+        }
+        Thread.sleep(500);
+      }
+      assertThat(waiting).as("b waits while c deploys: " + cli.run("status", fleetId, "--address", address))
+          .isNotNull();
+      String digest = waiting.at("/members/1/digest").asText();
+      assertThat(waiting.get("state").asText()).isEqualTo("RUNNING");
+      assertThat(waiting.get("failed").asInt()).isZero();
+      assertThat(CliRunner.listening(fleet.ports().get("tenant-b"))).as("no release before its approval").isFalse();
+      assertThat(projects.stateDir(fleet.project("tenant-b"), "tenant-b").resolve("v3/d1"))
+          .as("no migration before its approval").doesNotExist();
+      assertThat(run("status", fleetId, "--address", address).stdout()).contains(
+          "APPROVAL NEEDED: prod-fleet (tenant-b) waits for plan " + digest + ": flaredeploy approve " + b
+              + " --digest " + digest);
+      CliRunner.Result ofTheFleet = run("approve", fleetId, "--digest", digest, "--address", address);
+      assertThat(ofTheFleet.exitCode()).as(ofTheFleet.toString()).isEqualTo(3);
+      assertThat(ofTheFleet.stderr()).contains("approved one by one", "flaredeploy approve " + b + " --digest " + digest);
+
+      CliRunner.Result approved = run("approve", b, "--digest", digest, "--address", address);
+      assertThat(approved.exitCode()).as(approved.toString()).isZero();
+
+      CliRunner.Result result = deploy.get(5, TimeUnit.MINUTES);
+      assertThat(result.exitCode()).as(result.toString()).isZero();
+      assertThat(result.json().get("state").asText()).isEqualTo("SUCCEEDED");
+      assertThat(result.stderr()).contains("1 member requires an approval (prod-fleet (tenant-b))",
+          "prod-fleet (tenant-b): waits for approval of plan " + digest + ": flaredeploy approve " + b + " --digest "
+              + digest);
+      assertThat(CliRunner.get(fleet.ports().get("tenant-b"), "/ready").statusCode()).isEqualTo(200);
+      assertThat(awaitEvents(fleetId, 1)).as("the fleet's own outcome, once").containsExactly("succeeded");
+      assertThat(eventsFor(b)).as("each member's own, as a single deployment's").containsExactly("succeeded");
+      assertNoWebhookUrlAnywhere(fleetId);
+    } finally {
+      tenants.forEach(t -> cli.run("local", "stop", fleet.service(), "--env", t));
+    }
   }
 
   @Test

@@ -331,9 +331,9 @@ public class FleetWorkflowImpl implements FleetWorkflow {
   }
 
   /**
-   * Sends the fleet's outcome to its own webhooks ({@link FleetRequest#notifications}), once its state is published: from
-   * a detached scope, so that a cancelled fleet still says so. What was not delivered is a warning of the report.
-   * The members sent their own events (waiting for approval among them) as single deployments do.
+   * Sends the fleet's outcome to its own webhooks ({@link FleetRequest#notifications}) once its state is
+   * published, from a detached scope, so that a cancelled fleet still says so. What was not delivered is a warning
+   * of the report. The members sent their own events (waiting for approval among them) as single deployments do.
    */
   private void notifyOutcome() {
     if (request.notifications().isEmpty()
