@@ -155,6 +155,20 @@ public interface DeploymentTarget {
   /** Puts one database back to its restore point. Returns what it did. */
   String restore(DeploymentPlan plan, RestorePoint restorePoint, Tick tick);
 
+  /**
+   * Whether release {@code version} of {@code plan} can still be put live by {@link #rollback} (local: its working
+   * copy or its snapshot is kept on this machine). Changes nothing. By default: yes (the target's own rollback
+   * says otherwise when it is not).
+   */
+  default boolean releaseKept(DeploymentPlan plan, String version) {
+    return true;
+  }
+
+  /** Whether {@link #restore} can still use {@code restorePoint} (local: its file is kept). By default: yes. */
+  default boolean restorePointKept(RestorePoint restorePoint) {
+    return true;
+  }
+
   // ---- gradual rollout: only targets that can split traffic between two versions ----
 
   /** A version uploaded without traffic: its id, the Worker's name, and where the Worker answers. */

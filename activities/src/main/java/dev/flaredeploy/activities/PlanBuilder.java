@@ -41,7 +41,7 @@ public final class PlanBuilder {
         project.configFile().getFileName().toString(), project.databases(), project.smoke(),
         project.restoreDatabaseOn(), project.local(), attempt, request.allowDestructive(), project.onDrift(),
         project.rolloutPlan(), project.checkpointExport(), project.policy().withOverrides(request.overrides()),
-        project.allowances(), cloudflareSettings(project));
+        project.allowances(), cloudflareSettings(project), project.approval(), project.notifications());
   }
 
   /** The Worker's name, account and compliance region, read once here for the Cloudflare target. */

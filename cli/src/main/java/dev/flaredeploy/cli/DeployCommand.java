@@ -85,6 +85,12 @@ class DeployCommand implements Callable<Integer> {
 
     /** Embedded mode, interrupted: cancels what was started and waits (bounded) for its undo. */
     void cancelAndWait(WorkflowClient client, WorkflowServiceStubs stubs, PrintWriter err);
+
+    /**
+     * The environments of this run that wait for an approval ({@code [approval] required}), as a person names
+     * them; embedded mode refuses these, since nothing would outlive the command to approve them.
+     */
+    List<String> approvalRequired();
   }
 
   @Override
@@ -143,6 +149,11 @@ class DeployCommand implements Callable<Integer> {
       public void cancelAndWait(WorkflowClient client, WorkflowServiceStubs stubs, PrintWriter err) {
         DeployCommand.cancelAndWait(new Deployments(client, stubs, temporal.taskQueue()), input.request(), err);
       }
+
+      @Override
+      public List<String> approvalRequired() {
+        return input.project().approvalRequired() ? List.of(input.request().environment()) : List.of();
+      }
     };
   }
 
@@ -195,6 +206,16 @@ class DeployCommand implements Callable<Integer> {
 
   /** No server at the default address: an in-process server and worker for this one run. */
   private int runEmbedded(TemporalSettings settings, Launch launch) {
+    List<String> gated = launch.approvalRequired();
+    if (!gated.isEmpty()) {
+      throw new CliException(ExitCode.INVALID_INPUT, (gated.size() == 1
+          ? "the " + gated.get(0) + " environment requires"
+          : "the environments " + String.join(", ", gated) + " require")
+          + " an approval ([approval] in flaredeploy.toml), and no Temporal server answers at " + settings.address()
+          + ": an approval waits durably (for days, across restarts) for `flaredeploy approve`, which needs a server "
+          + "that outlives this command. Start one (docker compose up, or flaredeploy dev-server) and a worker "
+          + "(flaredeploy worker), then deploy again; nothing was started");
+    }
     if (detach) {
       throw new CliException(ExitCode.INVALID_INPUT, "--detach needs a Temporal server that outlives this command, "
           + "and none answers at " + settings.address() + "; start one (docker compose up, or flaredeploy dev-server)");
@@ -203,7 +224,8 @@ class DeployCommand implements Callable<Integer> {
         + "server and worker, which last only as long as this command. For durable deployments start a server "
         + "(docker compose up, or flaredeploy dev-server) and a worker (flaredeploy worker).");
     output.err().flush();
-    try (EmbeddedTemporal embedded = EmbeddedTemporal.start(settings.namespace(), temporal.taskQueue(), activities())) {
+    try (EmbeddedTemporal embedded = EmbeddedTemporal.start(settings.namespace(), temporal.taskQueue(), activities(),
+        moreActivities())) {
       WorkflowClient client = embedded.connection().client();
       WorkflowServiceStubs stubs = embedded.connection().stubs();
       PrintWriter err = output.err();
@@ -262,6 +284,11 @@ class DeployCommand implements Callable<Integer> {
     }
     output.err().println("deployment " + execution.getWorkflowId() + " started (run " + execution.getRunId() + "); "
         + hint);
+    if (input.project().approvalRequired()) {
+      output.err().println("the " + input.request().environment() + " environment requires an approval: after its "
+          + "checks the deployment waits for `flaredeploy approve " + execution.getWorkflowId() + " --digest D`; "
+          + "this command keeps following it (Ctrl-C stops following, not the deployment)");
+    }
     DeploymentReport report = deployments.follow(
         execution.getWorkflowId(), execution.getRunId(), new Progress(output.err()));
     Printer.report(output, report);
@@ -286,6 +313,14 @@ class DeployCommand implements Callable<Integer> {
         output.err().flush();
         deployments.follow(e.workflowId(), e.runId(), report -> { });
       }
+    }
+  }
+
+  private Object[] moreActivities() {
+    try {
+      return ActivitiesFactory.more(FlaredeployCommand.environment(output.mixee));
+    } catch (IllegalStateException e) {
+      throw new CliException(ExitCode.UNAVAILABLE, e.getMessage(), e);
     }
   }
 

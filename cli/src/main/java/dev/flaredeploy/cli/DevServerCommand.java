@@ -47,7 +47,8 @@ class DevServerCommand implements Callable<Integer> {
     SearchAttributeSetup.ensure(connection.stubs(), connection.namespace());
     // this server is the Java test server: sticky execution off (see StickyExecution)
     PipelineWorker worker = noWorker ? null
-        : PipelineWorker.start(connection.client(), temporal.taskQueue(), false, ActivitiesFactory.create(env));
+        : PipelineWorker.start(connection.client(), temporal.taskQueue(), false, ActivitiesFactory.create(env),
+            ActivitiesFactory.more(env));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       if (worker != null) {

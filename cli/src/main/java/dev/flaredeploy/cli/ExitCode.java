@@ -21,9 +21,10 @@ public final class ExitCode {
   private static Map<String, String> orderedHelp() {
     Map<String, String> help = new LinkedHashMap<>();
     help.put("0", "succeeded (including a deployment that had nothing to do)");
-    help.put("1", "failed and was rolled back, or cancelled: nothing is left half-done");
+    help.put("1", "failed and was rolled back, cancelled, rejected or not approved in time: nothing is left half-done");
     help.put("2", "invalid input or configuration (or the worker has no Cloudflare token): nothing was changed");
-    help.put("3", "refused because of state: the same service and environment is being deployed, or unknown id");
+    help.put("3", "refused because of state: the environment is being deployed, unknown id, nothing waits for that "
+        + "approval (or its digest changed), or a rollback the journal cannot back");
     help.put("4", "Temporal unreachable, or an internal error");
     help.put("5", "failed and a compensation did not complete: a person must act (the output says what)");
     return java.util.Collections.unmodifiableMap(help);
@@ -32,7 +33,7 @@ public final class ExitCode {
   /** The exit code a finished (or running) deployment stands for. */
   public static int of(DeploymentReport report) {
     return switch (report.state()) {
-      case "SUCCEEDED", "RUNNING" -> SUCCEEDED;
+      case "SUCCEEDED", "RUNNING", "WAITING_FOR_APPROVAL" -> SUCCEEDED;
       case "NEEDS_ATTENTION" -> NEEDS_ATTENTION;
       case "FAILED" -> report.error() != null ? ofFailureType(report.error().type()) : FAILED;
       default -> FAILED;
@@ -67,6 +68,7 @@ public final class ExitCode {
             || FailureTypes.PREFLIGHT_FAILED.equals(failureType)
             || FailureTypes.CLOUDFLARE_REFUSED.equals(failureType)
         ? INVALID_INPUT
+        : FailureTypes.ROLLBACK_REFUSED.equals(failureType) ? REFUSED
         : FAILED;
   }
 

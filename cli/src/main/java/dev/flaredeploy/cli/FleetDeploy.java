@@ -72,6 +72,12 @@ final class FleetDeploy implements DeployCommand.Launch {
     PrintWriter err = output.err();
     err.println("fleet " + id + " started: " + selection.members().size() + " members, "
         + FleetText.options(options) + "; " + hint.replace("the deployment", "the fleet"));
+    List<String> gated = approvalRequired();
+    if (!gated.isEmpty()) {
+      err.println(gated.size() + " member" + (gated.size() == 1 ? "" : "s") + " require" + (gated.size() == 1 ? "s"
+          : "") + " an approval (" + String.join(", ", gated) + "): each waits after its checks, counted as running,"
+          + " until it is approved by its own id; this command prints how when it waits, and keeps following");
+    }
     err.flush();
     FleetReport report = fleets.follow(id, new FleetProgress(err));
     Printer.fleet(output, report);
@@ -94,6 +100,11 @@ final class FleetDeploy implements DeployCommand.Launch {
           + "`flaredeploy local status` and the databases' restore points under the flaredeploy home");
       err.flush();
     }
+  }
+
+  @Override
+  public List<String> approvalRequired() {
+    return selection.members().stream().filter(m -> m.project().approvalRequired()).map(FleetSelection::name).toList();
   }
 
   private WorkflowExecution start(Fleets fleets) {
@@ -122,7 +133,7 @@ final class FleetDeploy implements DeployCommand.Launch {
       members.add(new FleetMember(input.request(), input.commit(), input.dirty(), selection.after().get(i)));
     }
     return new FleetRequest(selection.text(), selection.target(), members, options, ProjectInput.requestedBy(),
-        null, null, 1, false);
+        null, null, 1, false, selection.notifications());
   }
 
   /** The fleet's one-line summary in the Temporal UI: what it deploys, and how. */

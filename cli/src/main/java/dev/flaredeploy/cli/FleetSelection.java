@@ -5,6 +5,7 @@ import dev.flaredeploy.activities.config.LoadedProject;
 import dev.flaredeploy.activities.config.ServiceBinding;
 import dev.flaredeploy.activities.config.WranglerProject;
 import dev.flaredeploy.workflows.FleetIds;
+import dev.flaredeploy.workflows.model.NotifyTarget;
 import dev.flaredeploy.workflows.model.PolicyOverride;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -38,9 +39,12 @@ import java.util.Set;
  * @param id the fleet id ({@link FleetIds})
  * @param text the selection as a person reads it: {@code hello-d1 --env tenant-*}
  * @param parallel {@code [fleet] parallel} of the first directory's flaredeploy.toml, null when not set
+ * @param notifications where the fleet sends its own outcome: the top-level {@code [[notify]]} of every directory,
+ *     one entry per (variable, format) with the events any of them wants
  */
 record FleetSelection(
-    List<ProjectInput> members, List<List<Integer>> after, String id, String target, String text, Integer parallel) {
+    List<ProjectInput> members, List<List<Integer>> after, String id, String target, String text, Integer parallel,
+    List<NotifyTarget> notifications) {
 
   static boolean isGlob(String environment) {
     return environment.contains("*") || environment.contains("?") || environment.contains("[");
@@ -126,7 +130,24 @@ record FleetSelection(
     String id = FleetIds.fleetId(chosen, services, patterns);
     String text = String.join(", ", new LinkedHashSet<>(services)) + " --env " + String.join(",", patterns);
     return new FleetSelection(ordered.members(), ordered.after(), id, chosen, text,
-        inputs.get(0).project().fleetParallel());
+        inputs.get(0).project().fleetParallel(), fleetNotifications(inputs));
+  }
+
+  /** The top-level {@code [[notify]]} of the members' projects, one per (variable, format), events merged. */
+  static List<NotifyTarget> fleetNotifications(List<ProjectInput> inputs) {
+    Map<String, Set<String>> events = new LinkedHashMap<>();
+    Map<String, NotifyTarget> first = new LinkedHashMap<>();
+    for (ProjectInput input : inputs) {
+      for (NotifyTarget target : input.project().fleetNotifications()) {
+        String key = target.urlEnv() + " " + target.format();
+        first.putIfAbsent(key, target);
+        events.computeIfAbsent(key, k -> new LinkedHashSet<>()).addAll(target.events());
+      }
+    }
+    return first.entrySet().stream()
+        .map(e -> new NotifyTarget(e.getValue().urlEnv(),
+            NotifyTarget.EVENTS.stream().filter(events.get(e.getKey())::contains).toList(), e.getValue().format()))
+        .toList();
   }
 
   private static boolean selects(String pattern, String environment) {

@@ -11,8 +11,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "list", mixinStandardHelpOptions = true, header = "List recent deployments and fleet runs, newest first.",
-    description = {"A fleet run (id fleet:…) is listed with its member counts; its members are listed as the",
+@Command(name = "list", mixinStandardHelpOptions = true, header = "List recent deployments, rollbacks and fleet runs, newest first.",
+    description = {"A rollback runs under its deployment id; its summary starts with \"rollback:\".",
+        "A fleet run (id fleet:…) is listed with its member counts; its members are listed as the",
         "deployments they are. --service and --env keep the fleets with such a member."})
 class ListCommand implements Callable<Integer> {
   @Mixin TemporalOptions temporal;

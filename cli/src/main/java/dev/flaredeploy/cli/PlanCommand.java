@@ -8,6 +8,7 @@ import dev.flaredeploy.cli.render.Json;
 import dev.flaredeploy.workflows.model.CheckFinding;
 import dev.flaredeploy.workflows.model.DatabaseStatus;
 import dev.flaredeploy.workflows.model.DeploymentPlan;
+import dev.flaredeploy.workflows.model.PlanDigest;
 import dev.flaredeploy.workflows.model.SchemaReport;
 import dev.flaredeploy.workflows.model.SmokeCheck;
 import java.util.LinkedHashMap;
@@ -72,6 +73,13 @@ class PlanCommand implements Callable<Integer> {
     out.put("blockedBecause", blocked.orElse(null));
     out.put("nothingToDo", !releaseNeeded && !migrationsPending);
     out.put("overrides", plan.policy() == null ? List.of() : plan.policy().overrides());
+    Map<String, Object> approval = new LinkedHashMap<>();
+    approval.put("required", plan.approvalRequired());
+    approval.put("digest", PlanDigest.of(plan, schema).value());
+    approval.put("plan", PlanDigest.of(plan, schema));
+    approval.put("timeoutMillis", plan.approval() == null ? null : plan.approval().timeoutMillis());
+    approval.put("approvers", plan.approval() == null ? List.of() : plan.approval().approvers());
+    out.put("approval", approval);
     out.put("onDrift", plan.onDrift());
     out.put("allowances", plan.allowances());
     out.put("checks", schema.results());
@@ -139,7 +147,13 @@ class PlanCommand implements Callable<Integer> {
     }
     out.append("at ").append(plan.smoke().baseUrl() != null ? plan.smoke().baseUrl() : "the release's URL")
         .append(" within ").append(plan.smoke().timeoutMillis() / 1000.0).append(" s\n");
-    out.append(blocked.map(why -> "BLOCKED: " + why + "\n").orElse("  the deployment would proceed\n"));
+    PlanDigest digest = PlanDigest.of(plan, schema);
+    out.append("  plan digest: ").append(digest.value()).append(plan.approvalRequired()
+        ? " (this environment requires an approval: a deployment would wait for `flaredeploy approve ID --digest "
+            + digest.value() + "`, and ask again if the plan changes while it waits)"
+        : " (no approval required)").append('\n');
+    out.append(blocked.map(why -> "BLOCKED: " + why + "\n").orElse(plan.approvalRequired()
+        ? "  the deployment would wait for an approval, then proceed\n" : "  the deployment would proceed\n"));
     return out.toString();
   }
 

@@ -48,9 +48,14 @@ final class TemporalOptions {
 
   /** Connects; a server that does not answer is exit 4, with what to do when no address was asked for. */
   TemporalConnection connect() {
+    return connect(null);
+  }
+
+  /** As {@link #connect()}, reporting the SDK's metrics to {@code metricsScope} (null: none). */
+  TemporalConnection connect(com.uber.m3.tally.Scope metricsScope) {
     TemporalSettings settings = settings();
     try {
-      return TemporalConnection.connect(settings, CONNECT_TIMEOUT);
+      return TemporalConnection.connect(settings, CONNECT_TIMEOUT, metricsScope);
     } catch (TemporalUnreachableException e) {
       throw new CliException(ExitCode.UNAVAILABLE, e.getMessage()
           + (settings.explicit() ? "" : "; start one (docker compose up, or flaredeploy dev-server) or pass --address"), e);

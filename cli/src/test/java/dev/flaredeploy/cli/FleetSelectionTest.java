@@ -3,6 +3,7 @@ package dev.flaredeploy.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.flaredeploy.workflows.model.NotifyTarget;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -170,6 +171,38 @@ class FleetSelectionTest {
 
     assertThat(result.exitCode()).as("the selection is fine; the server is not there").as(result.toString())
         .isEqualTo(ExitCode.UNAVAILABLE);
+  }
+
+  @Test
+  void theFleetSendsItsOutcomeToTheTopLevelNotifyOfItsProjectsOncePerWebhook() throws IOException {
+    Path web = project("web", "production");
+    Path api = project("api", "production");
+    Files.writeString(web.resolve("flaredeploy.toml"), """
+        [[notify]]
+        url_env = "TEAM_HOOK"
+        events = ["failed"]
+        format = "slack"
+        """);
+    Files.writeString(api.resolve("flaredeploy.toml"), """
+        [[notify]]
+        url_env = "TEAM_HOOK"
+        events = ["succeeded"]
+        format = "slack"
+
+        [env.production.approval]
+        required = true
+
+        [[env.production.notify]]
+        url_env = "API_PRODUCTION_HOOK"
+        """);
+
+    FleetSelection selection = resolve(List.of(web.toString(), api.toString()), List.of("production"));
+
+    assertThat(selection.notifications()).as("an environment's own list stays with its member")
+        .containsExactly(new NotifyTarget("TEAM_HOOK", List.of("succeeded", "failed"), "slack"));
+    assertThat(new FleetDeploy(selection, null, null, "q", false, false).approvalRequired())
+        .as("the members that wait for an approval, named for embedded mode's refusal")
+        .containsExactly("api (production)");
   }
 
   // ---- helpers ----

@@ -52,7 +52,8 @@ public final class HoldingWorkerMain {
     HoldingActivities activities =
         new HoldingActivities(ActivitiesFactory.create(System.getenv()), step, when, marker);
     StickyExecution sticky = StickyExecution.choose(false, System.getenv(), () -> ServerKind.of(connection));
-    PipelineWorker worker = PipelineWorker.start(connection.client(), taskQueue, sticky.sticky(), activities);
+    PipelineWorker worker = PipelineWorker.start(connection.client(), taskQueue, sticky.sticky(), activities,
+        ActivitiesFactory.more(System.getenv()));
     System.err.println("holding worker (pid " + ProcessHandle.current().pid() + ") polls " + taskQueue + " at "
         + address + "; holds " + when.name().toLowerCase() + " " + step + "; " + sticky.reason());
     worker.awaitTermination();

@@ -9,6 +9,9 @@ import dev.flaredeploy.activities.local.LocalDatabases;
 import dev.flaredeploy.activities.local.LocalReleases;
 import dev.flaredeploy.activities.local.LocalTarget;
 import dev.flaredeploy.activities.local.LocalWorkspace;
+import dev.flaredeploy.activities.notify.NotifyActivitiesImpl;
+import dev.flaredeploy.activities.releases.ReleaseActivitiesImpl;
+import dev.flaredeploy.activities.releases.ReleaseJournal;
 import dev.flaredeploy.activities.process.ProcessRunner;
 import dev.flaredeploy.activities.process.Wrangler;
 import dev.flaredeploy.activities.smoke.SmokeChecker;
@@ -25,6 +28,25 @@ public final class ActivitiesFactory {
     World world = world(env);
     return new DeploymentActivitiesImpl(world.sources(), new ProjectConfigLoader(), world.targets(),
         new SmokeChecker());
+  }
+
+  /**
+   * The activities beside the deployment's: notifications (webhook URLs from {@code env}) and the release journal
+   * (in the flaredeploy home of {@code env}).
+   *
+   * @throws IllegalStateException when wrangler cannot be found, saying how to install it
+   */
+  public static Object[] more(Map<String, String> env) {
+    World world = world(env);
+    return new Object[] {
+      new NotifyActivitiesImpl(env),
+      new ReleaseActivitiesImpl(journal(env), world.targets())
+    };
+  }
+
+  /** The release journal in the flaredeploy home of {@code env} ({@code FLAREDEPLOY_HOME}, else ~/.flaredeploy). */
+  public static ReleaseJournal journal(Map<String, String> env) {
+    return new ReleaseJournal(LocalWorkspace.fromEnvironment(env).home());
   }
 
   /** What the activities work with: the snapshots and the targets by name. {@code plan} uses it too. */

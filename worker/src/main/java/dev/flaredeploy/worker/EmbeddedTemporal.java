@@ -19,11 +19,12 @@ public final class EmbeddedTemporal implements AutoCloseable {
     this.worker = worker;
   }
 
-  public static EmbeddedTemporal start(String namespace, String taskQueue, DeploymentActivities activities) {
+  public static EmbeddedTemporal start(
+      String namespace, String taskQueue, DeploymentActivities activities, Object... more) {
     TestServer.InProcessTestServer server = TestServer.createServer(true);
     TemporalConnection connection = TemporalConnection.inProcess(server.getChannel(), namespace);
     SearchAttributeSetup.ensure(connection.stubs(), namespace);
-    PipelineWorker worker = PipelineWorker.start(connection.client(), taskQueue, false, activities);
+    PipelineWorker worker = PipelineWorker.start(connection.client(), taskQueue, false, activities, more);
     return new EmbeddedTemporal(server, connection, worker);
   }
 

@@ -9,8 +9,8 @@ import io.temporal.worker.WorkerOptions;
 import java.time.Duration;
 
 /**
- * The Temporal worker that runs deployments: the deployment and fleet workflows and the activities on one task
- * queue. A fleet's members are ordinary deployments, so any worker on the queue runs any of them.
+ * The Temporal worker that runs deployments: the deployment, fleet and rollback workflows and the activities on one
+ * task queue. A fleet's members are ordinary deployments, so any worker on the queue runs any of them.
  *
  * <p>Sticky execution stays on for real servers. Turn it off ({@code sticky=false}) against the Java test
  * server ({@code flaredeploy dev-server}, embedded mode): that server never moves a workflow off a dead
@@ -23,17 +23,22 @@ public final class PipelineWorker implements AutoCloseable {
     this.factory = factory;
   }
 
+  /** As {@link #start(WorkflowClient, String, boolean, int, DeploymentActivities, Object...)}, with the SDK's limit. */
   public static PipelineWorker start(
-      WorkflowClient client, String taskQueue, boolean sticky, DeploymentActivities activities) {
-    return start(client, taskQueue, sticky, activities, 0);
+      WorkflowClient client, String taskQueue, boolean sticky, DeploymentActivities activities, Object... more) {
+    return start(client, taskQueue, sticky, 0, activities, more);
   }
 
   /**
+   * Starts polling {@code taskQueue} with every workflow of {@link Workflows#IMPLEMENTATIONS} (deployments, fleets,
+   * rollbacks), the deployment's activities and {@code more} (the notify and release-journal activities, {@link
+   * ActivitiesFactory#more}).
+   *
    * @param maxConcurrentSteps how many activities (deployment steps) this worker runs at once; once they all run it
    *     stops asking for more, so other workers on the queue take them. 0: the Temporal SDK's default
    */
   public static PipelineWorker start(WorkflowClient client, String taskQueue, boolean sticky,
-      DeploymentActivities activities, int maxConcurrentSteps) {
+      int maxConcurrentSteps, DeploymentActivities activities, Object... more) {
     WorkerFactory factory = WorkerFactory.newInstance(client);
     WorkerOptions.Builder options = WorkerOptions.newBuilder();
     if (!sticky) {
@@ -45,6 +50,9 @@ public final class PipelineWorker implements AutoCloseable {
     Worker worker = factory.newWorker(taskQueue, options.build());
     worker.registerWorkflowImplementationTypes(Workflows.IMPLEMENTATIONS.toArray(Class<?>[]::new));
     worker.registerActivitiesImplementations(activities);
+    if (more.length > 0) {
+      worker.registerActivitiesImplementations(more);
+    }
     factory.start();
     return new PipelineWorker(factory);
   }

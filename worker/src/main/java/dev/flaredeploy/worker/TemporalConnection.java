@@ -1,5 +1,6 @@
 package dev.flaredeploy.worker;
 
+import com.uber.m3.tally.Scope;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -49,13 +50,25 @@ public final class TemporalConnection implements AutoCloseable {
    * @throws TemporalUnreachableException when it does not
    */
   public static TemporalConnection connect(TemporalSettings settings, Duration timeout) {
+    return connect(settings, timeout, null);
+  }
+
+  /**
+   * As {@link #connect(TemporalSettings, Duration)}, with the SDK's metrics (and the workflows' own) reported to
+   * {@code metricsScope} ({@link WorkerMetrics#scope()}); null: none.
+   */
+  public static TemporalConnection connect(TemporalSettings settings, Duration timeout, Scope metricsScope) {
     if (listening(settings.address(), timeout)) {
       timeout = timeout.compareTo(BUSY_SERVER_TIMEOUT) > 0 ? timeout : BUSY_SERVER_TIMEOUT;
     }
     WorkflowServiceStubsOptions profile = settings.profile().toWorkflowServiceStubsOptions();
     EventLoopGroup eventLoop = new NioEventLoopGroup(0, new DefaultThreadFactory("flaredeploy-grpc", true));
     Consumer<ManagedChannelBuilder<?>> initializer = profile.getChannelInitializer();
-    WorkflowServiceStubsOptions options = WorkflowServiceStubsOptions.newBuilder(profile)
+    WorkflowServiceStubsOptions.Builder withMetrics = WorkflowServiceStubsOptions.newBuilder(profile);
+    if (metricsScope != null) {
+      withMetrics.setMetricsScope(metricsScope);
+    }
+    WorkflowServiceStubsOptions options = withMetrics
         .setChannelInitializer(builder -> {
           if (initializer != null) {
             initializer.accept(builder);

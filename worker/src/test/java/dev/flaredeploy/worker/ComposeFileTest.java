@@ -205,6 +205,18 @@ class ComposeFileTest {
   }
 
   @Test
+  void theWorkerServesItsMetricsOnAPortPublishedOnTheHostsLoopback() {
+    JsonNode worker = services.path("flaredeploy-worker");
+    List<String> command = strings(worker.path("command"));
+    assertThat(command).as("the worker's command").startsWith("worker").contains("--metrics-port");
+    String port = command.get(command.indexOf("--metrics-port") + 1);
+    assertThat(command).as("listens beyond the container's loopback, so a scraper on the network reaches it")
+        .containsSequence("--metrics-address", "0.0.0.0");
+    assertThat(strings(worker.path("ports"))).as("published ports of the worker")
+        .contains("127.0.0.1:" + port + ":" + port);
+  }
+
+  @Test
   void workerReachesTheTemporalServiceByItsName() {
     Map<String, String> env = environment(services.path("flaredeploy-worker"));
     assertThat(env.get("TEMPORAL_ADDRESS")).as("TEMPORAL_ADDRESS of the worker").isEqualTo("temporal:7233");

@@ -1,8 +1,12 @@
 package dev.flaredeploy.workflows;
 
+import dev.flaredeploy.workflows.model.ApprovalDecision;
+import dev.flaredeploy.workflows.model.ApprovalOutcome;
 import dev.flaredeploy.workflows.model.DeploymentReport;
 import dev.flaredeploy.workflows.model.DeploymentRequest;
 import io.temporal.workflow.QueryMethod;
+import io.temporal.workflow.UpdateMethod;
+import io.temporal.workflow.UpdateValidatorMethod;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
 
@@ -25,4 +29,27 @@ public interface DeploymentWorkflow {
   /** The run as it is now: steps so far, databases, release, state. Needs a live worker. */
   @QueryMethod(name = "progress")
   DeploymentReport progress();
+
+  /**
+   * Approves the plan waiting for approval ({@code [approval]}), named by its digest. The checks then run again;
+   * returns once they did: PROCEEDING when they found the same plan, ASKING_AGAIN (with the new digest and what
+   * changed) when it changed while it waited.
+   */
+  @UpdateMethod(name = "approve")
+  ApprovalOutcome approve(ApprovalDecision decision);
+
+  /**
+   * Refuses (nothing recorded, nothing changed): nothing waits for approval, the digest is not the one waiting
+   * ({@link FailureTypes#STALE_DIGEST}), or whoever sent it is not an approver ({@link FailureTypes#NOT_AN_APPROVER}).
+   */
+  @UpdateValidatorMethod(updateName = "approve")
+  void validateApprove(ApprovalDecision decision);
+
+  /** Rejects the plan waiting for approval: the run ends REJECTED with nothing changed. */
+  @UpdateMethod(name = "reject")
+  ApprovalOutcome reject(ApprovalDecision decision);
+
+  /** Refuses as {@link #validateApprove} does (no digest needed), and a reject without a reason. */
+  @UpdateValidatorMethod(updateName = "reject")
+  void validateReject(ApprovalDecision decision);
 }

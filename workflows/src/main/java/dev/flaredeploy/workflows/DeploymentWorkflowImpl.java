@@ -1,6 +1,9 @@
 package dev.flaredeploy.workflows;
 
+import dev.flaredeploy.workflows.internal.DeploymentMetrics;
 import dev.flaredeploy.workflows.internal.ReportBuilder;
+import dev.flaredeploy.workflows.model.ApprovalDecision;
+import dev.flaredeploy.workflows.model.ApprovalOutcome;
 import dev.flaredeploy.workflows.model.CheckFinding;
 import dev.flaredeploy.workflows.model.CheckResult;
 import dev.flaredeploy.workflows.model.Checkpoint;
@@ -12,6 +15,9 @@ import dev.flaredeploy.workflows.model.DeploymentReport;
 import dev.flaredeploy.workflows.model.DeploymentRequest;
 import dev.flaredeploy.workflows.model.DeploymentState;
 import dev.flaredeploy.workflows.model.MigrationOutcome;
+import dev.flaredeploy.workflows.model.NotifyTarget;
+import dev.flaredeploy.workflows.model.PlanDigest;
+import dev.flaredeploy.workflows.model.ReleaseRecord;
 import dev.flaredeploy.workflows.model.Release;
 import dev.flaredeploy.workflows.model.RestorePoint;
 import dev.flaredeploy.workflows.model.RolloutPlan;
@@ -32,6 +38,7 @@ import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -62,6 +69,15 @@ public class DeploymentWorkflowImpl implements DeploymentWorkflow {
 
   /** {@code Workflow.getVersion} change id: deploy-worker as a gradual rollout when the plan has one. */
   static final String GRADUAL_ROLLOUT = "gradual-rollout";
+
+  /** {@code Workflow.getVersion} change id: the approval gate after the checks, when the plan requires one. */
+  static final String APPROVAL_GATE = "approval-gate";
+
+  /** {@code Workflow.getVersion} change id: events sent to the plan's {@code [[notify]]} webhooks. */
+  static final String NOTIFICATIONS = "notifications";
+
+  /** {@code Workflow.getVersion} change id: a successful run appends its release to the release journal. */
+  static final String RELEASE_JOURNAL = "release-journal";
 
   /**
    * After a traffic shift, how long before the new version is checked: Cloudflare applies a new deployment
@@ -116,6 +132,17 @@ public class DeploymentWorkflowImpl implements DeploymentWorkflow {
 
   private ReportBuilder report;
 
+  private DeploymentMetrics metrics;
+
+  /** The plan prepare pinned; null until then. */
+  private DeploymentPlan plan;
+
+  /** The approval gate; null until the run reaches it (or when its plan needs none). */
+  private ApprovalGate gate;
+
+  /** Sends the run's events to its webhooks; null when the plan has none. */
+  private Notifier notifier;
+
   /** Undo actions registered so far, in registration order. */
   private final List<Compensation> compensations = new ArrayList<>();
 
@@ -139,19 +166,27 @@ public class DeploymentWorkflowImpl implements DeploymentWorkflow {
   public DeploymentReport deploy(DeploymentRequest request) {
     report = new ReportBuilder(Workflow::currentTimeMillis,
         Workflow.getInfo().getWorkflowId(), Workflow.getInfo().getRunId(), request);
+    metrics = new DeploymentMetrics(request.service(), request.environment(), request.target());
     try {
-      DeploymentPlan plan = prepare(request);
+      plan = prepare(request);
       SchemaReport schema = validateSchema(plan);
-      boolean releaseNeeded = !plan.source().id().equals(schema.liveRelease());
-      if (!releaseNeeded && totalPending(schema) == 0) {
-        report.release(schema.liveRelease(), schema.liveRelease(), null);
-        return succeed("nothing to do: no pending migrations and release "
-            + shortId(schema.liveRelease()) + " is already live");
+      if (nothingToDo(plan, schema)) {
+        return succeedWithNothingToDo(schema);
       }
+      if (plan.approvalRequired() && Workflow.getVersion(APPROVAL_GATE, Workflow.DEFAULT_VERSION, 1) >= 1) {
+        schema = awaitApproval(plan, schema);
+        if (nothingToDo(plan, schema)) {
+          return succeedWithNothingToDo(schema);
+        }
+      }
+      boolean releaseNeeded = !plan.source().id().equals(schema.liveRelease());
       Checkpoint checkpoint = checkpoint(plan);
-      applyMigrations(plan, schema, checkpoint);
+      Map<String, List<String>> ledgers = applyMigrations(plan, schema, checkpoint);
       Release release = deployWorker(plan, checkpoint.liveRelease(), releaseNeeded);
       smokeTest(plan, release);
+      if (Workflow.getVersion(RELEASE_JOURNAL, Workflow.DEFAULT_VERSION, 1) >= 1) {
+        recordRelease(request, plan, schema, checkpoint, release, ledgers);
+      }
       return succeed("deployed release " + shortId(release.version()) + " of " + request.service()
           + " (" + request.environment() + ", " + request.target() + "): "
           + (totalPending(schema) == 0 ? "no migrations" : totalPending(schema) + " migration(s) applied")
@@ -172,7 +207,146 @@ public class DeploymentWorkflowImpl implements DeploymentWorkflow {
         a -> a.prepare(request), DeploymentPlan::attempt, this::describePlan);
     report.source(plan.source().id(), plan.source().commit(), plan.source().dirty());
     restoreDatabaseOn = plan.restoreDatabaseOn();
+    if (!plan.notifyTargets().isEmpty()
+        && Workflow.getVersion(NOTIFICATIONS, Workflow.DEFAULT_VERSION, 1) >= 1) {
+      notifier = new Notifier(plan.notifyTargets());
+    }
     return plan;
+  }
+
+  private static boolean nothingToDo(DeploymentPlan plan, SchemaReport schema) {
+    return plan.source().id().equals(schema.liveRelease()) && totalPending(schema) == 0;
+  }
+
+  private DeploymentReport succeedWithNothingToDo(SchemaReport schema) {
+    report.release(schema.liveRelease(), schema.liveRelease(), null);
+    return succeed("nothing to do: no pending migrations and release "
+        + shortId(schema.liveRelease()) + " is already live");
+  }
+
+  /**
+   * The approval gate ({@link ApprovalGate}): shows the plan's digest and waits, durably, for a person. After an
+   * approval the checks run again; the same digest proceeds (with the checks' fresh report), a changed one waits
+   * for a new approval and says what changed. A rejection or the timeout ends the run with nothing changed.
+   */
+  private SchemaReport awaitApproval(DeploymentPlan plan, SchemaReport schema) {
+    gate = new ApprovalGate(plan.approval());
+    PlanDigest digest = PlanDigest.of(plan, schema);
+    String why = "the " + plan.environment() + " environment requires an approval ([approval] in flaredeploy.toml)";
+    String id = Workflow.getInfo().getWorkflowId();
+    while (true) {
+      currentStep = Steps.WAIT_FOR_APPROVAL;
+      long started = Workflow.currentTimeMillis();
+      int index = report.startStep(Steps.WAIT_FOR_APPROVAL, "plan " + digest.value() + ": " + why);
+      metrics.approvalWaitStarted();
+      PlanDigest shown = digest;
+      String asked = why;
+      ApprovalGate.Decision decision;
+      try {
+        decision = gate.await(digest, why, () -> {
+          report.waiting(true, "waiting for approval of plan " + shown.value() + ": " + asked
+              + "; `flaredeploy approve " + id + " --digest " + shown.value() + "`");
+          report.approval(gate.report());
+          publish();
+          Workflow.upsertTypedSearchAttributes(
+              DeploymentAttributes.STATE.valueSet(DeploymentState.WAITING_FOR_APPROVAL.name()));
+          notify(NotifyTarget.WAITING_FOR_APPROVAL, shown.value(),
+              "flaredeploy approve " + id + " --digest " + shown.value() + "  (or: flaredeploy reject " + id
+                  + " --reason TEXT)", shown.value());
+        });
+      } catch (CanceledFailure e) {
+        report.finishStep(index, "CANCELLED", 1, "cancelled while it waited for approval");
+        metrics.approvalDecided("cancelled");
+        metrics.step(Steps.WAIT_FOR_APPROVAL, "CANCELLED", Workflow.currentTimeMillis() - started);
+        throw e;
+      }
+      report.approval(gate.report());
+      ApprovalDecision decided = decision.decision();
+      switch (decision.result()) {
+        case EXPIRED -> {
+          String detail = "nobody approved or rejected plan " + digest.value() + " within "
+              + duration(plan.approval().timeoutMillis()) + "; nothing was changed";
+          report.finishStep(index, "EXPIRED", 1, detail);
+          metrics.approvalDecided("expired");
+          metrics.step(Steps.WAIT_FOR_APPROVAL, "EXPIRED", Workflow.currentTimeMillis() - started);
+          throw ApplicationFailure.newNonRetryableFailure(detail, FailureTypes.APPROVAL_EXPIRED);
+        }
+        case REJECTED -> {
+          String detail = "rejected by " + decided.by() + ": " + decided.reason() + "; nothing was changed";
+          report.finishStep(index, "REJECTED", 1, detail);
+          metrics.approvalDecided("rejected");
+          metrics.step(Steps.WAIT_FOR_APPROVAL, "REJECTED", Workflow.currentTimeMillis() - started);
+          throw ApplicationFailure.newNonRetryableFailure(detail, FailureTypes.APPROVAL_REJECTED);
+        }
+        default -> {
+          report.finishStep(index, "SUCCEEDED", 1, "plan " + digest.value() + " approved by " + decided.by()
+              + (decided.reason() == null || decided.reason().isBlank() ? "" : ": " + decided.reason()));
+          metrics.approvalDecided("approved");
+          metrics.step(Steps.WAIT_FOR_APPROVAL, "SUCCEEDED", Workflow.currentTimeMillis() - started);
+          report.waiting(false, "plan " + digest.value() + " approved by " + decided.by()
+              + "; running the checks again before anything changes");
+          publish();
+          Workflow.upsertTypedSearchAttributes(DeploymentAttributes.STATE.valueSet(DeploymentState.RUNNING.name()));
+        }
+      }
+      SchemaReport again;
+      try {
+        again = validateSchema(plan);
+      } catch (TemporalFailure e) {
+        gate.settle(new ApprovalOutcome(ApprovalOutcome.ENDED, digest.value(),
+            "the checks ran again and stopped the deployment: " + messageOf(e)));
+        throw e;
+      }
+      PlanDigest now = PlanDigest.of(plan, again);
+      if (now.value().equals(digest.value())) {
+        gate.settle(new ApprovalOutcome(ApprovalOutcome.PROCEEDING, digest.value(),
+            "the checks ran again and found the same plan; the deployment proceeds"));
+        return again;
+      }
+      why = "the plan changed while it waited for approval: " + String.join("; ", now.changesFrom(digest));
+      gate.settle(new ApprovalOutcome(ApprovalOutcome.ASKING_AGAIN, now.value(), why + "; it waits for an approval of "
+          + "plan " + now.value() + " now"));
+      digest = now;
+    }
+  }
+
+  /**
+   * Appends the release to the environment's release journal (what {@code releases} lists and {@code rollback}
+   * reads). Not a step of the report: a journal that cannot be written is a warning, never a failure.
+   */
+  private void recordRelease(DeploymentRequest request, DeploymentPlan plan, SchemaReport schema,
+      Checkpoint checkpoint, Release release, Map<String, List<String>> ledgers) {
+    List<ReleaseRecord.DatabaseChange> databases = new ArrayList<>();
+    for (DatabaseStatus d : schema.databases()) {
+      List<String> ledger = ledgers.getOrDefault(d.binding(), d.applied());
+      List<String> applied = ledger.stream().filter(m -> !d.applied().contains(m)).toList();
+      RestorePoint restorePoint = checkpoint.restorePoints().stream()
+          .filter(rp -> rp.binding().equals(d.binding())).findFirst().orElse(null);
+      databases.add(new ReleaseRecord.DatabaseChange(d.binding(), applied, ledger, restorePoint));
+    }
+    ReleaseRecord record = new ReleaseRecord(ReleaseRecord.DEPLOYMENT, plan.source().id(), null, release.url(),
+        report.now(), plan.source().commit(), plan.source().dirty(), request.requestedBy(),
+        Workflow.getInfo().getWorkflowId(), Workflow.getInfo().getRunId(), checkpoint.liveRelease(), databases, plan);
+    ReleaseActivities journal = Workflow.newActivityStub(ReleaseActivities.class, ActivityOptions.newBuilder()
+        .setStartToCloseTimeout(Duration.ofMinutes(1))
+        .setRetryOptions(retries(5))
+        .setSummary("record release " + shortId(plan.source().id()) + " in the release journal")
+        .build());
+    try {
+      journal.recordRelease(record);
+    } catch (ActivityFailure e) {
+      report.warning("release " + shortId(plan.source().id()) + " was not recorded in the release journal ("
+          + messageOf(e) + "): `flaredeploy releases` will not list it and `flaredeploy rollback` cannot go back to it");
+    }
+  }
+
+  /** Starts sending {@code event} to the webhooks that want it, when the plan has any. */
+  private void notify(String event, String digest, String hint, String keySuffix) {
+    if (notifier == null) {
+      return;
+    }
+    notifier.send(event, report.build().service(), report.build().environment(), report.build().target(),
+        report.state().name(), report.build().summary(), digest, hint, keySuffix);
   }
 
   /**
@@ -215,9 +389,13 @@ public class DeploymentWorkflowImpl implements DeploymentWorkflow {
     return checkpoint;
   }
 
-  /** Per database with pending migrations: register its restore, then apply. */
-  private void applyMigrations(DeploymentPlan plan, SchemaReport schema, Checkpoint checkpoint) {
+  /**
+   * Per database with pending migrations: register its restore, then apply. Returns the ledger after the apply
+   * of each database it applied to.
+   */
+  private Map<String, List<String>> applyMigrations(DeploymentPlan plan, SchemaReport schema, Checkpoint checkpoint) {
     currentStep = Steps.APPLY_MIGRATIONS;
+    Map<String, List<String>> ledgers = new LinkedHashMap<>();
     for (DatabasePlan database : plan.databases()) {
       List<String> pending = pendingOf(schema, database.binding());
       if (pending.isEmpty()) {
@@ -233,11 +411,15 @@ public class DeploymentWorkflowImpl implements DeploymentWorkflow {
           a -> a.applyMigrations(plan, database), MigrationOutcome::attempt,
           m -> database.binding() + ": applied "
               + String.join(", ", pending.stream().filter(m.ledger()::contains).toList()));
-      report.applied(database.binding(), pending.stream().filter(outcome.ledger()::contains).toList());
+      List<String> applied = pending.stream().filter(outcome.ledger()::contains).toList();
+      report.applied(database.binding(), applied);
+      metrics.migrationsApplied(database.binding(), applied.size());
+      ledgers.put(database.binding(), outcome.ledger());
     }
     if (totalPending(schema) == 0) {
       report.skippedStep(Steps.APPLY_MIGRATIONS, "no pending migrations");
     }
+    return ledgers;
   }
 
   /** Register the rollback to what was live (when a new release goes live), then release. */
@@ -370,6 +552,37 @@ public class DeploymentWorkflowImpl implements DeploymentWorkflow {
     return report == null ? null : report.build();
   }
 
+  @Override
+  public ApprovalOutcome approve(ApprovalDecision decision) {
+    return gate.approve(decision);
+  }
+
+  @Override
+  public void validateApprove(ApprovalDecision decision) {
+    requireGate("approve").validateApprove(decision);
+  }
+
+  @Override
+  public ApprovalOutcome reject(ApprovalDecision decision) {
+    return gate.reject(decision);
+  }
+
+  @Override
+  public void validateReject(ApprovalDecision decision) {
+    requireGate("reject").validateReject(decision);
+  }
+
+  private ApprovalGate requireGate(String what) {
+    if (gate == null) {
+      String id = Workflow.getInfo().getWorkflowId();
+      throw ApprovalGate.refusal(FailureTypes.NOT_WAITING_FOR_APPROVAL, id + " is not waiting for an approval: "
+          + (plan != null && !plan.approvalRequired() ? "its environment requires none"
+              : "it has not reached its approval yet")
+          + "; nothing to " + what + " (see `flaredeploy status " + id + "`)");
+    }
+    return gate;
+  }
+
   /** Runs one step, keeping the report (and the memo) current before and after. */
   private <T> T step(
       String name,
@@ -379,16 +592,19 @@ public class DeploymentWorkflowImpl implements DeploymentWorkflow {
       Function<T, String> detail) {
     currentStep = name;
     int index = report.startStep(name, summary);
+    long started = Workflow.currentTimeMillis();
     publish();
     try {
       T result = action.apply(activities(name, summary));
       report.finishStep(index, "SUCCEEDED", attempts.applyAsInt(result), detail.apply(result));
+      metrics.step(name, "SUCCEEDED", Workflow.currentTimeMillis() - started);
       publish();
       return result;
     } catch (ActivityFailure | CanceledFailure e) {
       boolean cancelled = isCancellation(e);
       report.finishStep(index, cancelled ? "CANCELLED" : "FAILED", attemptsOf(e),
           cancelled ? "cancelled while it ran" : messageOf(e));
+      metrics.step(name, cancelled ? "CANCELLED" : "FAILED", Workflow.currentTimeMillis() - started);
       publish();
       throw e;
     }
@@ -406,15 +622,21 @@ public class DeploymentWorkflowImpl implements DeploymentWorkflow {
         continue;
       }
       int index = report.startStep(c.step(), what);
+      long started = Workflow.currentTimeMillis();
       publish();
       try {
         CompensationOutcome outcome = c.action().get();
         report.finishStep(index, "SUCCEEDED", outcome.attempt(), outcome.detail());
+        metrics.step(c.step(), "SUCCEEDED", Workflow.currentTimeMillis() - started);
         if (c.binding() != null) {
           report.restored(c.binding());
+        } else {
+          metrics.rolledBack("automatic");
         }
       } catch (ActivityFailure e) {
         report.finishStep(index, "FAILED", attemptsOf(e), messageOf(e));
+        metrics.step(c.step(), "FAILED", Workflow.currentTimeMillis() - started);
+        metrics.neededAPerson();
         report.actionRequired(c.manualAction() + "; " + c.step() + " failed: " + messageOf(e));
       }
       publish();
@@ -430,7 +652,14 @@ public class DeploymentWorkflowImpl implements DeploymentWorkflow {
   private DeploymentReport fail(String failedStep, boolean cancelled) {
     DeploymentState state;
     String summary;
-    if (report.hasActionsRequired()) {
+    String errorType = report.build().error() == null ? null : report.build().error().type();
+    if (!cancelled && FailureTypes.APPROVAL_REJECTED.equals(errorType)) {
+      state = DeploymentState.REJECTED;
+      summary = report.build().error().message();
+    } else if (!cancelled && FailureTypes.APPROVAL_EXPIRED.equals(errorType)) {
+      state = DeploymentState.APPROVAL_EXPIRED;
+      summary = report.build().error().message();
+    } else if (report.hasActionsRequired()) {
       state = DeploymentState.NEEDS_ATTENTION;
       summary = failedStep + " failed and a compensation did not complete: a person must act";
     } else if (cancelled) {
@@ -557,10 +786,34 @@ public class DeploymentWorkflowImpl implements DeploymentWorkflow {
     Workflow.upsertMemo(Map.of(DeploymentAttributes.REPORT_MEMO, report.build()));
   }
 
+  /**
+   * The outcome, published (memo and search attribute) before anything else happens; then the webhooks hear
+   * of it, in a scope a cancel cannot stop, and what was not delivered is added as a warning.
+   */
   private void publishFinal() {
     publish();
     Workflow.upsertTypedSearchAttributes(
         DeploymentAttributes.STATE.valueSet(report.state().name()));
+    metrics.ended(report.state().name());
+    if (notifier != null) {
+      Workflow.newDetachedCancellationScope(() -> {
+        notify(Notifier.eventOf(report.state()), null, hintOf(report.state()), null);
+        List<String> warnings = notifier.drain();
+        if (!warnings.isEmpty()) {
+          warnings.forEach(report::warning);
+          publish();
+        }
+      }).run();
+    }
+  }
+
+  private String hintOf(DeploymentState state) {
+    String id = Workflow.getInfo().getWorkflowId();
+    return switch (state) {
+      case NEEDS_ATTENTION -> String.join("; ", report.build().actionsRequired());
+      case SUCCEEDED -> null;
+      default -> "flaredeploy status " + id;
+    };
   }
 
   private static int totalPending(SchemaReport schema) {

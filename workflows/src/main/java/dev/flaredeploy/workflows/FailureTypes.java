@@ -60,6 +60,21 @@ public final class FailureTypes {
   public static final String CLOUDFLARE_UNAVAILABLE = "CloudflareUnavailable";
   /** a compensation failed; a person must act */
   public static final String COMPENSATION_FAILED = "CompensationFailed";
+  /** a person rejected the plan while it waited for approval; nothing was changed */
+  public static final String APPROVAL_REJECTED = "ApprovalRejected";
+  /** nobody approved or rejected within the approval timeout; nothing was changed */
+  public static final String APPROVAL_EXPIRED = "ApprovalExpired";
+  /** approve/reject refused: the deployment is not waiting for an approval (now) */
+  public static final String NOT_WAITING_FOR_APPROVAL = "NotWaitingForApproval";
+  /** approve refused: the digest is not the one the deployment shows (the plan changed, or a typo) */
+  public static final String STALE_DIGEST = "StaleDigest";
+  /** approve/reject refused: whoever sent it is not in the environment's approvers */
+  public static final String NOT_AN_APPROVER = "NotAnApprover";
+  /**
+   * a rollback cannot go ahead: the release is no longer kept, nothing earlier was released, or a database
+   * moved on since its restore point; the message says what to do instead. Nothing was changed
+   */
+  public static final String ROLLBACK_REFUSED = "RollbackRefused";
   /** the workflow's own terminal failure: the run did not succeed (details in the report memo) */
   public static final String DEPLOYMENT_FAILED = "DeploymentFailed";
   /** a fleet run's terminal failure: a member did not succeed (the fleet's report is the failure's details) */
@@ -69,7 +84,7 @@ public final class FailureTypes {
   public static final Set<String> NON_RETRYABLE =
       Set.of(CONFIG_INVALID, SOURCE_UNAVAILABLE, CREDENTIALS_MISSING, TOOL_MISSING, MIGRATION_FAILED,
           MIGRATION_UNSAFE, PREFLIGHT_FAILED, POLICY_BLOCKED,
-          SMOKE_TEST_FAILED, CLOUDFLARE_REFUSED, DATA_CONFLICT);
+          SMOKE_TEST_FAILED, CLOUDFLARE_REFUSED, DATA_CONFLICT, ROLLBACK_REFUSED);
 
   private FailureTypes() {}
 }

@@ -10,6 +10,7 @@ import dev.flaredeploy.workflows.model.FleetMemberState;
 import dev.flaredeploy.workflows.model.FleetReport;
 import dev.flaredeploy.workflows.model.FleetRequest;
 import dev.flaredeploy.workflows.model.FleetState;
+import dev.flaredeploy.workflows.model.NotifyTarget;
 import dev.flaredeploy.workflows.model.StepReport;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.api.enums.v1.ParentClosePolicy;
@@ -57,6 +58,9 @@ public class FleetWorkflowImpl implements FleetWorkflow {
    */
   static final int MEMBERS_PER_RUN = 100;
 
+  /** {@code Workflow.getVersion} change id: the fleet's own outcome sent to its {@code [[notify]]} webhooks. */
+  static final String FLEET_NOTIFICATIONS = "fleet-notifications";
+
   /** The read-only checks of {@code allOrNothing}: as the deployment runs them, retried as it retries them. */
   private static final ActivityOptions CHECKS = ActivityOptions.newBuilder()
       .setStartToCloseTimeout(Duration.ofMinutes(5))
@@ -77,6 +81,7 @@ public class FleetWorkflowImpl implements FleetWorkflow {
   /** Children that ended and were not looked at yet. */
   private final Deque<Ended> ended = new ArrayDeque<>();
   private final List<String> actionsRequired = new ArrayList<>();
+  private final List<String> warnings = new ArrayList<>();
   private String startedAt;
   private int run;
   private boolean checked;
@@ -288,7 +293,7 @@ public class FleetWorkflowImpl implements FleetWorkflow {
         .filter(m -> FleetMemberState.valueOf(m.state()).ended())
         .toList();
     FleetRequest next = new FleetRequest(request.selection(), request.target(), request.members(),
-        request.options(), request.requestedBy(), done, startedAt, run + 1, checked);
+        request.options(), request.requestedBy(), done, startedAt, run + 1, checked, request.notifications());
     Workflow.newContinueAsNewStub(FleetWorkflow.class, ContinueAsNewOptions.newBuilder()
             .setTypedSearchAttributes(Workflow.getTypedSearchAttributes())
             .setMemo(Map.of(DeploymentAttributes.FLEET_MEMO, report(false)))
@@ -314,6 +319,7 @@ public class FleetWorkflowImpl implements FleetWorkflow {
     finishedAt = now();
     publish();
     Workflow.upsertTypedSearchAttributes(DeploymentAttributes.STATE.valueSet(state.name()));
+    notifyOutcome();
     FleetReport report = report(true);
     if (state == FleetState.SUCCEEDED) {
       return report;
@@ -322,6 +328,55 @@ public class FleetWorkflowImpl implements FleetWorkflow {
       throw new CanceledFailure(summary); // a cancelled run keeps no details: the query and the memo have it
     }
     throw ApplicationFailure.newNonRetryableFailure(state.name() + ": " + summary, FailureTypes.FLEET_FAILED, report);
+  }
+
+  /**
+   * Sends the fleet's outcome to its own webhooks ({@link FleetRequest#notifications}) once its state is
+   * published, from a detached scope, so that a cancelled fleet still says so. What was not delivered is a warning
+   * of the report. The members sent their own events (waiting for approval among them) as single deployments do.
+   */
+  private void notifyOutcome() {
+    if (request.notifications().isEmpty()
+        || Workflow.getVersion(FLEET_NOTIFICATIONS, Workflow.DEFAULT_VERSION, 1) < 1) {
+      return;
+    }
+    Notifier notifier = new Notifier(request.notifications());
+    String event = switch (state) {
+      case SUCCEEDED -> NotifyTarget.SUCCEEDED;
+      case CANCELLED -> NotifyTarget.CANCELLED;
+      case NEEDS_ATTENTION -> NotifyTarget.NEEDS_A_PERSON;
+      default -> NotifyTarget.FAILED;
+    };
+    String id = Workflow.getInfo().getWorkflowId();
+    Workflow.newDetachedCancellationScope(() -> {
+      notifier.send(event, namesOf(m -> m.request().service()), namesOf(m -> m.request().environment()),
+          request.target(), state.name(), summary + notSucceeded(), null, "flaredeploy status '" + id + "'", null);
+      warnings.addAll(notifier.drain());
+    }).run();
+    if (!warnings.isEmpty()) {
+      publish();
+    }
+  }
+
+  /** The members' distinct service (or environment) names, a few of them by name: "tenant-a, tenant-b, … (40)". */
+  private String namesOf(java.util.function.Function<FleetMember, String> name) {
+    List<String> distinct = request.members().stream().map(name).distinct().toList();
+    return distinct.size() <= 5 ? String.join(", ", distinct)
+        : String.join(", ", distinct.subList(0, 3)) + ", … (" + distinct.size() + ")";
+  }
+
+  /** "; not succeeded: hello-d1 (tenant-c) ROLLED_BACK, …" for a person reading the notification. */
+  private String notSucceeded() {
+    List<String> named = members.stream()
+        .filter(m -> !m.state().equals(FleetMemberState.SUCCEEDED.name())
+            && !m.state().equals(FleetMemberState.SKIPPED.name()))
+        .map(m -> m.service() + " (" + m.environment() + ") " + m.state())
+        .toList();
+    if (named.isEmpty()) {
+      return "";
+    }
+    return "; not succeeded: " + String.join(", ", named.subList(0, Math.min(5, named.size())))
+        + (named.size() > 5 ? ", … (" + named.size() + ")" : "");
   }
 
   // ---- members' outcomes ----------------------------------------------------------------------------------
@@ -390,7 +445,8 @@ public class FleetWorkflowImpl implements FleetWorkflow {
         request.target(), state.name(), summary, request.options(), members.size(),
         schedule.count(FleetMemberState.SUCCEEDED), schedule.failures(), schedule.count(FleetMemberState.RUNNING),
         schedule.count(FleetMemberState.SKIPPED), schedule.count(FleetMemberState.PENDING),
-        withMembers ? List.copyOf(members) : List.of(), List.copyOf(actionsRequired), startedAt, finishedAt, run);
+        withMembers ? List.copyOf(members) : List.of(), List.copyOf(actionsRequired), startedAt, finishedAt, run,
+        List.copyOf(warnings));
   }
 
   /** The memo: the report without its members, and the UI's current details. */

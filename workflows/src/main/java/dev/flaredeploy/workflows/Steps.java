@@ -23,6 +23,16 @@ public final class Steps {
   /** a rollout step's wait on a durable timer while the checks keep running; not an activity */
   public static final String SOAK = "soak";
 
+  // production controls
+  /** the wait for a person to approve the plan's digest ({@code [approval]}); not an activity */
+  public static final String WAIT_FOR_APPROVAL = "wait-for-approval";
+  /** posts one event to one {@code [[notify]]} webhook; never fails the run */
+  public static final String NOTIFY = "notify";
+  /** appends the release to the environment's release journal (what {@code releases} and {@code rollback} read) */
+  public static final String RECORD_RELEASE = "record-release";
+  /** works out what a rollback will do from the release journal and the target */
+  public static final String PLAN_ROLLBACK = "plan-rollback";
+
   /** Steps whose failure may restore the databases ({@code [compensation] restore_database_on}). */
   public static final List<String> RESTORABLE = List.of(APPLY_MIGRATIONS, DEPLOY_WORKER, SMOKE_TEST);
 

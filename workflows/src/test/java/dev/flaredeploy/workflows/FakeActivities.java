@@ -64,6 +64,10 @@ class FakeActivities implements DeploymentActivities {
   volatile List<CheckResult> checkResults = List.of();
   /** validate-schema blocks the deployment with {@link #checkResults} (DataConflict) */
   volatile boolean blockChecks;
+  /** the plan's [approval]; null: none */
+  volatile dev.flaredeploy.workflows.model.ApprovalSettings approval;
+  /** the plan's [[notify]] */
+  volatile List<dev.flaredeploy.workflows.model.NotifyTarget> notify = List.of();
 
   @Override
   public DeploymentPlan prepare(DeploymentRequest request) {
@@ -78,7 +82,7 @@ class FakeActivities implements DeploymentActivities {
         List.of(new DatabasePlan("DB", "db", "id", "migrations", "d1_migrations", migrations)),
         new SmokePlan(5_000, List.of(new SmokeCheck("/health", null, null)), null),
         restoreDatabaseOn, new LocalSettings(8787), attempt(), request.allowDestructive(), "warn", rollout, false,
-        PolicySettings.NONE.withOverrides(request.overrides()), List.of());
+        PolicySettings.NONE.withOverrides(request.overrides()), List.of(), null, approval, notify);
   }
 
   @Override

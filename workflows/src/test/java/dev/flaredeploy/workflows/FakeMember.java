@@ -1,5 +1,7 @@
 package dev.flaredeploy.workflows;
 
+import dev.flaredeploy.workflows.model.ApprovalDecision;
+import dev.flaredeploy.workflows.model.ApprovalOutcome;
 import dev.flaredeploy.workflows.model.DeploymentReport;
 import dev.flaredeploy.workflows.model.DeploymentRequest;
 import dev.flaredeploy.workflows.model.StepReport;
@@ -68,5 +70,26 @@ public class FakeMember implements DeploymentWorkflow {
     report.put("summary", "deployed release src of " + request.service());
     report.put("steps", List.of(new StepReport(Steps.SMOKE_TEST, state, 1, at, at, "1 check passed")));
     return JSON.convertValue(report, DeploymentReport.class);
+  }
+
+  /** Stand-ins never wait for an approval. */
+  @Override
+  public ApprovalOutcome approve(ApprovalDecision decision) {
+    throw new IllegalStateException("not waiting for an approval");
+  }
+
+  @Override
+  public void validateApprove(ApprovalDecision decision) {
+    throw ApplicationFailure.newFailure("not waiting for an approval", FailureTypes.NOT_WAITING_FOR_APPROVAL);
+  }
+
+  @Override
+  public ApprovalOutcome reject(ApprovalDecision decision) {
+    throw new IllegalStateException("not waiting for an approval");
+  }
+
+  @Override
+  public void validateReject(ApprovalDecision decision) {
+    validateApprove(decision);
   }
 }

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.flaredeploy.workflows.model.ApprovalDecision;
+import dev.flaredeploy.workflows.model.ApprovalOutcome;
+import dev.flaredeploy.workflows.model.ApprovalSettings;
 import dev.flaredeploy.workflows.model.DeploymentPlan;
 import dev.flaredeploy.workflows.model.DeploymentReport;
 import dev.flaredeploy.workflows.model.DeploymentRequest;
@@ -13,6 +16,7 @@ import dev.flaredeploy.workflows.model.FleetMemberReport;
 import dev.flaredeploy.workflows.model.FleetOptions;
 import dev.flaredeploy.workflows.model.FleetReport;
 import dev.flaredeploy.workflows.model.FleetRequest;
+import dev.flaredeploy.workflows.model.NotifyTarget;
 import dev.flaredeploy.workflows.model.Release;
 import dev.flaredeploy.workflows.model.SchemaReport;
 import dev.flaredeploy.workflows.model.SmokeOutcome;
@@ -254,7 +258,159 @@ class FleetWorkflowTest {
         .containsExactlyInAnyOrder(Steps.PREPARE, Steps.PREPARE, Steps.VALIDATE_SCHEMA, Steps.VALIDATE_SCHEMA);
   }
 
+
+  // ---- members that need an approval ------------------------------------------------------------------------
+
+  /**
+   * A member whose environment requires an approval waits as a child under its own id, in WAITING_FOR_APPROVAL,
+   * changing nothing; the fleet counts it as running: the next members start around it and the budget is untouched.
+   * Approved by its own id, it deploys and the fleet succeeds.
+   */
+  @Test
+  void aMemberWaitingForApprovalCountsAsRunningWhileOthersDeployAndProceedsWhenApprovedByItsOwnId() throws Exception {
+    GatedActivities world = new GatedActivities();
+    startWith(DeploymentWorkflowImpl.class, world, new FakeProduction());
+    WorkflowStub fleet = start(fleet(new FleetOptions(1, 2, 0, false), "a", "gated-b", "c", "d"));
+
+    DeploymentReport waiting = awaitMember("deploy:local:svc:gated-b", "WAITING_FOR_APPROVAL");
+    FleetReport meanwhile = awaitFleet(f -> f.members().get(3).state().equals("SUCCEEDED"));
+    assertThat(meanwhile.state()).isEqualTo("RUNNING");
+    assertThat(states(meanwhile)).as("c and d deployed while gated-b waited")
+        .containsExactly("SUCCEEDED", "RUNNING", "SUCCEEDED", "SUCCEEDED");
+    assertThat(meanwhile.failed()).isZero();
+    assertThat(world.changed).as("what changed something").doesNotContain("gated-b");
+
+    String digest = waiting.approval().plan().value();
+    DeploymentWorkflow member = client.newWorkflowStub(DeploymentWorkflow.class, "deploy:local:svc:gated-b");
+    assertThatThrownBy(() -> member.approve(new ApprovalDecision("0123456789abcdef", "ada@laptop", null)))
+        .as("a stale digest").isInstanceOf(io.temporal.client.WorkflowUpdateException.class);
+    assertThat(member.approve(new ApprovalDecision(digest, "ada@laptop", "tenant b is ready")).result())
+        .isEqualTo(ApprovalOutcome.PROCEEDING);
+
+    FleetReport report = fleet.getResult(FleetReport.class);
+    assertThat(report.state()).isEqualTo("SUCCEEDED");
+    assertThat(states(report)).containsOnly("SUCCEEDED");
+    assertThat(world.changed).contains("gated-b");
+    DeploymentReport approved = client.newWorkflowStub(DeploymentWorkflow.class, "deploy:local:svc:gated-b").progress();
+    assertThat(approved.approval().decisions()).singleElement()
+        .satisfies(d -> assertThat(d.by() + " " + d.digest()).isEqualTo("ada@laptop " + digest));
+  }
+
+  /**
+   * A rejected member ends REJECTED with nothing changed and counts against the budget (the rest would bring the
+   * same plan): nothing else starts, and the fleet sends its own outcome, once, to its webhooks.
+   */
+  @Test
+  void aRejectedMemberSpendsTheBudgetAndTheFleetNotifiesItsOutcomeOnce() throws Exception {
+    GatedActivities world = new GatedActivities();
+    FakeProduction production = new FakeProduction();
+    startWith(DeploymentWorkflowImpl.class, world, production);
+    FleetRequest request = fleet(new FleetOptions(1, 1, 0, false), "a", "gated-b", "c");
+    WorkflowStub fleet = start(new FleetRequest(request.selection(), request.target(), request.members(),
+        request.options(), request.requestedBy(), null, null, 0, false, List.of(new NotifyTarget("FLEET_HOOK",
+            List.of(NotifyTarget.SUCCEEDED, NotifyTarget.FAILED), "slack"))));
+    awaitMember("deploy:local:svc:gated-b", "WAITING_FOR_APPROVAL");
+
+    client.newWorkflowStub(DeploymentWorkflow.class, "deploy:local:svc:gated-b")
+        .reject(new ApprovalDecision(null, "grace@laptop", "not this week"));
+
+    FleetReport report = runFailing(fleet);
+    assertThat(report.state()).isEqualTo("FAILED");
+    assertThat(states(report)).containsExactly("SUCCEEDED", "REJECTED", "SKIPPED");
+    assertThat(report.failed()).isEqualTo(1);
+    assertThat(report.members().get(1).summary()).contains("rejected by grace@laptop: not this week");
+    assertThat(world.changed).doesNotContain("gated-b", "c");
+    assertThat(production.sent).as("the fleet's own outcome, once").singleElement().satisfies(n -> {
+      assertThat(n.event()).isEqualTo(NotifyTarget.FAILED);
+      assertThat(n.deploymentId()).isEqualTo(FLEET_ID);
+      assertThat(n.summary()).contains("failure budget", "1 rejected", "svc (gated-b) REJECTED");
+      assertThat(n.hint()).contains("flaredeploy status '" + FLEET_ID + "'");
+    });
+  }
+
+  /** Nobody approving in time ends the member APPROVAL_EXPIRED, a failure the budget may allow: the rest go on. */
+  @Test
+  void anApprovalThatExpiresIsAFailedMemberWithinTheBudget() {
+    GatedActivities world = new GatedActivities();
+    startWith(DeploymentWorkflowImpl.class, world, new FakeProduction());
+
+    FleetReport report = runFailing(fleet(new FleetOptions(0, 1, 1, false), "gated-a", "b"));
+
+    assertThat(states(report)).containsExactly("APPROVAL_EXPIRED", "SUCCEEDED");
+    assertThat(report.failed()).isEqualTo(1);
+    assertThat(world.changed).containsExactly("b");
+  }
+
   // ---- helpers ----------------------------------------------------------------------------------------------
+
+  /**
+   * FleetActivities whose environments named gated-… require an approval (timeout 2 h), recording which
+   * environments changed anything (checkpoint, apply-migrations, deploy-worker).
+   */
+  static class GatedActivities extends FleetActivities {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    final List<String> changed = java.util.Collections.synchronizedList(new ArrayList<>());
+
+    @Override
+    public DeploymentPlan prepare(DeploymentRequest request) {
+      DeploymentPlan plan = super.prepare(request);
+      if (!request.environment().startsWith("gated-")) {
+        return plan;
+      }
+      java.util.Map<String, Object> json = JSON.convertValue(plan, new TypeReference<>() {});
+      json.put("approval", new ApprovalSettings(true, Duration.ofHours(2).toMillis(), List.of()));
+      return JSON.convertValue(json, DeploymentPlan.class);
+    }
+
+    @Override
+    public dev.flaredeploy.workflows.model.Checkpoint checkpoint(DeploymentPlan plan) {
+      changed(plan);
+      return super.checkpoint(plan);
+    }
+
+    @Override
+    public Release deployWorker(DeploymentPlan plan) {
+      changed(plan);
+      return super.deployWorker(plan);
+    }
+
+    private void changed(DeploymentPlan plan) {
+      if (!changed.contains(plan.environment())) {
+        changed.add(plan.environment());
+      }
+    }
+  }
+
+  /** The fleet's progress once {@code until} holds. */
+  private FleetReport awaitFleet(java.util.function.Predicate<FleetReport> until) throws Exception {
+    FleetReport report = null;
+    for (int i = 0; i < 400; i++) {
+      report = client.newWorkflowStub(FleetWorkflow.class, FLEET_ID).progress();
+      if (report != null && until.test(report)) {
+        return report;
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("the fleet never got there: " + report);
+  }
+
+  /** The member's latest run's report once it is in {@code state}. */
+  private DeploymentReport awaitMember(String id, String state) throws Exception {
+    DeploymentReport report = null;
+    for (int i = 0; i < 400; i++) {
+      try {
+        report = client.newUntypedWorkflowStub(id).describe()
+            .getMemo(DeploymentAttributes.REPORT_MEMO, DeploymentReport.class, DeploymentReport.class);
+      } catch (RuntimeException notStartedYet) {
+        report = null;
+      }
+      if (report != null && state.equals(report.state())) {
+        return report;
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError(id + " never reached " + state + ": " + report);
+  }
 
   /**
    * FakeActivities with a live release per environment, whose smoke test fails for environments named bad-…, and
@@ -298,7 +454,8 @@ class FleetWorkflowTest {
     startWith(memberType, new FakeActivities());
   }
 
-  private void startWith(Class<? extends DeploymentWorkflow> memberType, DeploymentActivities activities) {
+  private void startWith(Class<? extends DeploymentWorkflow> memberType, DeploymentActivities activities,
+      Object... more) {
     TestEnvironmentOptions.Builder options = TestEnvironmentOptions.newBuilder();
     DeploymentAttributes.ALL.forEach(
         k -> options.registerSearchAttribute(k.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD));
@@ -310,6 +467,9 @@ class FleetWorkflowTest {
       worker.registerWorkflowImplementationTypes(FleetWorkflowImpl.class, memberType);
     }
     worker.registerActivitiesImplementations(activities);
+    if (more.length > 0) {
+      worker.registerActivitiesImplementations(more);
+    }
     env.start();
     client = env.getWorkflowClient();
   }
@@ -327,7 +487,11 @@ class FleetWorkflowTest {
 
   /** A fleet that does not succeed fails, its report in the failure's details. */
   private FleetReport runFailing(FleetRequest request) {
-    WorkflowFailedException e = catchFailure(start(request));
+    return runFailing(start(request));
+  }
+
+  private FleetReport runFailing(WorkflowStub fleet) {
+    WorkflowFailedException e = catchFailure(fleet);
     assertThat(e.getCause()).isInstanceOf(ApplicationFailure.class);
     ApplicationFailure failure = (ApplicationFailure) e.getCause();
     assertThat(failure.getType()).isEqualTo(FailureTypes.FLEET_FAILED);

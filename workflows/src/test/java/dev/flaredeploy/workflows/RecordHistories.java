@@ -107,6 +107,68 @@ class RecordHistories {
     }
   }
 
+  /**
+   * An environment that requires an approval, with a webhook for its events: waits, is approved by its digest,
+   * runs its checks again, deploys, records the release, and notifies.
+   */
+  @Test
+  void approvedByItsDigest() throws Exception {
+    recordApproval("approved", false);
+  }
+
+  /** Drift appears while it waits: the approval of the first digest makes it ask again; the new one is approved. */
+  @Test
+  void driftWhileWaitingThenApprovedAgain() throws Exception {
+    recordApproval("approval-asked-again", true);
+  }
+
+  private void recordApproval(String name, boolean drift) throws Exception {
+    TestEnvironmentOptions.Builder options = TestEnvironmentOptions.newBuilder();
+    DeploymentAttributes.ALL.forEach(
+        k -> options.registerSearchAttribute(k.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD));
+    try (TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance(options.build())) {
+      FakeActivities world = new FakeActivities();
+      world.live = "src-0000000000000000";
+      world.approval = new dev.flaredeploy.workflows.model.ApprovalSettings(true, 86_400_000L, java.util.List.of());
+      world.notify = java.util.List.of(new dev.flaredeploy.workflows.model.NotifyTarget("HOOK_URL",
+          dev.flaredeploy.workflows.model.NotifyTarget.EVENTS, "json"));
+      FakeProduction production = new FakeProduction();
+      Worker worker = env.newWorker("record");
+      worker.registerWorkflowImplementationTypes(DeploymentWorkflowImpl.class);
+      worker.registerActivitiesImplementations(world, production);
+      env.start();
+      WorkflowClient client = env.getWorkflowClient();
+      WorkflowStub stub = startRun(client);
+      DeploymentWorkflow typed = client.newWorkflowStub(DeploymentWorkflow.class, stub.getExecution().getWorkflowId());
+      String digest = awaitWaitingDigest(client, stub, null);
+      if (drift) {
+        world.checkResults = java.util.List.of(new dev.flaredeploy.workflows.model.CheckResult("drift",
+            dev.flaredeploy.workflows.model.CheckResult.WARNED, null, java.util.List.of(
+                new dev.flaredeploy.workflows.model.CheckFinding("warning", "DB", "column notes.priority", "drift",
+                    "DB: column notes.priority exists in the live database but no applied migration creates it",
+                    java.util.List.of())), "bring the database back in line"));
+        typed.approve(new dev.flaredeploy.workflows.model.ApprovalDecision(digest, "recorder@host", null));
+        digest = awaitWaitingDigest(client, stub, digest);
+      }
+      typed.approve(new dev.flaredeploy.workflows.model.ApprovalDecision(digest, "recorder@host", "recorded"));
+      stub.getResult(DeploymentReport.class);
+      write(name, client, stub);
+    }
+  }
+
+  private static String awaitWaitingDigest(WorkflowClient client, WorkflowStub stub, String not) throws Exception {
+    for (int i = 0; i < 400; i++) {
+      DeploymentReport r = client.newUntypedWorkflowStub(stub.getExecution().getWorkflowId(),
+              java.util.Optional.of(stub.getExecution().getRunId()), java.util.Optional.empty()).describe()
+          .getMemo(DeploymentAttributes.REPORT_MEMO, DeploymentReport.class, DeploymentReport.class);
+      if (r != null && "WAITING_FOR_APPROVAL".equals(r.state()) && !r.approval().plan().value().equals(not)) {
+        return r.approval().plan().value();
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("the run never waited for an approval");
+  }
+
   private static WorkflowStub startRun(WorkflowClient client) {
     DeploymentWorkflow wf = client.newWorkflowStub(DeploymentWorkflow.class, WorkflowOptions.newBuilder()
         .setTaskQueue("record")
@@ -175,6 +237,54 @@ class RecordHistories {
   void fleetCancelledWhileMembersRun() throws Exception {
     recordFleet("fleet-cancelled", new dev.flaredeploy.workflows.model.FleetOptions(0, 2, 0, false), true,
         "tenant-a", "tenant-b", "tenant-c");
+  }
+
+  /**
+   * A fleet of two real deployments (a canary, then the second) whose second member waits for an approval and is
+   * approved by its own id; the fleet sends its own outcome to its webhook. The parent's history.
+   */
+  @Test
+  void fleetWithAnApprovedMemberNotifiesItsOutcome() throws Exception {
+    TestEnvironmentOptions.Builder envOptions = TestEnvironmentOptions.newBuilder();
+    DeploymentAttributes.ALL.forEach(
+        k -> envOptions.registerSearchAttribute(k.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD));
+    try (TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance(envOptions.build())) {
+      Worker worker = env.newWorker("record");
+      worker.registerWorkflowImplementationTypes(Workflows.IMPLEMENTATIONS.toArray(Class<?>[]::new));
+      worker.registerActivitiesImplementations(new FleetWorkflowTest.GatedActivities(), new FakeProduction());
+      env.start();
+      WorkflowClient client = env.getWorkflowClient();
+      FleetWorkflow fleet = client.newWorkflowStub(FleetWorkflow.class, WorkflowOptions.newBuilder()
+          .setTaskQueue("record").setWorkflowId("fleet:local:svc:*").build());
+      java.util.List<dev.flaredeploy.workflows.model.FleetMember> members = java.util.stream.Stream.of("a", "gated-b")
+          .map(e -> new dev.flaredeploy.workflows.model.FleetMember(
+              new DeploymentRequest("/p", e, "local", "svc", null, "recorder", false, null), "c0ffee", false,
+              java.util.List.<Integer>of()))
+          .toList();
+      WorkflowClient.start(fleet::deploy, new dev.flaredeploy.workflows.model.FleetRequest("svc --env *", "local",
+          members, new dev.flaredeploy.workflows.model.FleetOptions(1, 2, 0, false), "recorder", null, null, 1, false,
+          java.util.List.of(new dev.flaredeploy.workflows.model.NotifyTarget("FLEET_HOOK",
+              dev.flaredeploy.workflows.model.NotifyTarget.EVENTS, "json"))));
+      WorkflowStub stub = WorkflowStub.fromTyped(fleet);
+      String digest = null;
+      for (int i = 0; i < 400 && digest == null; i++) {
+        try {
+          DeploymentReport r = client.newUntypedWorkflowStub("deploy:local:svc:gated-b").describe()
+              .getMemo(DeploymentAttributes.REPORT_MEMO, DeploymentReport.class, DeploymentReport.class);
+          digest = r != null && "WAITING_FOR_APPROVAL".equals(r.state()) ? r.approval().plan().value() : null;
+        } catch (RuntimeException notStartedYet) {
+          // the fleet has not started it yet
+        }
+        Thread.sleep(50);
+      }
+      var outcome = client.newWorkflowStub(DeploymentWorkflow.class, "deploy:local:svc:gated-b")
+          .approve(new dev.flaredeploy.workflows.model.ApprovalDecision(digest, "recorder@host", "recorded"));
+      if (!dev.flaredeploy.workflows.model.ApprovalOutcome.PROCEEDING.equals(outcome.result())) {
+        throw new AssertionError("the approval did not let it proceed: " + outcome);
+      }
+      stub.getResult(dev.flaredeploy.workflows.model.FleetReport.class);
+      write("fleet-approval-notified", client, stub);
+    }
   }
 
   private void recordFleet(String name, dev.flaredeploy.workflows.model.FleetOptions options, boolean cancel,

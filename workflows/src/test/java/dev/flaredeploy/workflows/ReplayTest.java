@@ -13,7 +13,8 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * Replays recorded histories (success, rollbacks, cancel, resumed after a worker crash, a gradual
- * rollout that passed and one aborted at 50 %, a fleet stopped by its failure budget and one cancelled) against
+ * rollout that passed and one aborted at 50 %, a fleet stopped by its failure budget, one cancelled, and one whose
+ * member waited for an approval and that sent its own outcome) against
  * the current workflow code. A change
  * that running deployments could not replay fails here: put it behind {@code Workflow.getVersion} (see
  * docs/architecture.md, "Changing the workflow safely").

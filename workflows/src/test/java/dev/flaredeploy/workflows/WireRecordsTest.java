@@ -19,6 +19,7 @@ import dev.flaredeploy.workflows.model.FleetMemberReport;
 import dev.flaredeploy.workflows.model.FleetOptions;
 import dev.flaredeploy.workflows.model.FleetReport;
 import dev.flaredeploy.workflows.model.FleetRequest;
+import dev.flaredeploy.workflows.model.NotifyTarget;
 import dev.flaredeploy.workflows.model.FreezeWindow;
 import dev.flaredeploy.workflows.model.LocalSettings;
 import dev.flaredeploy.workflows.model.MigrationAllowance;
@@ -71,6 +72,28 @@ class WireRecordsTest {
         FleetRequest.class)).isEqualTo(request);
     assertThat(converter.fromPayload(converter.toPayload(report).orElseThrow(), FleetReport.class,
         FleetReport.class)).isEqualTo(report);
+  }
+
+  @Test
+  void fleetNotificationsWaitingMembersAndWarningsSurviveTheDataConverterAndOlderFormsReadWithout() {
+    FleetRequest request = new FleetRequest("svc --env *", "local", List.of(), new FleetOptions(1, 2, 0, false),
+        "me@host", null, null, 1, false, List.of(new NotifyTarget("HOOK", List.of(NotifyTarget.FAILED), "slack")));
+    FleetMemberReport waiting = new FleetMemberReport(1, "deploy:local:svc:b", "svc", "b", "WAITING_FOR_APPROVAL",
+        "wait-for-approval", "waiting", "run-1", "2026-01-01T00:00:00Z", null, "0123456789abcdef");
+    FleetReport report = new FleetReport("fleet:local:svc:*", "run", "svc --env *", "local", "RUNNING", "s",
+        request.options(), 1, 0, 0, 1, 0, 0, List.of(waiting), List.of(), null, null, 1, List.of("not delivered"));
+
+    assertThat(converter.fromPayload(converter.toPayload(request).orElseThrow(), FleetRequest.class,
+        FleetRequest.class)).isEqualTo(request);
+    assertThat(converter.fromPayload(converter.toPayload(report).orElseThrow(), FleetReport.class,
+        FleetReport.class)).isEqualTo(report);
+    FleetRequest older = converter.fromPayload(jsonPayload("{\"selection\":\"svc --env *\",\"members\":[],\"run\":1}"),
+        FleetRequest.class, FleetRequest.class);
+    assertThat(older.notifications()).isEmpty();
+    FleetReport olderReport = converter.fromPayload(jsonPayload("{\"id\":\"fleet:local:svc:*\",\"members\":[{\"index\":0,"
+        + "\"state\":\"RUNNING\"}]}"), FleetReport.class, FleetReport.class);
+    assertThat(olderReport.warnings()).isEmpty();
+    assertThat(olderReport.members().get(0).digest()).isNull();
   }
 
   @Test
@@ -275,6 +298,29 @@ class WireRecordsTest {
   }
 
   /** A payload as a worker of an earlier or later version wrote it. */
+  @Test
+  void productionControlRecordsSurviveTheDataConverterUnchanged() {
+    var digest = new dev.flaredeploy.workflows.model.PlanDigest("0123456789abcdef", "src", List.of("DB/0002.sql sha256:b2"),
+        "live", List.of("drift"), List.of("freeze: hotfix"));
+    var approval = new dev.flaredeploy.workflows.model.ApprovalReport("APPROVED", digest, "why", null, null,
+        List.of("ada"), List.of(new dev.flaredeploy.workflows.model.ApprovalRecord("approved", "ada@h", "2026-01-01T00:00:00Z",
+            "0123456789abcdef", "ok")));
+    var target = new dev.flaredeploy.workflows.model.NotifyTarget("HOOK", List.of("failed"), "slack");
+    var notification = new dev.flaredeploy.workflows.model.Notification(target, "k", "failed", "deploy:local:s:default",
+        "r", "s", "default", "local", "FAILED", "sum", null, "hint");
+    var record = new dev.flaredeploy.workflows.model.ReleaseRecord("deployment", "src", "v1", "http://x", "at", "c",
+        false, "ada@h", "deploy:local:s:default", "r", null, List.of(new dev.flaredeploy.workflows.model.ReleaseRecord
+            .DatabaseChange("DB", List.of("0002.sql"), List.of("0001.sql", "0002.sql"), new RestorePoint("DB", "/cp"))), null);
+    var request = new dev.flaredeploy.workflows.model.RollbackRequest("local", "s", "default", "src", true, "ada@h");
+    var decision = new dev.flaredeploy.workflows.model.ApprovalDecision("0123456789abcdef", "ada@h", null);
+
+    assertThat(roundTrip(approval, dev.flaredeploy.workflows.model.ApprovalReport.class)).isEqualTo(approval);
+    assertThat(roundTrip(notification, dev.flaredeploy.workflows.model.Notification.class)).isEqualTo(notification);
+    assertThat(roundTrip(record, dev.flaredeploy.workflows.model.ReleaseRecord.class)).isEqualTo(record);
+    assertThat(roundTrip(request, dev.flaredeploy.workflows.model.RollbackRequest.class)).isEqualTo(request);
+    assertThat(roundTrip(decision, dev.flaredeploy.workflows.model.ApprovalDecision.class)).isEqualTo(decision);
+  }
+
   private static Payload jsonPayload(String json) {
     return Payload.newBuilder()
         .putMetadata("encoding", ByteString.copyFromUtf8("json/plain"))

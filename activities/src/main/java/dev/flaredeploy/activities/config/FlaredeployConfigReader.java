@@ -1,6 +1,8 @@
 package dev.flaredeploy.activities.config;
 
 import dev.flaredeploy.workflows.Steps;
+import dev.flaredeploy.workflows.model.ApprovalSettings;
+import dev.flaredeploy.workflows.model.NotifyTarget;
 import dev.flaredeploy.workflows.model.LocalSettings;
 import dev.flaredeploy.workflows.model.RolloutPlan;
 import dev.flaredeploy.workflows.model.PolicySettings;
@@ -39,10 +41,11 @@ final class FlaredeployConfigReader {
   static final long DEFAULT_SOAK_MILLIS = 300_000;
 
   private static final List<String> SECTION_KEYS =
-      List.of("target", "smoke", "local", "compensation", "policy", "rollout", "checkpoint", "migrations");
+      List.of("target", "smoke", "local", "compensation", "policy", "rollout", "checkpoint", "migrations",
+          "approval", "notify");
   private static final List<String> TOP_KEYS =
-      List.of("target", "smoke", "local", "compensation", "policy", "rollout", "checkpoint", "migrations", "env",
-          "fleet");
+      List.of("target", "smoke", "local", "compensation", "policy", "rollout", "checkpoint", "migrations",
+          "approval", "notify", "env", "fleet");
   /** {@code [fleet] parallel}: how many members of a fleet run deploy at once, unless --parallel says. */
   static final String FLEET_PARALLEL_EXPECTED = "an integer between 1 and 1000";
   private static final String STEP_EXPECTED = "an integer percentage between 1 and 100";
@@ -52,11 +55,14 @@ final class FlaredeployConfigReader {
   record FlaredeploySettings(
       String target, SmokePlan smoke, LocalSettings local, List<String> restoreDatabaseOn, String onDrift,
       RolloutSetting rollout, boolean checkpointExport, PolicySettings policy,
-      List<Allowance> allowances, Integer fleetParallel) {
+      List<Allowance> allowances, ApprovalSettings approval, List<NotifyTarget> notifications,
+      Integer fleetParallel, List<NotifyTarget> fleetNotifications) {
 
-    FlaredeploySettings withFleetParallel(Integer parallel) {
+    /** With what applies to a whole fleet run: {@code [fleet] parallel} and the top level's {@code [[notify]]}. */
+    FlaredeploySettings withFleet(Integer parallel, List<NotifyTarget> topNotifications) {
       return new FlaredeploySettings(target, smoke, local, restoreDatabaseOn, onDrift, rollout, checkpointExport,
-          policy, allowances, parallel);
+          policy, allowances, approval, notifications, parallel,
+          topNotifications != null ? topNotifications : List.of());
     }
   }
 
@@ -105,10 +111,11 @@ final class FlaredeployConfigReader {
   private record Overrides(
       String target, Long smokeTimeoutMillis, List<SmokeCheck> checks, Integer port, List<String> restoreOn,
       String onDrift, String smokeBaseUrl, RolloutOverrides rollout, Boolean checkpointExport,
-      PolicyConfigReader.Section policy, List<Allowance> allowances) {
+      PolicyConfigReader.Section policy, List<Allowance> allowances, ProductionConfigReader.Approval approval,
+      List<NotifyTarget> notifications) {
 
     static final Overrides NONE = new Overrides(null, null, null, null, null, null, null, null, null,
-        PolicyConfigReader.Section.NONE, List.of());
+        PolicyConfigReader.Section.NONE, List.of(), ProductionConfigReader.Approval.NONE, null);
 
     Overrides overriddenBy(Overrides env) {
       return new Overrides(
@@ -122,7 +129,9 @@ final class FlaredeployConfigReader {
           rollout == null ? env.rollout : rollout.overriddenBy(env.rollout),
           env.checkpointExport != null ? env.checkpointExport : checkpointExport,
           policy.overriddenBy(env.policy),
-          concat(allowances, env.allowances)); // an environment's allowances add to the top level's
+          concat(allowances, env.allowances), // an environment's allowances add to the top level's
+          approval.overriddenBy(env.approval),
+          env.notifications != null ? env.notifications : notifications); // an environment's [[notify]] list replaces the top level's
     }
 
     /** Drift fails production deployments and warns elsewhere, unless [policy] on_drift says otherwise. */
@@ -140,7 +149,10 @@ final class FlaredeployConfigReader {
           checkpointExport != null && checkpointExport,
           policy.settings(),
           allowances,
-          null);
+          approval.settings(),
+          notifications != null ? notifications : List.of(),
+          null,
+          List.of());
     }
 
     private static List<Allowance> concat(List<Allowance> top, List<Allowance> env) {
@@ -164,6 +176,7 @@ final class FlaredeployConfigReader {
     ConfigTable top = ConfigFiles.readToml(file);
     top.rejectUnknownKeys(TOP_KEYS);
     Overrides settings = section(top);
+    Overrides topLevel = settings;
     Integer fleetParallel = top.table("fleet").flatMap(fleet -> {
       fleet.rejectUnknownKeys(List.of("parallel"));
       return fleet.integer("parallel", FLEET_PARALLEL_EXPECTED);
@@ -193,7 +206,7 @@ final class FlaredeployConfigReader {
         settings = settings.overriddenBy(overrides);
       }
     }
-    return settings.withDefaults(environment).withFleetParallel(fleetParallel);
+    return settings.withDefaults(environment).withFleet(fleetParallel, topLevel.notifications);
   }
 
   private static Overrides section(ConfigTable table) {
@@ -260,8 +273,11 @@ final class FlaredeployConfigReader {
             .orElse(null);
     RolloutOverrides rollout = table.table("rollout").map(FlaredeployConfigReader::rollout).orElse(null);
     List<Allowance> allowances = table.table("migrations").map(FlaredeployConfigReader::allowances).orElse(List.of());
+    ProductionConfigReader.Approval approval =
+        table.table("approval").map(ProductionConfigReader::approval).orElse(ProductionConfigReader.Approval.NONE);
+    List<NotifyTarget> notify = table.tables("notify").map(ProductionConfigReader::notifications).orElse(null);
     return new Overrides(target, timeout, checks, port, restoreOn, policy.onDrift(), baseUrl, rollout,
-        checkpointExport, policy, allowances);
+        checkpointExport, policy, allowances, approval, notify);
   }
 
   /**

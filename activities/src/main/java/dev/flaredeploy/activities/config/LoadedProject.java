@@ -1,6 +1,8 @@
 package dev.flaredeploy.activities.config;
 
+import dev.flaredeploy.workflows.model.ApprovalSettings;
 import dev.flaredeploy.workflows.model.DatabasePlan;
+import dev.flaredeploy.workflows.model.NotifyTarget;
 import dev.flaredeploy.workflows.model.LocalSettings;
 import dev.flaredeploy.workflows.model.MigrationAllowance;
 import dev.flaredeploy.workflows.model.RolloutPlan;
@@ -35,10 +37,14 @@ import java.util.List;
  *     secrets), without overrides
  * @param allowances {@code [[migrations.allow]]} of the top level and of this environment; each names a
  *     file (and binding) that exists
+ * @param approval {@code [approval]} of this environment; null when none
+ * @param notifications {@code [[notify]]} of this environment (the environment's list, else the top level's)
  * @param services the wrangler service bindings of this environment: the Workers it calls
  * @param fleetParallel {@code [fleet] parallel} of flaredeploy.toml (the same for every environment), null when
  *     not set
  * @param environments the wrangler config's environments in file order, {@code "default"} (the top level) first
+ * @param fleetNotifications {@code [[notify]]} of the top level (whatever the environment sets): where a fleet run
+ *     that takes in this project sends its own outcome
  */
 public record LoadedProject(
     String service,
@@ -57,17 +63,22 @@ public record LoadedProject(
     boolean checkpointExport,
     PolicySettings policy,
     List<MigrationAllowance> allowances,
+    ApprovalSettings approval,
+    List<NotifyTarget> notifications,
     List<ServiceBinding> services,
     Integer fleetParallel,
-    List<String> environments) {
+    List<String> environments,
+    List<NotifyTarget> fleetNotifications) {
 
   public LoadedProject {
+    notifications = notifications == null ? List.of() : List.copyOf(notifications);
     databases = List.copyOf(databases);
     restoreDatabaseOn = List.copyOf(restoreDatabaseOn);
     warnings = List.copyOf(warnings);
     allowances = List.copyOf(allowances);
     services = services == null ? List.of() : List.copyOf(services);
     environments = environments == null ? List.of() : List.copyOf(environments);
+    fleetNotifications = fleetNotifications == null ? List.of() : List.copyOf(fleetNotifications);
   }
 
   /** The rollout's plan, or null: the release takes all traffic at once. */
@@ -88,6 +99,11 @@ public record LoadedProject(
           + (isDefaultEnvironment() ? "[rollout]" : "[env." + environment + ".rollout]") + " enabled = false"
           + ")");
     }
+  }
+
+  /** Whether deployments of this environment wait for an approval after their checks. */
+  public boolean approvalRequired() {
+    return approval != null && approval.required();
   }
 
   /** True when the top-level wrangler config is used (no {@code --env}). */

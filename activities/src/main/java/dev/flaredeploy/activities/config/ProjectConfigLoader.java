@@ -72,9 +72,12 @@ public final class ProjectConfigLoader {
         settings.checkpointExport(),
         settings.policy(),
         allowances(settings.allowances(), databases, env),
+        settings.approval(),
+        settings.notifications(),
         env.services(),
         settings.fleetParallel(),
-        environments(env.environmentNames()));
+        environments(env.environmentNames()),
+        settings.fleetNotifications());
   }
 
   /** Every environment a project can deploy, in the wrangler config's order: the top level first. */

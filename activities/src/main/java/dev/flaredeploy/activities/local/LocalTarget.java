@@ -148,6 +148,18 @@ public class LocalTarget implements DeploymentTarget {
     return "release " + version + " is live again at " + running.url();
   }
 
+  /** Its working copy under {@code releases/}, or its snapshot to make one from. */
+  @Override
+  public boolean releaseKept(DeploymentPlan plan, String version) {
+    return Files.isDirectory(workspace.releasesDir(plan.service(), plan.environment()).resolve(version))
+        || Files.isDirectory(workspace.snapshots().resolve(version));
+  }
+
+  @Override
+  public boolean restorePointKept(RestorePoint restorePoint) {
+    return restorePoint.location() != null && Files.isRegularFile(Path.of(restorePoint.location()));
+  }
+
   /**
    * Copies the restore point back ({@link LocalDatabases#restore}) while the release keeps serving: the
    * copy is one SQLite transaction, so the release reads the database before or after it, never between.

@@ -55,6 +55,13 @@ class ConfigurationDocTest {
     assertThat(staging.policy().freeze()).extracting(FreezeWindow::name).containsExactly("friday-afternoon", "year-end");
     assertThat(staging.policy().freeze().get(0).timeZone()).isEqualTo("Europe/Berlin");
     assertThat(staging.policy().freeze().get(1).end()).isEqualTo("2026-01-05T00:00:00Z");
+
+    assertThat(top.approvalRequired()).as("only staging waits for an approval").isFalse();
+    assertThat(staging.approval()).isEqualTo(new dev.flaredeploy.workflows.model.ApprovalSettings(true, 86_400_000,
+        List.of("ada", "grace@build-1")));
+    assertThat(staging.notifications()).isEqualTo(top.notifications()).containsExactly(
+        new dev.flaredeploy.workflows.model.NotifyTarget("SLACK_WEBHOOK_URL",
+            List.of("waiting_for_approval", "failed", "rolled_back", "needs_a_person"), "slack"));
   }
 
   /** The block of docs/configuration.md that is a flaredeploy.toml (the one that sets target). */

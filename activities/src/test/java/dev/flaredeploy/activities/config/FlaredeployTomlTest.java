@@ -281,7 +281,7 @@ class FlaredeployTomlTest {
     ConfigException e = catchThrowableOfType(ConfigException.class, () -> loader.load(dir, "default"));
 
     assertThat(e.key()).contains("deploy");
-    assertThat(e).hasMessageContaining("allowed here: target, smoke, local, compensation, policy, rollout, checkpoint, migrations, env");
+    assertThat(e).hasMessageContaining("allowed here: target, smoke, local, compensation, policy, rollout, checkpoint, migrations, approval, notify, env");
   }
 
   @Test

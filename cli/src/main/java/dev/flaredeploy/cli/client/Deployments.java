@@ -3,9 +3,20 @@ package dev.flaredeploy.cli.client;
 import dev.flaredeploy.workflows.DeploymentAttributes;
 import dev.flaredeploy.workflows.DeploymentIds;
 import dev.flaredeploy.workflows.DeploymentWorkflow;
+import dev.flaredeploy.workflows.FailureTypes;
+import dev.flaredeploy.workflows.RollbackWorkflow;
 import dev.flaredeploy.workflows.Steps;
+import dev.flaredeploy.workflows.model.ApprovalDecision;
+import dev.flaredeploy.workflows.model.ApprovalOutcome;
 import dev.flaredeploy.workflows.model.DeploymentReport;
 import dev.flaredeploy.workflows.model.DeploymentRequest;
+import dev.flaredeploy.workflows.model.RollbackRequest;
+import io.temporal.client.WorkflowUpdateException;
+import io.temporal.failure.ApplicationFailure;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import io.temporal.api.common.v1.Payload;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.EventType;
@@ -33,6 +44,8 @@ import java.util.function.Consumer;
  */
 public class Deployments {
   private static final String WORKFLOW_TYPE = "Deployment";
+  /** Rollbacks run under the deployment ids ({@code flaredeploy rollback}). */
+  private static final String ROLLBACK_TYPE = "Rollback";
   private static final Duration POLL = Duration.ofMillis(500);
 
   private final WorkflowClient client;
@@ -66,6 +79,89 @@ public class Deployments {
       return WorkflowClient.start(workflow::deploy, request);
     } catch (WorkflowExecutionAlreadyStarted e) {
       throw new AlreadyRunningException(id, e.getExecution().getRunId());
+    }
+  }
+
+  /**
+   * Starts a rollback of one environment under its deployment id: refused while a deployment (or another
+   * rollback) of it runs.
+   *
+   * @throws AlreadyRunningException when one is running for the same id
+   */
+  public WorkflowExecution startRollback(RollbackRequest request) {
+    String id = DeploymentIds.workflowId(request.target(), request.service(), request.environment());
+    RollbackWorkflow workflow = client.newWorkflowStub(RollbackWorkflow.class,
+        WorkflowOptions.newBuilder()
+            .setWorkflowId(id)
+            .setTaskQueue(taskQueue)
+            .setTypedSearchAttributes(SearchAttributes.newBuilder()
+                .set(DeploymentAttributes.SERVICE, request.service())
+                .set(DeploymentAttributes.ENVIRONMENT, request.environment())
+                .set(DeploymentAttributes.TARGET, request.target())
+                .set(DeploymentAttributes.STATE, "RUNNING")
+                .build())
+            .setStaticSummary("roll back " + request.service() + " (" + request.environment() + ", " + request.target()
+                + ") to " + (request.to() == null ? "the previous release" : "release " + request.to())
+                + (request.restoreDatabase() ? ", restoring the databases" : ""))
+            .setStaticDetails("requested by: " + request.requestedBy())
+            .build());
+    try {
+      return WorkflowClient.start(workflow::rollback, request);
+    } catch (WorkflowExecutionAlreadyStarted e) {
+      throw new AlreadyRunningException(id, e.getExecution().getRunId());
+    }
+  }
+
+  /**
+   * Approves the plan the running deployment waits on; returns once its checks ran again (PROCEEDING or
+   * ASKING_AGAIN).
+   *
+   * @throws ApprovalRefusedException when the deployment refuses it (nothing changed)
+   * @throws IllegalStateException when no worker answered within {@code timeout}
+   */
+  public ApprovalOutcome approve(String workflowId, ApprovalDecision decision, Duration timeout) {
+    return decide(workflowId, timeout, stub -> stub.approve(decision));
+  }
+
+  /** Rejects the plan the running deployment waits on: the run ends REJECTED with nothing changed. */
+  public ApprovalOutcome reject(String workflowId, ApprovalDecision decision, Duration timeout) {
+    return decide(workflowId, timeout, stub -> stub.reject(decision));
+  }
+
+  private ApprovalOutcome decide(String workflowId, Duration timeout,
+      java.util.function.Function<DeploymentWorkflow, ApprovalOutcome> update) {
+    WorkflowExecutionDescription description = describe(workflowId, null);
+    if (description.getStatus() != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
+      throw new ApprovalRefusedException(FailureTypes.NOT_WAITING_FOR_APPROVAL, workflowId + " is not waiting for an "
+          + "approval: its latest run ended " + report(description, workflowId).state());
+    }
+    if (!"Deployment".equals(description.getWorkflowType())) {
+      throw new ApprovalRefusedException(FailureTypes.NOT_WAITING_FOR_APPROVAL, workflowId + " is not waiting for an "
+          + "approval: what runs now is a " + description.getWorkflowType().toLowerCase());
+    }
+    DeploymentWorkflow stub = client.newWorkflowStub(DeploymentWorkflow.class, workflowId,
+        Optional.of(description.getExecution().getRunId()));
+    CompletableFuture<ApprovalOutcome> sent = CompletableFuture.supplyAsync(() -> update.apply(stub));
+    try {
+      return sent.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      sent.cancel(true);
+      throw new IllegalStateException("no worker answered within " + timeout.toSeconds() + " s: is a flaredeploy "
+          + "worker running for task queue " + taskQueue + "? (`flaredeploy worker`)");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof WorkflowUpdateException u) {
+        var refusal = dev.flaredeploy.workflows.ApprovalGate.Refusal.of(u);
+        if (refusal.isPresent()) {
+          throw new ApprovalRefusedException(refusal.get().type(), refusal.get().message());
+        }
+        throw new ApprovalRefusedException(FailureTypes.NOT_WAITING_FOR_APPROVAL,
+            u.getCause() == null ? u.getMessage() : u.getCause().getMessage());
+      }
+      throw cause instanceof RuntimeException r ? r : new IllegalStateException(cause);
     }
   }
 
@@ -106,17 +202,32 @@ public class Deployments {
     return runId;
   }
 
-  /** Recent deployments, newest first, optionally of one service and/or environment. */
+  /**
+   * Recent deployments and rollbacks (which run under the deployment ids), newest first, optionally of one service
+   * and/or environment. A rollback's summary starts with "rollback: ".
+   */
   public List<DeploymentReport> list(String service, String environment, int limit) {
-    StringBuilder query = new StringBuilder("WorkflowType = '" + WORKFLOW_TYPE + "'");
+    StringBuilder query = new StringBuilder("(WorkflowType = '" + WORKFLOW_TYPE + "' OR WorkflowType = '"
+        + ROLLBACK_TYPE + "')");
     if (service != null) {
       query.append(" AND ").append(DeploymentAttributes.SERVICE.getName()).append(" = '").append(Runs.quote(service)).append("'");
     }
     if (environment != null) {
       query.append(" AND ").append(DeploymentAttributes.ENVIRONMENT.getName()).append(" = '").append(Runs.quote(environment)).append("'");
     }
-    return Runs.list(client, stubs, WORKFLOW_TYPE, query.toString(), id -> matches(id, service, environment), limit,
-        Deployments::report);
+    return Runs.list(client, stubs, List.of(WORKFLOW_TYPE, ROLLBACK_TYPE), query.toString(),
+        id -> matches(id, service, environment), limit, Deployments::listed);
+  }
+
+  /** A listed run's report; a rollback's says so. */
+  private static DeploymentReport listed(WorkflowExecutionMetadata run) {
+    DeploymentReport r = report(run);
+    if (!ROLLBACK_TYPE.equals(run.getWorkflowType()) || r.summary() == null || r.summary().startsWith("rollback")) {
+      return r;
+    }
+    return new DeploymentReport(r.id(), r.runId(), r.service(), r.environment(), r.target(), r.commit(), r.dirty(),
+        r.source(), r.state(), "rollback: " + r.summary(), r.steps(), r.databases(), r.release(), r.error(),
+        r.actionsRequired(), r.startedAt(), r.finishedAt(), r.overrides(), r.checks(), r.approval(), r.warnings());
   }
 
   /** Every step and compensation of the latest run with its attempts and failures, from the history. */
@@ -252,7 +363,8 @@ public class Deployments {
         report.steps(), report.databases(), report.release(), report.error(),
         List.of("check which release serves and whether the databases hold a partial migration; "
             + "then deploy again (steps done so far are in `flaredeploy history " + report.id() + "`)"),
-        report.startedAt(), report.finishedAt(), report.overrides(), report.checks());
+        report.startedAt(), report.finishedAt(), report.overrides(), report.checks(), report.approval(),
+        report.warnings());
   }
 
   private static String part(String[] parts, int i) {

@@ -130,7 +130,7 @@ public class Fleets {
    */
   public List<FleetReport> list(String service, String environment, int limit) {
     // a fleet of several services has no service attribute, so the filters read the fleet id
-    List<FleetReport> found = Runs.list(client, stubs, WORKFLOW_TYPE, "WorkflowType = '" + WORKFLOW_TYPE + "'",
+    List<FleetReport> found = Runs.list(client, stubs, List.of(WORKFLOW_TYPE), "WorkflowType = '" + WORKFLOW_TYPE + "'",
         FleetIds::isFleetId, service == null && environment == null ? limit : Math.max(limit, 1000), Fleets::listed);
     if (service == null && environment == null) {
       return found;
@@ -240,7 +240,7 @@ public class Fleets {
         DeploymentReport report = Deployments.reportOf(run);
         return new FleetMemberReport(index, memberId, r.service(), r.environment(), memberState(report.state()),
             lastStep(report), report.summary(), run.getExecution().getRunId(), report.startedAt(),
-            report.finishedAt());
+            report.finishedAt(), waitingDigest(report));
       }).orElseGet(() -> new FleetMemberReport(index, memberId, r.service(), r.environment(),
           running ? FleetMemberState.PENDING.name() : FleetMemberState.SKIPPED.name(), null,
           running ? "not started yet" : "not started", null, null, null)));
@@ -262,7 +262,11 @@ public class Fleets {
     }
   }
 
-  /** The steps of members that run, or failed without the fleet knowing where: from their own runs. */
+  /**
+   * The steps of members that run, or failed without the fleet knowing where: from their own runs. A running member
+   * whose own run waits for an approval is WAITING_FOR_APPROVAL, with the digest it waits on (the fleet knows it only
+   * as running).
+   */
   private FleetReport withSteps(FleetReport report) {
     if (report.members().isEmpty()) {
       return report;
@@ -270,21 +274,31 @@ public class Fleets {
     List<FleetMemberReport> members = new ArrayList<>();
     for (FleetMemberReport m : report.members()) {
       FleetMemberState state = FleetMemberState.valueOf(m.state());
-      boolean look = m.runId() != null && (state == FleetMemberState.RUNNING || (state.failed() && m.step() == null));
+      boolean running = !state.ended();
+      boolean look = m.runId() != null && (running || (state.failed() && m.step() == null));
       if (!look) {
         members.add(m);
         continue;
       }
       try {
         DeploymentReport run = Deployments.reportOf(Runs.describe(client, m.id(), m.runId()));
-        String step = state == FleetMemberState.RUNNING || run.error() == null ? lastStep(run) : run.error().step();
-        members.add(new FleetMemberReport(m.index(), m.id(), m.service(), m.environment(), m.state(), step,
-            state == FleetMemberState.RUNNING ? run.summary() : m.summary(), m.runId(), m.startedAt(), m.finishedAt()));
+        String step = running || run.error() == null ? lastStep(run) : run.error().step();
+        String digest = running ? waitingDigest(run) : null;
+        String now = !running ? m.state()
+            : digest != null ? FleetMemberState.WAITING_FOR_APPROVAL.name() : FleetMemberState.RUNNING.name();
+        members.add(new FleetMemberReport(m.index(), m.id(), m.service(), m.environment(), now, step,
+            running ? run.summary() : m.summary(), m.runId(), m.startedAt(), m.finishedAt(), digest));
       } catch (RuntimeException unreadable) {
         members.add(m);
       }
     }
     return report.withMembers(members);
+  }
+
+  /** The digest a member's own run waits on for an approval; null when it does not wait. */
+  private static String waitingDigest(DeploymentReport report) {
+    return "WAITING_FOR_APPROVAL".equals(report.state()) && report.approval() != null
+        && report.approval().plan() != null ? report.approval().plan().value() : null;
   }
 
   /** The input of the fleet's run: its members and what earlier runs did. */

@@ -15,7 +15,9 @@ import io.temporal.common.converter.DefaultDataConverter;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -44,11 +46,12 @@ final class Runs {
    * (the Java test server) through the legacy open/closed listings, each run then described (those listings
    * carry no memo there).
    *
+   * @param workflowTypes the types the legacy listings ask for, one listing each
    * @param query the visibility query
    * @param keep which workflow ids the legacy listings keep (the query filters on a real server; the test server's
    *     listings hold every workflow type)
    */
-  static <T> List<T> list(WorkflowClient client, WorkflowServiceStubs stubs, String workflowType, String query,
+  static <T> List<T> list(WorkflowClient client, WorkflowServiceStubs stubs, List<String> workflowTypes, String query,
       Predicate<String> keep, int limit, Function<WorkflowExecutionMetadata, T> listed) {
     try {
       List<T> found = new ArrayList<>();
@@ -64,13 +67,17 @@ final class Runs {
       }
     }
     String namespace = client.getOptions().getNamespace();
-    WorkflowTypeFilter type = WorkflowTypeFilter.newBuilder().setName(workflowType).build();
-    List<WorkflowExecutionInfo> infos = new ArrayList<>();
-    infos.addAll(stubs.blockingStub().listOpenWorkflowExecutions(ListOpenWorkflowExecutionsRequest.newBuilder()
-        .setNamespace(namespace).setTypeFilter(type).setMaximumPageSize(1000).build()).getExecutionsList());
-    infos.addAll(stubs.blockingStub().listClosedWorkflowExecutions(ListClosedWorkflowExecutionsRequest.newBuilder()
-        .setNamespace(namespace).setTypeFilter(type).setMaximumPageSize(1000).build()).getExecutionsList());
-    return infos.stream()
+    Map<String, WorkflowExecutionInfo> byRun = new LinkedHashMap<>();
+    for (String workflowType : workflowTypes) {
+      WorkflowTypeFilter type = WorkflowTypeFilter.newBuilder().setName(workflowType).build();
+      List<WorkflowExecutionInfo> infos = new ArrayList<>();
+      infos.addAll(stubs.blockingStub().listOpenWorkflowExecutions(ListOpenWorkflowExecutionsRequest.newBuilder()
+          .setNamespace(namespace).setTypeFilter(type).setMaximumPageSize(1000).build()).getExecutionsList());
+      infos.addAll(stubs.blockingStub().listClosedWorkflowExecutions(ListClosedWorkflowExecutionsRequest.newBuilder()
+          .setNamespace(namespace).setTypeFilter(type).setMaximumPageSize(1000).build()).getExecutionsList());
+      infos.forEach(info -> byRun.putIfAbsent(info.getExecution().getRunId(), info));
+    }
+    return byRun.values().stream()
         .filter(info -> keep.test(info.getExecution().getWorkflowId()))
         .sorted(Comparator.comparingLong((WorkflowExecutionInfo info) -> info.getStartTime().getSeconds()).reversed())
         .limit(limit)

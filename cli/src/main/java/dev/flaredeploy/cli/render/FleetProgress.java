@@ -9,7 +9,8 @@ import java.util.function.Consumer;
 
 /**
  * A fleet's progress on stderr: one line per member each time its state (or, while it runs, its step) changes.
- * Members still pending are not mentioned until they start or are skipped.
+ * Members still pending are not mentioned until they start or are skipped; a member that waits for an approval says
+ * how to approve it.
  */
 public final class FleetProgress implements Consumer<FleetReport> {
   private final PrintWriter err;
@@ -25,12 +26,15 @@ public final class FleetProgress implements Consumer<FleetReport> {
       if (m.state().equals("PENDING")) {
         continue;
       }
-      String now = m.state() + "|" + (m.state().equals("RUNNING") ? m.step() : "");
+      String now = m.state() + "|" + (m.state().equals("RUNNING") ? m.step() : "") + "|" + m.digest();
       if (now.equals(seen.put(m.index(), now))) {
         continue;
       }
       String name = FleetText.name(m);
-      if (m.state().equals("RUNNING")) {
+      if (m.digest() != null) {
+        err.println("  ? " + name + ": waits for approval of plan " + m.digest() + ": " + FleetText.approveCommand(m)
+            + "  (or: flaredeploy reject " + m.id() + " --reason TEXT); the fleet counts it as running");
+      } else if (m.state().equals("RUNNING")) {
         err.println("  … " + name + ": " + (m.step() == null ? "started (member " + (m.index() + 1) + " of "
             + report.total() + ")" : m.step()));
       } else {

@@ -31,10 +31,25 @@ public final class FleetText {
     } else if (r.total() > 0) {
       out.append("  members: ").append(r.total()).append(" (their states need a worker or their own runs)\n");
     }
+    for (FleetMemberReport m : r.members()) {
+      if (m.digest() != null) {
+        out.append("  APPROVAL NEEDED: ").append(name(m)).append(" waits for plan ").append(m.digest()).append(": ")
+            .append(approveCommand(m)).append("  (or: flaredeploy reject ").append(m.id())
+            .append(" --reason TEXT)\n");
+      }
+    }
     for (String action : r.actionsRequired()) {
       out.append("  ACTION REQUIRED: ").append(action).append('\n');
     }
+    for (String warning : r.warnings()) {
+      out.append("  warning: ").append(warning).append('\n');
+    }
     return out.toString();
+  }
+
+  /** How to approve a member that waits: "flaredeploy approve deploy:…:tenant-a --digest D". */
+  public static String approveCommand(FleetMemberReport m) {
+    return "flaredeploy approve " + m.id() + " --digest " + m.digest();
   }
 
   /** "canary 1, then 2 at a time; stops after more than 0 failures". */
@@ -53,6 +68,7 @@ public final class FleetText {
     return switch (state) {
       case "SUCCEEDED" -> "✓";
       case "RUNNING" -> "…";
+      case "WAITING_FOR_APPROVAL" -> "?";
       case "PENDING" -> "·";
       case "SKIPPED" -> "-";
       case "CANCELLED" -> "⊘";

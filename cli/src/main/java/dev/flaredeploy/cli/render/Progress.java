@@ -11,6 +11,7 @@ import java.util.function.Consumer;
 public final class Progress implements Consumer<DeploymentReport> {
   private final PrintWriter err;
   private final List<StepReport> seen = new ArrayList<>();
+  private String approvalShown;
 
   public Progress(PrintWriter err) {
     this.err = err;
@@ -30,6 +31,11 @@ public final class Progress implements Consumer<DeploymentReport> {
       } else {
         err.println("  " + ReportText.stepLine(now));
       }
+    }
+    if ("WAITING_FOR_APPROVAL".equals(report.state()) && report.approval() != null
+        && report.approval().plan() != null && !report.approval().plan().value().equals(approvalShown)) {
+      approvalShown = report.approval().plan().value();
+      err.println(ReportText.approvalHint(report));
     }
     err.flush();
     seen.clear();

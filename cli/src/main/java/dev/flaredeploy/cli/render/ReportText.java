@@ -1,6 +1,9 @@
 package dev.flaredeploy.cli.render;
 
+import dev.flaredeploy.workflows.model.ApprovalRecord;
+import dev.flaredeploy.workflows.model.ApprovalReport;
 import dev.flaredeploy.workflows.model.DatabaseReport;
+import dev.flaredeploy.workflows.model.PlanDigest;
 import dev.flaredeploy.workflows.model.DeploymentReport;
 import dev.flaredeploy.workflows.model.PolicyOverride;
 import dev.flaredeploy.workflows.model.RolloutStepReport;
@@ -30,6 +33,9 @@ public final class ReportText {
       for (PolicyOverride o : r.overrides()) {
         out.append("  override ").append(o.rule()).append(": ").append(o.reason()).append('\n');
       }
+    }
+    if (r.approval() != null) {
+      out.append(approval(r.approval(), "  "));
     }
     if (r.release() != null && r.release().version() != null) {
       out.append("  release  ").append(r.release().version());
@@ -80,7 +86,71 @@ public final class ReportText {
     for (String action : r.actionsRequired()) {
       out.append("  ACTION REQUIRED: ").append(action).append('\n');
     }
+    if (r.warnings() != null) {
+      for (String warning : r.warnings()) {
+        out.append("  warning: ").append(warning).append('\n');
+      }
+    }
+    if ("WAITING_FOR_APPROVAL".equals(r.state())) {
+      out.append(approvalHint(r)).append('\n');
+    }
     return out.toString();
+  }
+
+  /** The approval gate: what waits (or was approved) and every decision with who, when, digest and reason. */
+  public static String approval(ApprovalReport a, String indent) {
+    StringBuilder out = new StringBuilder();
+    out.append(indent).append("approval ").append(a.state());
+    if (a.plan() != null) {
+      out.append(", plan digest ").append(a.plan().value());
+    }
+    if (a.expiresAt() != null) {
+      out.append(", waiting since ").append(a.waitingSince()).append(", expires ").append(a.expiresAt());
+    }
+    out.append('\n');
+    if (a.why() != null) {
+      out.append(indent).append("  why: ").append(a.why()).append('\n');
+    }
+    out.append(indent).append("  approvers: ")
+        .append(a.approvers() == null || a.approvers().isEmpty() ? "anyone" : String.join(", ", a.approvers()))
+        .append('\n');
+    if (a.plan() != null) {
+      out.append(plan(a.plan(), indent + "  "));
+    }
+    if (a.decisions() != null) {
+      for (ApprovalRecord d : a.decisions()) {
+        out.append(indent).append("  ").append(d.decision()).append(' ').append(d.digest()).append(" at ").append(d.at())
+            .append(d.by() == null ? "" : " by " + d.by())
+            .append(d.reason() == null ? "" : ": " + d.reason()).append('\n');
+      }
+    }
+    return out.toString();
+  }
+
+  /** What a plan digest covers, one line each. */
+  public static String plan(PlanDigest p, String indent) {
+    StringBuilder out = new StringBuilder();
+    out.append(indent).append("source ").append(p.source()).append(", replacing ")
+        .append(p.liveRelease() == null ? "nothing (first release)" : p.liveRelease()).append('\n');
+    out.append(indent).append("pending ").append(p.pending().isEmpty() ? "none" : String.join(", ", p.pending()))
+        .append('\n');
+    for (String d : p.drift()) {
+      out.append(indent).append("drift ").append(d).append('\n');
+    }
+    for (String o : p.overrides()) {
+      out.append(indent).append("override ").append(o).append('\n');
+    }
+    return out.toString();
+  }
+
+  /** How to approve or reject the plan a deployment waits on. */
+  public static String approvalHint(DeploymentReport r) {
+    String digest = r.approval() == null || r.approval().plan() == null ? "DIGEST" : r.approval().plan().value();
+    String expires = r.approval() == null || r.approval().expiresAt() == null ? "" : " (until " + r.approval().expiresAt() + ")";
+    return "  waiting for approval of plan " + digest + expires
+        + (r.approval() != null && r.approval().why() != null ? ": " + r.approval().why() : "") + "\n"
+        + "    approve: flaredeploy approve " + r.id() + " --digest " + digest + " [--reason TEXT]\n"
+        + "    reject:  flaredeploy reject " + r.id() + " --reason TEXT";
   }
 
   public static String stepLine(StepReport s) {

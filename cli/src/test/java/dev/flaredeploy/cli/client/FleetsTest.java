@@ -1,11 +1,17 @@
 package dev.flaredeploy.cli.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.flaredeploy.cli.render.FleetProgress;
+import dev.flaredeploy.cli.render.FleetText;
 import dev.flaredeploy.workflows.DeploymentAttributes;
 import dev.flaredeploy.workflows.DeploymentWorkflow;
+import dev.flaredeploy.workflows.FailureTypes;
 import dev.flaredeploy.workflows.FleetWorkflowImpl;
+import dev.flaredeploy.workflows.model.ApprovalDecision;
+import dev.flaredeploy.workflows.model.ApprovalOutcome;
 import dev.flaredeploy.workflows.model.DeploymentReport;
 import dev.flaredeploy.workflows.model.DeploymentRequest;
 import dev.flaredeploy.workflows.model.FleetMember;
@@ -15,11 +21,14 @@ import dev.flaredeploy.workflows.model.FleetReport;
 import dev.flaredeploy.workflows.model.FleetRequest;
 import dev.flaredeploy.workflows.model.StepReport;
 import io.temporal.api.enums.v1.IndexedValueType;
+import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.testing.TestEnvironmentOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.Worker;
 import io.temporal.workflow.Workflow;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,7 +47,12 @@ class FleetsTest {
   private TestWorkflowEnvironment env;
   private Fleets fleets;
 
-  /** A member that checks its release until cancelled, keeping its report in the memo as a deployment does. */
+  private static final String DIGEST = "0123456789abcdef";
+
+  /**
+   * A member that checks its release until cancelled, keeping its report in the memo as a deployment does; in an
+   * environment named gated-… it waits for an approval of plan {@link #DIGEST} instead.
+   */
   public static class CheckingMember implements DeploymentWorkflow {
     private static final ObjectMapper JSON = new ObjectMapper();
     private DeploymentRequest request;
@@ -71,11 +85,38 @@ class FleetsTest {
       report.put("state", state);
       report.put("summary", state.equals("RUNNING") ? "checking the release" : "cancelled during smoke-test");
       report.put("steps", List.of(new StepReport("smoke-test", state, 1, "t", null, "checking")));
+      if (request.environment().startsWith("gated-") && state.equals("RUNNING")) {
+        report.put("state", "WAITING_FOR_APPROVAL");
+        report.put("summary", "waiting for approval of plan " + DIGEST);
+        report.put("steps", List.of(new StepReport("wait-for-approval", "RUNNING", 1, "t", null, "plan " + DIGEST)));
+        report.put("approval", Map.of("state", "WAITING", "plan", Map.of("value", DIGEST)));
+      }
       return JSON.convertValue(report, DeploymentReport.class);
     }
 
     private void publish() {
       Workflow.upsertMemo(Map.of(DeploymentAttributes.REPORT_MEMO, progress()));
+    }
+
+    /** Stand-ins never wait for an approval. */
+    @Override
+    public ApprovalOutcome approve(ApprovalDecision decision) {
+      throw new IllegalStateException("not waiting for an approval");
+    }
+
+    @Override
+    public void validateApprove(ApprovalDecision decision) {
+      throw ApplicationFailure.newFailure("not waiting for an approval", FailureTypes.NOT_WAITING_FOR_APPROVAL);
+    }
+
+    @Override
+    public ApprovalOutcome reject(ApprovalDecision decision) {
+      throw new IllegalStateException("not waiting for an approval");
+    }
+
+    @Override
+    public void validateReject(ApprovalDecision decision) {
+      validateApprove(decision);
     }
   }
 
@@ -128,6 +169,38 @@ class FleetsTest {
         .extracting(FleetMemberReport::state).containsExactly("CANCELLED", "CANCELLED", "SKIPPED");
     assertThat(withoutWorker.members().get(0).runId()).isNotNull();
     assertThat(withoutWorker.members().get(2).runId()).isNull();
+  }
+
+  @Test
+  void aMemberWaitingForAnApprovalShowsItsDigestAndHowToApproveItWithOrWithoutAWorker() throws Exception {
+    fleets.start(ID, new FleetRequest("svc --env *", "local",
+        List.of(member("gated-a"), member("b")), new FleetOptions(0, 2, 0, false), "test", null, null, 1,
+        false), "fleet: deploy svc --env * to local", "members: …");
+    FleetReport report = null;
+    for (int i = 0; i < 100 && (report == null || !report.members().get(0).state().equals("WAITING_FOR_APPROVAL")
+        || report.members().get(1).step() == null); i++) {
+      Thread.sleep(100);
+      report = fleets.status(ID);
+    }
+
+    assertThat(report.members()).extracting(FleetMemberReport::state).containsExactly("WAITING_FOR_APPROVAL", "RUNNING");
+    assertThat(report.members().get(0).digest()).isEqualTo(DIGEST);
+    assertThat(report.members().get(1).digest()).isNull();
+    assertThat(report.running()).as("a member that waits counts as running").isEqualTo(2);
+    assertThat(report.failed()).isZero();
+    assertThat(FleetText.render(report)).contains("APPROVAL NEEDED: svc (gated-a) waits for plan " + DIGEST
+        + ": flaredeploy approve deploy:local:svc:gated-a --digest " + DIGEST);
+    StringWriter progress = new StringWriter();
+    new FleetProgress(new PrintWriter(progress)).accept(report);
+    assertThat(progress.toString()).contains("svc (gated-a): waits for approval of plan " + DIGEST,
+        "flaredeploy approve deploy:local:svc:gated-a --digest " + DIGEST, "counts it as running");
+
+    env.getWorkerFactory().shutdownNow();
+    FleetReport withoutWorker = fleets.status(ID);
+
+    assertThat(withoutWorker.members()).as("read from the members' own runs")
+        .extracting(FleetMemberReport::state, FleetMemberReport::digest)
+        .containsExactly(tuple("WAITING_FOR_APPROVAL", DIGEST), tuple("RUNNING", null));
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.flaredeploy.workflows.internal;
 
+import dev.flaredeploy.workflows.model.ApprovalReport;
 import dev.flaredeploy.workflows.model.CheckResult;
 import dev.flaredeploy.workflows.model.DatabaseReport;
 import dev.flaredeploy.workflows.model.DeploymentReport;
@@ -43,6 +44,8 @@ public final class ReportBuilder {
   private ErrorReport error;
   private String finishedAt;
   private List<CheckResult> checks;
+  private ApprovalReport approval;
+  private final List<String> warnings = new ArrayList<>();
 
   public ReportBuilder(LongSupplier clock, String id, String runId, DeploymentRequest request) {
     this.clock = clock;
@@ -175,6 +178,22 @@ public final class ReportBuilder {
     return !actionsRequired.isEmpty();
   }
 
+  /** The approval gate as it stands; the run waits for an approval while its state says so. */
+  public void approval(ApprovalReport gate) {
+    approval = gate;
+  }
+
+  /** The run is waiting (or no longer waiting) for an approval; {@code why} becomes the summary. */
+  public void waiting(boolean waiting, String why) {
+    state = waiting ? DeploymentState.WAITING_FOR_APPROVAL : DeploymentState.RUNNING;
+    summary = why;
+  }
+
+  /** Something went wrong without changing the outcome (a notification that was not delivered). */
+  public void warning(String warning) {
+    warnings.add(warning);
+  }
+
   public void finish(DeploymentState finalState, String finalSummary) {
     state = finalState;
     summary = finalSummary;
@@ -205,6 +224,8 @@ public final class ReportBuilder {
         startedAt,
         finishedAt,
         request.overrides() == null ? List.of() : List.copyOf(request.overrides()),
-        checks);
+        checks,
+        approval,
+        warnings.isEmpty() ? null : List.copyOf(warnings));
   }
 }

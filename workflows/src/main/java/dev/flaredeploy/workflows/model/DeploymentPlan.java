@@ -20,6 +20,9 @@ import java.util.List;
  *     [[migrations.allow]]}); null from plans made before allowances existed
  * @param cloudflare the Worker's name, account and compliance region from the wrangler config, for the
  *     Cloudflare target; null from plans made before it was added (the target then reads the snapshot)
+ * @param approval the environment's {@code [approval]}; null when none (and in plans made before it existed)
+ * @param notifications the {@code [[notify]]} entries (names of the worker's variables, never URLs); null or empty:
+ *     none
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record DeploymentPlan(
@@ -39,7 +42,42 @@ public record DeploymentPlan(
     boolean checkpointExport,
     PolicySettings policy,
     List<MigrationAllowance> allowances,
-    CloudflareSettings cloudflare) {
+    CloudflareSettings cloudflare,
+    ApprovalSettings approval,
+    List<NotifyTarget> notifications) {
+
+  /** A plan without {@link #approval} and {@link #notifications} (as recorded before they were added). */
+  public DeploymentPlan(
+      String service,
+      String environment,
+      String target,
+      SourceSnapshot source,
+      String configFile,
+      List<DatabasePlan> databases,
+      SmokePlan smoke,
+      List<String> restoreDatabaseOn,
+      LocalSettings local,
+      int attempt,
+      boolean allowDestructive,
+      String onDrift,
+      RolloutPlan rollout,
+      boolean checkpointExport,
+      PolicySettings policy,
+      List<MigrationAllowance> allowances,
+      CloudflareSettings cloudflare) {
+    this(service, environment, target, source, configFile, databases, smoke, restoreDatabaseOn, local, attempt,
+        allowDestructive, onDrift, rollout, checkpointExport, policy, allowances, cloudflare, null, null);
+  }
+
+  /** Whether deployments of this plan wait for an approval after their checks. */
+  public boolean approvalRequired() {
+    return approval != null && approval.required();
+  }
+
+  /** The {@code [[notify]]} entries; empty when none. */
+  public List<NotifyTarget> notifyTargets() {
+    return notifications == null ? List.of() : notifications;
+  }
 
   /** A plan without {@link #cloudflare} (as recorded before it was added). */
   public DeploymentPlan(
@@ -60,6 +98,6 @@ public record DeploymentPlan(
       PolicySettings policy,
       List<MigrationAllowance> allowances) {
     this(service, environment, target, source, configFile, databases, smoke, restoreDatabaseOn, local, attempt,
-        allowDestructive, onDrift, rollout, checkpointExport, policy, allowances, null);
+        allowDestructive, onDrift, rollout, checkpointExport, policy, allowances, null, null, null);
   }
 }

@@ -11,6 +11,8 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
  * @param step the step it is in or ended at, when the fleet knows it (the child's own report always does)
  * @param summary what happened, in a sentence
  * @param runId the run this fleet started under {@code id}, null when it never started
+ * @param digest the plan digest the member waits on while it is {@code WAITING_FOR_APPROVAL} (approve it with
+ *     {@code flaredeploy approve <id> --digest <digest>}); null otherwise
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record FleetMemberReport(
@@ -23,4 +25,12 @@ public record FleetMemberReport(
     String summary,
     String runId,
     String startedAt,
-    String finishedAt) {}
+    String finishedAt,
+    String digest) {
+
+  /** A member that waits for no approval. */
+  public FleetMemberReport(int index, String id, String service, String environment, String state, String step,
+      String summary, String runId, String startedAt, String finishedAt) {
+    this(index, id, service, environment, state, step, summary, runId, startedAt, finishedAt, null);
+  }
+}

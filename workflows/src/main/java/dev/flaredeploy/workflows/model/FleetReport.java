@@ -15,6 +15,7 @@ import java.util.List;
  * @param members every member in order; empty in the memo
  * @param actionsRequired what a person must do (members that need attention)
  * @param runs how many Temporal runs the fleet took so far (it continues as new to keep each history small)
+ * @param warnings what went wrong without changing the outcome (the fleet's own notification was not delivered)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record FleetReport(
@@ -35,17 +36,30 @@ public record FleetReport(
     List<String> actionsRequired,
     String startedAt,
     String finishedAt,
-    int runs) {
+    int runs,
+    List<String> warnings) {
+
+  public FleetReport {
+    warnings = warnings == null ? List.of() : List.copyOf(warnings);
+  }
+
+  /** A report without warnings. */
+  public FleetReport(String id, String runId, String selection, String target, String state, String summary,
+      FleetOptions options, int total, int succeeded, int failed, int running, int skipped, int pending,
+      List<FleetMemberReport> members, List<String> actionsRequired, String startedAt, String finishedAt, int runs) {
+    this(id, runId, selection, target, state, summary, options, total, succeeded, failed, running, skipped, pending,
+        members, actionsRequired, startedAt, finishedAt, runs, null);
+  }
 
   /** The same report without its members: what the memo carries. */
   public FleetReport withoutMembers() {
     return new FleetReport(id, runId, selection, target, state, summary, options, total, succeeded, failed, running,
-        skipped, pending, List.of(), actionsRequired, startedAt, finishedAt, runs);
+        skipped, pending, List.of(), actionsRequired, startedAt, finishedAt, runs, warnings);
   }
 
   /** The same report with {@code members} in place of its own. */
   public FleetReport withMembers(List<FleetMemberReport> replaced) {
     return new FleetReport(id, runId, selection, target, state, summary, options, total, succeeded, failed, running,
-        skipped, pending, List.copyOf(replaced), actionsRequired, startedAt, finishedAt, runs);
+        skipped, pending, List.copyOf(replaced), actionsRequired, startedAt, finishedAt, runs, warnings);
   }
 }

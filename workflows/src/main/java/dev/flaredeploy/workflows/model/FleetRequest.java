@@ -18,6 +18,9 @@ import java.util.List;
  * @param startedAt when the first run started (ISO-8601); null on the first run
  * @param run which run this is (1 for the first; 0 means 1)
  * @param checked {@code allOrNothing} checks already passed in an earlier run
+ * @param notifications where the fleet sends its own outcome: the top-level {@code [[notify]]} of its projects (names of
+ *     the worker's environment variables, never a URL); null or empty: nowhere. Each member sends its own events to
+ *     its environment's webhooks as a single deployment does
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record FleetRequest(
@@ -29,4 +32,16 @@ public record FleetRequest(
     List<FleetMemberReport> finished,
     String startedAt,
     int run,
-    boolean checked) {}
+    boolean checked,
+    List<NotifyTarget> notifications) {
+
+  public FleetRequest {
+    notifications = notifications == null ? List.of() : List.copyOf(notifications);
+  }
+
+  /** A request without notifications (as fleets were started before they had any). */
+  public FleetRequest(String selection, String target, List<FleetMember> members, FleetOptions options,
+      String requestedBy, List<FleetMemberReport> finished, String startedAt, int run, boolean checked) {
+    this(selection, target, members, options, requestedBy, finished, startedAt, run, checked, null);
+  }
+}
