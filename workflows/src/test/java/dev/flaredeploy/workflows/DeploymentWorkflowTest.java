@@ -3,6 +3,8 @@ package dev.flaredeploy.workflows;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.flaredeploy.workflows.locks.DatabaseLockActivitiesImpl;
+import dev.flaredeploy.workflows.locks.DatabaseLockWorkflowImpl;
 import dev.flaredeploy.workflows.model.DeploymentReport;
 import dev.flaredeploy.workflows.model.DeploymentRequest;
 import dev.flaredeploy.workflows.model.RolloutPlan;
@@ -40,8 +42,8 @@ class DeploymentWorkflowTest {
     env = TestWorkflowEnvironment.newInstance(options.build());
     world = new FakeActivities();
     Worker worker = env.newWorker(QUEUE);
-    worker.registerWorkflowImplementationTypes(DeploymentWorkflowImpl.class);
-    worker.registerActivitiesImplementations(world);
+    worker.registerWorkflowImplementationTypes(DeploymentWorkflowImpl.class, DatabaseLockWorkflowImpl.class);
+    worker.registerActivitiesImplementations(world, new DatabaseLockActivitiesImpl(env.getWorkflowClient()));
     env.start();
     client = env.getWorkflowClient();
   }
