@@ -107,6 +107,66 @@ class RecordHistories {
     }
   }
 
+  /**
+   * Two services share a database: admin's deployment waits while api's migrates it (waited-for-database-lock),
+   * and the lock's own history (locks/database-lock). Then api, cancelled during its smoke test after admin
+   * migrated the database, refuses to restore it (refused-restore: the lock taken again for the restore).
+   */
+  @Test
+  void deploymentsThatShareADatabase() throws Exception {
+    TestEnvironmentOptions.Builder options = TestEnvironmentOptions.newBuilder();
+    DeploymentAttributes.ALL.forEach(
+        k -> options.registerSearchAttribute(k.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD));
+    try (TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance(options.build())) {
+      SharedDatabases world = new SharedDatabases();
+      world.service("api", java.util.List.of("0001_init.sql", "0002_notes.sql"), "DB", "shared");
+      world.service("admin", java.util.List.of("0001_init.sql", "0002_notes.sql", "0003_audit.sql"), "DB", "shared");
+      Worker worker = env.newWorker("record");
+      worker.registerWorkflowImplementationTypes(DeploymentWorkflowImpl.class,
+          dev.flaredeploy.workflows.locks.DatabaseLockWorkflowImpl.class);
+      worker.registerActivitiesImplementations(world,
+          new dev.flaredeploy.workflows.locks.DatabaseLockActivitiesImpl(env.getWorkflowClient()));
+      env.start();
+      WorkflowClient client = env.getWorkflowClient();
+
+      world.holdApply.put("api", new CountDownLatch(1));
+      world.applying.put("api", new CountDownLatch(1));
+      world.holdSmoke.put("api", new CountDownLatch(1));
+      world.smoking.put("api", new CountDownLatch(1));
+      WorkflowStub api = startRun(client, "api");
+      world.applying.get("api").await(30, TimeUnit.SECONDS);
+      WorkflowStub admin = startRun(client, "admin");
+      Thread.sleep(2_000); // admin asks for the lock and waits
+      world.holdApply.get("api").countDown();
+      admin.getResult(DeploymentReport.class);
+      write("waited-for-database-lock", client, admin);
+
+      world.smoking.get("api").await(30, TimeUnit.SECONDS);
+      api.cancel("recorded cancel");
+      try {
+        api.getResult(DeploymentReport.class);
+      } catch (RuntimeException expected) {
+        // NEEDS_ATTENTION: the restore was refused
+      }
+      write("refused-restore", client, api);
+      Files.createDirectories(OUT.resolve("locks"));
+      Files.writeString(OUT.resolve("locks/database-lock.json"),
+          client.fetchHistory(DeploymentIds.databaseLockId("local", "shared")).toJson(true));
+    }
+  }
+
+  private static WorkflowStub startRun(WorkflowClient client, String service) {
+    DeploymentWorkflow wf = client.newWorkflowStub(DeploymentWorkflow.class, WorkflowOptions.newBuilder()
+        .setTaskQueue("record")
+        .setWorkflowId(DeploymentIds.workflowId("local", service, "default"))
+        .setTypedSearchAttributes(SearchAttributes.newBuilder()
+            .set(DeploymentAttributes.SERVICE, service).set(DeploymentAttributes.STATE, "RUNNING").build())
+        .build());
+    WorkflowClient.start(wf::deploy, new DeploymentRequest("/p/" + service, "default", "local", service, null,
+        "recorder", false, null));
+    return WorkflowStub.fromTyped(wf);
+  }
+
   private static WorkflowStub startRun(WorkflowClient client) {
     DeploymentWorkflow wf = client.newWorkflowStub(DeploymentWorkflow.class, WorkflowOptions.newBuilder()
         .setTaskQueue("record")
