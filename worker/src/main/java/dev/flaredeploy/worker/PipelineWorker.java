@@ -2,6 +2,8 @@ package dev.flaredeploy.worker;
 
 import dev.flaredeploy.workflows.DeploymentActivities;
 import dev.flaredeploy.workflows.DeploymentWorkflowImpl;
+import dev.flaredeploy.workflows.locks.DatabaseLockActivitiesImpl;
+import dev.flaredeploy.workflows.locks.DatabaseLockWorkflowImpl;
 import io.temporal.client.WorkflowClient;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
@@ -9,7 +11,8 @@ import io.temporal.worker.WorkerOptions;
 import java.time.Duration;
 
 /**
- * The Temporal worker that runs deployments: the workflow and the activities on one task queue.
+ * The Temporal worker that runs deployments: the workflow and the activities on one task queue, with the
+ * database locks the deployments take ({@code DatabaseLockWorkflow}, one per D1 database).
  *
  * <p>Sticky execution stays on for real servers. Turn it off ({@code sticky=false}) against the Java test
  * server ({@code flaredeploy dev-server}, embedded mode): that server never moves a workflow off a dead
@@ -30,8 +33,9 @@ public final class PipelineWorker implements AutoCloseable {
       options.setStickyQueueScheduleToStartTimeout(Duration.ZERO);
     }
     Worker worker = factory.newWorker(taskQueue, options.build());
-    worker.registerWorkflowImplementationTypes(DeploymentWorkflowImpl.class);
-    worker.registerActivitiesImplementations(activities);
+    // the database locks run beside the deployments: any worker of the queue serves them
+    worker.registerWorkflowImplementationTypes(DeploymentWorkflowImpl.class, DatabaseLockWorkflowImpl.class);
+    worker.registerActivitiesImplementations(activities, new DatabaseLockActivitiesImpl(client));
     factory.start();
     return new PipelineWorker(factory);
   }

@@ -85,8 +85,7 @@ class RecordHistories {
       FakeActivities first = new FakeActivities();
       first.holdSmoke = new CountDownLatch(1);
       Worker worker = env.newWorker("record", noSticky);
-      worker.registerWorkflowImplementationTypes(DeploymentWorkflowImpl.class);
-      worker.registerActivitiesImplementations(first);
+      register(worker, env.getWorkflowClient(), first);
       env.start();
       WorkflowClient client = env.getWorkflowClient();
       WorkflowStub stub = startRun(client);
@@ -98,8 +97,7 @@ class RecordHistories {
       second.ledger.addAll(first.ledger);
       WorkerFactory factory = WorkerFactory.newInstance(client);
       Worker replacement = factory.newWorker("record", noSticky);
-      replacement.registerWorkflowImplementationTypes(DeploymentWorkflowImpl.class);
-      replacement.registerActivitiesImplementations(second);
+      register(replacement, client, second);
       factory.start();
       stub.getResult(DeploymentReport.class);
       write("crash-resumed", client, stub);
@@ -122,10 +120,7 @@ class RecordHistories {
       world.service("api", java.util.List.of("0001_init.sql", "0002_notes.sql"), "DB", "shared");
       world.service("admin", java.util.List.of("0001_init.sql", "0002_notes.sql", "0003_audit.sql"), "DB", "shared");
       Worker worker = env.newWorker("record");
-      worker.registerWorkflowImplementationTypes(DeploymentWorkflowImpl.class,
-          dev.flaredeploy.workflows.locks.DatabaseLockWorkflowImpl.class);
-      worker.registerActivitiesImplementations(world,
-          new dev.flaredeploy.workflows.locks.DatabaseLockActivitiesImpl(env.getWorkflowClient()));
+      register(worker, env.getWorkflowClient(), world);
       env.start();
       WorkflowClient client = env.getWorkflowClient();
 
@@ -153,6 +148,14 @@ class RecordHistories {
       Files.writeString(OUT.resolve("locks/database-lock.json"),
           client.fetchHistory(DeploymentIds.databaseLockId("local", "shared")).toJson(true));
     }
+  }
+
+  /** The deployment workflow, the database locks it takes, and the world's activities, as a worker has them. */
+  private static void register(Worker worker, WorkflowClient client, DeploymentActivities world) {
+    worker.registerWorkflowImplementationTypes(DeploymentWorkflowImpl.class,
+        dev.flaredeploy.workflows.locks.DatabaseLockWorkflowImpl.class);
+    worker.registerActivitiesImplementations(world,
+        new dev.flaredeploy.workflows.locks.DatabaseLockActivitiesImpl(client));
   }
 
   private static WorkflowStub startRun(WorkflowClient client, String service) {
@@ -193,8 +196,7 @@ class RecordHistories {
       world.live = "src-0000000000000000";
       setup.accept(world);
       Worker worker = env.newWorker("record");
-      worker.registerWorkflowImplementationTypes(DeploymentWorkflowImpl.class);
-      worker.registerActivitiesImplementations(world);
+      register(worker, env.getWorkflowClient(), world);
       env.start();
       WorkflowClient client = env.getWorkflowClient();
       DeploymentWorkflow wf = client.newWorkflowStub(DeploymentWorkflow.class, WorkflowOptions.newBuilder()
