@@ -119,8 +119,9 @@ class DatabaseLockTest {
         + " database)");
     StepReport waited = step(adminReport, "lock-database");
     assertThat(waited.state()).isEqualTo("SUCCEEDED");
-    assertThat(waited.detail()).startsWith("DB is this deployment's to migrate after ")
-        .endsWith("of waiting (api's deployment (default): released)");
+    assertThat(waited.detail()).startsWith("waited ")
+        .endsWith(" for api's deployment (default) to finish migrating DB (db-shared (shared, local));"
+            + " api's deployment (default) released it");
     assertThat(stepNames(adminReport)).containsSubsequence("validate-schema", "lock-database", "checkpoint",
         "apply-migrations");
     assertThat(stepNames(apiReport)).as("no wait, no step").doesNotContain("lock-database");
@@ -170,7 +171,7 @@ class DatabaseLockTest {
 
     assertThat(adminReport.state()).as(adminReport.summary()).isEqualTo("SUCCEEDED");
     assertThat(step(adminReport, "lock-database").detail())
-        .endsWith("(ops-script's deployment (default): its run ended without releasing it)");
+        .endsWith("; ops-script's deployment (default) ended without releasing it");
     assertThat(world.ledger("shared")).containsExactly("0001_init.sql", "0002_notes.sql");
   }
 

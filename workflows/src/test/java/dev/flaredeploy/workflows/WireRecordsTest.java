@@ -200,9 +200,9 @@ class WireRecordsTest {
         LockRequest.class)).isEqualTo(new LockRequest("d1-lock:local:x", "flaredeploy", "notes-db (x, local)", api));
     assertThat(roundTrip(new LockTicket("d1-lock:local:x", false, api, 1), LockTicket.class))
         .isEqualTo(new LockTicket("d1-lock:local:x", false, api, 1));
-    assertThat(roundTrip(new LockGrant("d1-lock:local:x", api, "released"), LockGrant.class))
-        .isEqualTo(new LockGrant("d1-lock:local:x", api, "released"));
-    LockState state = new LockState(api, "2026-01-01T00:00:00Z", List.of(admin), admin, "released");
+    assertThat(roundTrip(new LockGrant("d1-lock:local:x", api, "released it"), LockGrant.class))
+        .isEqualTo(new LockGrant("d1-lock:local:x", api, "released it"));
+    LockState state = new LockState(api, "2026-01-01T00:00:00Z", List.of(admin), admin, "released it");
     assertThat(roundTrip(state, LockState.class)).isEqualTo(state);
     assertThat(roundTrip(LockState.FREE, LockState.class)).isEqualTo(LockState.FREE);
   }

@@ -183,10 +183,10 @@ public final class DatabaseLocks {
       throw e;
     }
     LockGrant grant = grants.get(lock.lockId());
-    String after = grant == null || grant.previous() == null ? ""
-        : " (" + grant.previous().describe() + (grant.how() == null ? "" : ": " + grant.how()) + ")";
-    report.finishStep(index, StepState.SUCCEEDED, 1, lock.binding() + " is this deployment's to migrate after "
-        + waited(Workflow.currentTimeMillis() - since) + " of waiting" + after);
+    String after = grant == null || grant.previous() == null || grant.how() == null ? ""
+        : "; " + grant.previous().describe() + " " + grant.how();
+    report.finishStep(index, StepState.SUCCEEDED, 1, "waited " + waited(Workflow.currentTimeMillis() - since)
+        + " for " + waitingFor + " to finish migrating " + lock.binding() + " (" + lock.database() + ")" + after);
     publish.run();
   }
 

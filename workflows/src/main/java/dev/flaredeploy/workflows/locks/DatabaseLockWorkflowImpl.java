@@ -88,7 +88,7 @@ public class DatabaseLockWorkflowImpl implements DatabaseLockWorkflow {
         LockHolder current = holder;
         if (!activities.holderRunning(current)) {
           if (holder == current) {
-            free("its run ended without releasing it");
+            free("ended without releasing it");
             log.warn("{} ended without releasing the lock; it goes to the next in the queue", current.workflowId());
           }
           continue;
@@ -109,7 +109,7 @@ public class DatabaseLockWorkflowImpl implements DatabaseLockWorkflow {
           .signal(GRANTED_SIGNAL, grant);
     } catch (SignalExternalWorkflowException gone) {
       if (holder == next) {
-        free("its run ended while it waited");
+        free("ended before its turn came");
       }
     }
   }
@@ -144,7 +144,7 @@ public class DatabaseLockWorkflowImpl implements DatabaseLockWorkflow {
   @Override
   public void release(String runId) {
     if (holder != null && holder.runId().equals(runId)) {
-      free("released");
+      free("released it");
     } else {
       waiting.removeIf(w -> w.runId().equals(runId));
     }

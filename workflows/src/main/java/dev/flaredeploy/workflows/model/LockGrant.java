@@ -7,8 +7,8 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
  * database-lock-granted}).
  *
  * @param previous who held it before (null when nobody did)
- * @param how {@code "released"}, or why the lock was taken from the previous holder (its run ended without
- *     releasing it)
+ * @param how what the previous holder did, to follow its name: {@code "released it"}, {@code "ended without
+ *     releasing it"} (its run closed: terminated, timed out)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record LockGrant(String lockId, LockHolder previous, String how) {}
