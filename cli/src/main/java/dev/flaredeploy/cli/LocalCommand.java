@@ -25,8 +25,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "local", mixinStandardHelpOptions = true,
-    header = "Show and stop what the local target runs: the released Workers served by wrangler dev, and the"
-        + " local D1 databases they share.",
+    header = "Show and stop what the local target runs (Workers served by wrangler dev) and its D1 databases.",
     subcommands = {LocalCommand.Status.class, LocalCommand.Databases.class, LocalCommand.Stop.class})
 class LocalCommand {
 
@@ -92,8 +91,7 @@ class LocalCommand {
   }
 
   @Command(name = "databases", mixinStandardHelpOptions = true,
-      header = "Show the local D1 databases: one SQLite file per database id, shared by every service and"
-          + " environment that binds it, and the databases of environments still waiting to move there.")
+      header = "Show the local D1 databases: one file per database id, shared by every service that binds it.")
   static class Databases implements Callable<Integer> {
     @Mixin OutputOptions output;
 

@@ -478,8 +478,10 @@ class CrashRecoveryIT {
   Project seededWithSixNewMigrations(String service, boolean slowFourth) throws IOException {
     Project p = projects.copy(service);
     services.add(service);
+    // the seeded database as p's own, in its state (as an installation from before databases were shared has
+    // it): wrangler reads it there, and the deployment's first write moves it to the shared place
     Files.createDirectories(projects.databaseFile(p).getParent());
-    Files.copy(seedDatabase, projects.databaseFile(p)); // the seeded database, as p's own
+    Files.copy(seedDatabase, projects.databaseFile(p));
     addSixMigrationsAndMarkV2(p, slowFourth);
     return p;
   }

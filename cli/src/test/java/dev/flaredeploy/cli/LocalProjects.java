@@ -89,9 +89,12 @@ final class LocalProjects {
     return new LocalWorkspace(home).stateDir(p.service(), "default");
   }
 
-  /** The project's local database file: in the shared place, where every service binding it reads it. */
+  /**
+   * The project's local database file as its wrangler dev finds it: through its state's v3/d1, a link to the
+   * shared databases once a deployment wrote (before: the environment's own file).
+   */
   Path databaseFile(Project p) {
-    return D1Files.databaseIn(new LocalWorkspace(home).d1Dir(), p.databaseId());
+    return D1Files.database(stateDir(p), p.databaseId());
   }
 
   /** Rows of one SQL statement run on the project's local database with {@code wrangler d1 execute --json}. */

@@ -215,6 +215,17 @@ class DatabaseLockTest {
   }
 
   @Test
+  void aServiceBindingOneDatabaseTwiceTakesItsLockOnce() {
+    world.service("api", SHARED, "DB", "shared", "READER", "shared");
+
+    DeploymentReport report = result(start("api"));
+
+    assertThat(report.state()).as(report.summary()).isEqualTo("SUCCEEDED");
+    assertThat(requests).containsExactly("api d1-lock:local:shared");
+    assertThat(world.ledger("shared")).containsExactly("0001_init.sql", "0002_notes.sql");
+  }
+
+  @Test
   void aRestoreAfterAnotherDeploymentMigratedTheDatabaseIsRefusedAndAPersonIsAsked() throws Exception {
     world.service("api", SHARED, "DB", "shared");
     world.service("admin", concat(SHARED, "0003_admin_audit.sql"), "DB", "shared");

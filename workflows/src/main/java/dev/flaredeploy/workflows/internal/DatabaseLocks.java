@@ -3,6 +3,7 @@ package dev.flaredeploy.workflows.internal;
 import dev.flaredeploy.workflows.DeploymentIds;
 import dev.flaredeploy.workflows.Steps;
 import dev.flaredeploy.workflows.locks.DatabaseLockActivities;
+import dev.flaredeploy.workflows.locks.DatabaseLockWorkflow;
 import dev.flaredeploy.workflows.model.DatabasePlan;
 import dev.flaredeploy.workflows.model.DeploymentPlan;
 import dev.flaredeploy.workflows.model.LockGrant;
@@ -40,8 +41,17 @@ public final class DatabaseLocks {
   /** How often a waiting deployment asks its lock again (the lock may have been terminated by a person). */
   static final Duration ASK_AGAIN = Duration.ofMinutes(5);
 
-  /** One database's lock, as this deployment knows it. */
-  public record Lock(String lockId, String binding, String database) {}
+  /**
+   * One database's lock, as this deployment knows it.
+   *
+   * @param bindings this deployment's bindings of the database (usually one)
+   */
+  public record Lock(String lockId, List<String> bindings, String database) {
+    /** How this deployment names the database: its binding(s). */
+    public String binding() {
+      return String.join(", ", bindings);
+    }
+  }
 
   private final LockHolder self;
   private final String taskQueue;
@@ -85,7 +95,11 @@ public final class DatabaseLocks {
       String key = DeploymentIds.databaseKey(plan.target(), db.binding(), db.databaseId(), db.localDatabaseId());
       String lockId = DeploymentIds.databaseLockId(plan.target(), key);
       String name = db.databaseName() == null ? db.binding() : db.databaseName();
-      locks.putIfAbsent(lockId, new Lock(lockId, db.binding(), name + " (" + key + ", " + plan.target() + ")"));
+      Lock known = locks.get(lockId);
+      List<String> bindings = new ArrayList<>(known == null ? List.of() : known.bindings());
+      bindings.add(db.binding());
+      locks.put(lockId, new Lock(lockId, List.copyOf(bindings),
+          known != null ? known.database() : name + " (" + key + ", " + plan.target() + ")"));
     }
     List<Lock> ordered = new ArrayList<>(locks.values());
     ordered.sort(Comparator.comparing(Lock::lockId));
@@ -107,7 +121,7 @@ public final class DatabaseLocks {
   public void acquire(List<Lock> locks) {
     enabled = true;
     for (Lock lock : locks) {
-      byBinding.putIfAbsent(lock.binding(), lock);
+      lock.bindings().forEach(binding -> byBinding.putIfAbsent(binding, lock));
       if (!held.contains(lock.lockId())) {
         take(lock);
       }
@@ -144,7 +158,7 @@ public final class DatabaseLocks {
     requested.remove(lockId);
     held.remove(lockId);
     try {
-      Workflow.newUntypedExternalWorkflowStub(lockId).signal("release", self.runId());
+      Workflow.newUntypedExternalWorkflowStub(lockId).signal(DatabaseLockWorkflow.RELEASE_SIGNAL, self.runId());
     } catch (SignalExternalWorkflowException gone) {
       // the lock workflow does not run (a person terminated it): nothing holds the lock
     }

@@ -1,5 +1,6 @@
 package dev.flaredeploy.workflows.locks;
 
+import dev.flaredeploy.workflows.Steps;
 import dev.flaredeploy.workflows.model.LockHolder;
 import dev.flaredeploy.workflows.model.LockRequest;
 import dev.flaredeploy.workflows.model.LockTicket;
@@ -15,7 +16,7 @@ public interface DatabaseLockActivities {
    * the answer says granted, or queued behind whom. Asking twice is harmless ({@link
    * DatabaseLockWorkflow#acquire} is idempotent).
    */
-  @ActivityMethod(name = "lock-database")
+  @ActivityMethod(name = Steps.LOCK_DATABASE)
   LockTicket requestLock(LockRequest request);
 
   /** True while the holder's run is open (running); false once it closed, however it ended. Read-only. */

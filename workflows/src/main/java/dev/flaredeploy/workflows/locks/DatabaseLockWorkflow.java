@@ -24,6 +24,9 @@ public interface DatabaseLockWorkflow {
   /** The signal a waiting requester receives when the lock becomes its own (argument: a {@code LockGrant}). */
   String GRANTED_SIGNAL = "database-lock-granted";
 
+  /** The signal that releases the lock (argument: the holder's run id). */
+  String RELEASE_SIGNAL = "release";
+
   /** Holds the lock's queue; {@code state} is what an earlier run handed over (null on first start). */
   @WorkflowMethod(name = "DatabaseLock")
   void hold(LockState state);
@@ -39,7 +42,7 @@ public interface DatabaseLockWorkflow {
   void validateAcquire(LockHolder requester);
 
   /** The run {@code runId} releases the lock, or leaves the queue. Does nothing for anyone else. */
-  @SignalMethod(name = "release")
+  @SignalMethod(name = RELEASE_SIGNAL)
   void release(String runId);
 
   /** Holder and queue now. */
