@@ -480,8 +480,14 @@ class CrashRecoveryIT {
     services.add(service);
     // the seeded database as p's own, in its state (as an installation from before databases were shared has
     // it): wrangler reads it there, and the deployment's first write moves it to the shared place
-    Files.createDirectories(projects.databaseFile(p).getParent());
-    Files.copy(seedDatabase, projects.databaseFile(p));
+    Path file = projects.databaseFile(p);
+    Files.createDirectories(file.getParent());
+    for (String companion : List.of("", "-wal")) { // workerd leaves its last writes in the WAL
+      Path from = seedDatabase.resolveSibling(seedDatabase.getFileName() + companion);
+      if (Files.exists(from)) {
+        Files.copy(from, file.resolveSibling(file.getFileName() + companion));
+      }
+    }
     addSixMigrationsAndMarkV2(p, slowFourth);
     return p;
   }
