@@ -164,15 +164,17 @@ public class DeploymentWorkflowImpl implements DeploymentWorkflow {
     compensations = new Compensations(report, this::publish, locks::holdFor);
     try {
       DeploymentPlan plan = prepare(request);
-      SchemaReport schema = validateSchema(plan);
-      boolean releaseNeeded = !plan.source().id().equals(schema.liveRelease());
-      if (!releaseNeeded && totalPending(schema) == 0) {
-        report.release(schema.liveRelease(), schema.liveRelease(), null);
+      SchemaReport checked = validateSchema(plan);
+      boolean releaseNeeded = !plan.source().id().equals(checked.liveRelease());
+      if (!releaseNeeded && totalPending(checked) == 0) {
+        report.release(checked.liveRelease(), checked.liveRelease(), null);
         return succeed("nothing to do: no pending migrations and release "
-            + shortId(schema.liveRelease()) + " is already live");
+            + shortId(checked.liveRelease()) + " is already live");
       }
-      lockDatabases(plan, schema);
+      boolean waited = lockDatabases(plan, checked);
       Checkpoint checkpoint = checkpoint(plan);
+      // another deployment migrated a database since validate-schema looked: its checks run again
+      SchemaReport schema = movedOn(checked, checkpoint, waited) ? validateSchema(plan) : checked;
       applyMigrations(plan, schema, checkpoint);
       releaseLocksUnlessARestoreMayFollow();
       Release release = deployWorker(plan, checkpoint.liveRelease(), releaseNeeded);
@@ -213,16 +215,36 @@ public class DeploymentWorkflowImpl implements DeploymentWorkflow {
 
   /**
    * Takes the locks of the databases with pending migrations (in the one order every deployment uses),
-   * waiting while other deployments migrate them. Runs recorded before locks existed take none.
+   * waiting while other deployments migrate them. Runs recorded before locks existed take none. Returns
+   * true when another deployment held one of them.
    */
-  private void lockDatabases(DeploymentPlan plan, SchemaReport schema) {
+  private boolean lockDatabases(DeploymentPlan plan, SchemaReport schema) {
     List<DatabasePlan> migrating =
         plan.databases().stream().filter(d -> !pendingOf(schema, d.binding()).isEmpty()).toList();
     if (migrating.isEmpty() || Workflow.getVersion(DATABASE_LOCKS, Workflow.DEFAULT_VERSION, 1) < 1) {
-      return;
+      return false;
     }
     currentStep = Steps.LOCK_DATABASE;
-    locks.acquire(DatabaseLocks.of(plan, migrating));
+    return locks.acquire(DatabaseLocks.of(plan, migrating));
+  }
+
+  /**
+   * True when, under its locks, a database's ledger is no longer what validate-schema read: another
+   * deployment migrated it meanwhile (the checks and the pending migrations are then out of date). A
+   * restore point that does not know its ledger counts as moved on when the locks were waited for.
+   */
+  private boolean movedOn(SchemaReport checked, Checkpoint checkpoint, boolean waited) {
+    if (!locks.enabled()) {
+      return false;
+    }
+    for (RestorePoint point : checkpoint.restorePoints()) {
+      List<String> applied = checked.databases().stream().filter(d -> d.binding().equals(point.binding()))
+          .findFirst().map(DatabaseStatus::applied).orElse(null);
+      if (point.ledger() == null ? waited : applied == null || !point.ledger().equals(applied)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -274,7 +296,8 @@ public class DeploymentWorkflowImpl implements DeploymentWorkflow {
       report.applied(database.binding(), applied);
     }
     if (totalPending(schema) == 0) {
-      report.skippedStep(Steps.APPLY_MIGRATIONS, "no pending migrations");
+      report.skippedStep(Steps.APPLY_MIGRATIONS, "no pending migrations"
+          + (ledgersAfterApply.isEmpty() && locks.enabled() ? " (another deployment applied them meanwhile)" : ""));
     }
   }
 

@@ -115,17 +115,21 @@ public final class DatabaseLocks {
    * Takes {@code locks} in their order (as {@link #of} gives it), waiting as long as others hold them.
    * Locks already held are kept.
    *
+   * @return true when a lock was held by another deployment when asked for: the databases may have changed
+   *     since this deployment looked at them
    * @throws CanceledFailure when the deployment is cancelled while it waits (the wait step ends CANCELLED)
    * @throws ActivityFailure when the lock could not be asked for
    */
-  public void acquire(List<Lock> locks) {
+  public boolean acquire(List<Lock> locks) {
     enabled = true;
+    boolean waited = false;
     for (Lock lock : locks) {
       lock.bindings().forEach(binding -> byBinding.putIfAbsent(binding, lock));
       if (!held.contains(lock.lockId())) {
-        take(lock);
+        waited |= !take(lock);
       }
     }
+    return waited;
   }
 
   /** True when this deployment ever took locks (runs recorded before locks existed never do). */
@@ -164,7 +168,8 @@ public final class DatabaseLocks {
     }
   }
 
-  private void take(Lock lock) {
+  /** Takes one lock; true when it was free at once. */
+  private boolean take(Lock lock) {
     requested.add(lock.lockId());
     LockRequest request = new LockRequest(lock.lockId(), taskQueue, lock.database(),
         new LockHolder(self.workflowId(), self.runId(), self.service(), self.environment(), lock.binding()));
@@ -174,6 +179,7 @@ public final class DatabaseLocks {
     }
     grants.remove(lock.lockId());
     held.add(lock.lockId());
+    return ticket.granted();
   }
 
   private void waitForTurn(Lock lock, LockRequest request, LockTicket ticket) {
