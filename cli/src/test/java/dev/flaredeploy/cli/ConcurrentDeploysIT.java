@@ -81,10 +81,12 @@ class ConcurrentDeploysIT extends DevServerFixture {
     // a shared migration slow enough (seconds) that the second deployment arrives while the first applies it
     String slow = "CREATE TABLE tally (n INTEGER NOT NULL);\nINSERT INTO tally SELECT count(*) FROM (WITH RECURSIVE"
         + " c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 30000000) SELECT x FROM c);\n";
-    LocalProjects.write(api.file("migrations/0003_tally.sql"), slow);
-    LocalProjects.write(admin.file("migrations/0003_tally.sql"), slow);
-    LocalProjects.write(admin.file("migrations/0004_audit.sql"),
-        "CREATE TABLE audit (id INTEGER PRIMARY KEY, what TEXT NOT NULL);\n");
+    // both Workers ship the database's migrations (services sharing a database ship the same ones)
+    for (Project p : List.of(api, admin)) {
+      LocalProjects.write(p.file("migrations/0003_tally.sql"), slow);
+      LocalProjects.write(p.file("migrations/0004_audit.sql"),
+          "CREATE TABLE audit (id INTEGER PRIMARY KEY, what TEXT NOT NULL);\n");
+    }
 
     List<Launched> both = new ArrayList<>(launch(api, 1));
     both.addAll(launch(admin, 1));
