@@ -11,11 +11,13 @@ FROM maven:3.9.9-eclipse-temurin-17 AS build
 WORKDIR /src
 # one COPY per module (ComposeFileTest checks that every module of pom.xml is here)
 COPY pom.xml ./
+COPY testkit testkit
 COPY workflows workflows
 COPY activities activities
 COPY worker worker
 COPY cli cli
-RUN mvn -B -DskipTests package
+# the class-data sharing archive only speeds up the launcher's short commands: not in the image
+RUN mvn -B -DskipTests -Dflaredeploy.cds.skip=true package
 
 # --- the JRE, taken from the Temurin image --------------------------------------------------------
 FROM eclipse-temurin:17.0.15_6-jre-jammy AS jre

@@ -5,7 +5,6 @@ import dev.flaredeploy.activities.safety.Checksums;
 import dev.flaredeploy.activities.safety.Checksums.Recorded;
 import dev.flaredeploy.workflows.model.ChecksumProblem;
 import dev.flaredeploy.workflows.model.DatabasePlan;
-import dev.flaredeploy.workflows.model.DatabaseStatus;
 import dev.flaredeploy.workflows.model.DeploymentPlan;
 import dev.flaredeploy.workflows.model.MigrationFile;
 import java.util.ArrayList;
@@ -31,25 +30,21 @@ public final class ChecksumLedger {
     return recorded;
   }
 
-  /** Edited and vanished migrations of every database of the plan ({@code flaredeploy migrations accept}). */
+  /**
+   * Edited and vanished migrations of every database of the plan ({@code flaredeploy migrations accept}),
+   * each database read once ({@link DeploymentTarget#inspect}).
+   */
   public static List<ChecksumProblem> problems(DeploymentTarget target, DeploymentPlan plan, Tick tick) {
     List<ChecksumProblem> problems = new ArrayList<>();
-    for (DatabaseStatus status : target.databases(plan, tick)) {
-      DatabasePlan database = plan.databases().stream()
-          .filter(d -> d.binding().equals(status.binding())).findFirst().orElseThrow();
-      problems.addAll(verify(target, plan, database, status, tick).problems());
+    for (DatabasePlan database : plan.databases()) {
+      problems.addAll(verify(database, target.inspect(plan, database, tick)).problems());
     }
     return problems;
   }
 
-  /** Edited and vanished migrations of one database: its ledger against the plan's (pinned) files. */
-  public static Checksums.Verification verify(
-      DeploymentTarget target, DeploymentPlan plan, DatabasePlan database, DatabaseStatus status, Tick tick) {
-    if (status.applied().isEmpty()) {
-      return new Checksums.Verification(List.of(), List.of()); // nothing applied: nothing to compare, no read
-    }
-    return Checksums.problems(database.binding(), status.applied(), recorded(target, plan, database, tick),
-        files(database));
+  /** Edited and vanished migrations of one database: its ledger and records against the plan's (pinned) files. */
+  public static Checksums.Verification verify(DatabasePlan database, DatabaseState state) {
+    return Checksums.problems(database.binding(), state.applied(), state.checksums(), files(database));
   }
 
   /**

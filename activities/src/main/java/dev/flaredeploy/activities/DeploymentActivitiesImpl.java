@@ -4,6 +4,7 @@ import dev.flaredeploy.activities.cloudflare.CloudflareException;
 import dev.flaredeploy.activities.config.ConfigException;
 import dev.flaredeploy.activities.config.LoadedProject;
 import dev.flaredeploy.activities.config.ProjectConfigLoader;
+import dev.flaredeploy.activities.gate.Gate;
 import dev.flaredeploy.activities.local.D1CommandException;
 import dev.flaredeploy.activities.local.LocalDatabaseConflictException;
 import dev.flaredeploy.activities.local.LocalReleaseException;
@@ -86,10 +87,10 @@ public class DeploymentActivitiesImpl implements DeploymentActivities {
   @Override
   public SchemaReport validateSchema(DeploymentPlan plan) {
     return guarded(() -> {
-      SchemaReport report =
-          SchemaValidation.validate(target(plan.target()), plan, heartbeat(), attempt(), clock);
-      SchemaValidation.blocked(report, plan).ifPresent(why -> {
-        throw ApplicationFailure.newNonRetryableFailure(why, SchemaValidation.failureType(report), attempt());
+      SchemaReport report = Gate.run(target(plan.target()), plan, heartbeat(), attempt(), clock);
+      // the report goes with the failure (second detail), so the deployment's report shows the checks
+      Gate.blocked(report).ifPresent(why -> {
+        throw ApplicationFailure.newNonRetryableFailure(why, Gate.failureType(report), attempt(), report);
       });
       return report;
     });

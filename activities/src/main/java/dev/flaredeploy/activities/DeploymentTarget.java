@@ -58,6 +58,15 @@ public interface DeploymentTarget {
   }
 
   /**
+   * How many databases of one plan {@link #inspect} may read at the same time: the pre-deploy checks read
+   * every database of a run before they start, concurrently up to this. 1 by default (the default reads
+   * start wrangler processes); a target whose reads are plain requests or file reads raises it.
+   */
+  default int concurrentReads() {
+    return 1;
+  }
+
+  /**
    * The rows of a read-only {@code sql} (a SELECT the checks compose to probe the data a migration depends
    * on, e.g. duplicates over the columns of a new UNIQUE index), column → value as text, null for SQL
    * NULL. The query must bound its own result ({@code LIMIT}). Changes nothing. The default runs it through
@@ -67,12 +76,17 @@ public interface DeploymentTarget {
     return queryTable(plan, database, "", sql, tick).orElse(List.of());
   }
 
-  /** Applied and pending migrations per database. Changes nothing. */
+  /**
+   * Applied and pending migrations per database. Changes nothing. The pre-deploy checks read the ledger
+   * through {@link #inspect} instead (one read per database per run); nothing in flaredeploy calls this any
+   * more: to be removed once no target implements it.
+   */
   List<DatabaseStatus> databases(DeploymentPlan plan, Tick tick);
 
   /**
-   * The database as it is now, as SQL (schema and data), for checking pending migrations in a shadow;
-   * empty when this target cannot export (the check is then skipped). Changes nothing.
+   * The database as it is now, as SQL (schema and data). No check calls it any more (they read the schema
+   * through {@link #inspect} and probe the rows through {@link #probe}; on Cloudflare an export makes the
+   * database unavailable to queries): to be removed once no target implements it. Changes nothing.
    *
    * @throws ExportFailedException when this target can export but this database's export failed (the
    *     check is then skipped with the reason as a warning)

@@ -4,6 +4,7 @@ import dev.flaredeploy.activities.testing.PinnedWrangler;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flaredeploy.activities.config.ProjectConfigLoader;
+import dev.flaredeploy.activities.gate.Gate;
 import dev.flaredeploy.activities.local.LocalDatabases;
 import dev.flaredeploy.activities.local.LocalReleases;
 import dev.flaredeploy.activities.local.LocalTarget;
@@ -16,11 +17,13 @@ import dev.flaredeploy.activities.safety.Checksums;
 import dev.flaredeploy.activities.safety.Checksums.Recorded;
 import dev.flaredeploy.activities.source.SourceSnapshots;
 import dev.flaredeploy.testkit.ExampleProjects;
+import dev.flaredeploy.workflows.FailureTypes;
 import dev.flaredeploy.workflows.model.ChecksumProblem;
 import dev.flaredeploy.workflows.model.DatabasePlan;
 import dev.flaredeploy.workflows.model.DeploymentPlan;
 import dev.flaredeploy.workflows.model.DeploymentRequest;
-import dev.flaredeploy.workflows.model.MigrationCheck;
+import dev.flaredeploy.workflows.model.CheckFinding;
+import dev.flaredeploy.workflows.model.CheckResult;
 import dev.flaredeploy.workflows.model.SchemaReport;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -33,8 +36,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Recording and checking migration checksums on the local target: real SQLite files of wrangler's local
- * mode (and the real, pinned wrangler where a test applies as a person would without flaredeploy). The apply is {@link ChecksumLedger#applyAndRecord}, what the
- * apply-migrations activity runs; validation is {@link SchemaValidation}, what validate-schema and {@code
+ * mode (and the real, pinned wrangler where a test applies as a person would without flaredeploy). The
+ * apply is {@link ChecksumLedger#applyAndRecord}, what the apply-migrations activity runs; validation is
+ * {@link Gate}, what validate-schema and {@code
  * flaredeploy plan} run.
  */
 class MigrationChecksumsTest {
@@ -71,8 +75,8 @@ class MigrationChecksumsTest {
     assertThat(recorded.get(M2).sha256()).isEqualTo(sha256Of(M2));
     assertThat(recorded.get(M1).appliedAt()).matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d");
     SchemaReport report = validate(plan);
-    assertThat(report.checksumProblems()).isEmpty();
-    assertThat(report.drift()).as("the checksum table is not drift").isEmpty();
+    assertThat(result(report, "checksums").outcome()).isEqualTo(CheckResult.PASSED);
+    assertThat(result(report, "drift").outcome()).as("the checksum table is not drift").isEqualTo(CheckResult.PASSED);
   }
 
   @Test
@@ -97,23 +101,28 @@ class MigrationChecksumsTest {
     SchemaReport report = validate(v2);
 
     assertThat(report.databases().get(0).pending()).isEmpty();
-    assertThat(report.checksumProblems()).singleElement().satisfies(p -> {
+    assertThat(result(report, "checksums").findings()).singleElement().satisfies(f -> {
+      assertThat(f.code()).isEqualTo(ChecksumProblem.EDITED);
+      assertThat(f.subject()).isEqualTo(M1);
+    });
+    List<ChecksumProblem> problems = ChecksumLedger.problems(target, v2, NO_TICK);
+    assertThat(problems).singleElement().satisfies(p -> {
       assertThat(p.kind()).isEqualTo(ChecksumProblem.EDITED);
       assertThat(p.file()).isEqualTo(M1);
       assertThat(p.recordedSha256()).isEqualTo(applied);
       assertThat(p.currentSha256()).isEqualTo(sha256Of(M1));
       assertThat(p.appliedAt()).isNotBlank();
     });
-    assertThat(SchemaValidation.blocked(report, v2)).hasValueSatisfying(why -> assertThat(why)
+    assertThat(Gate.blocked(report)).hasValueSatisfying(why -> assertThat(why)
         .contains("DB " + M1 + " was edited after it was applied", applied.substring(0, 12),
             "flaredeploy migrations accept " + project.toAbsolutePath().normalize() + " --reason \"…\" " + M1));
+    assertThat(Gate.failureType(report)).isEqualTo(FailureTypes.MIGRATION_UNSAFE);
 
-    ChecksumLedger.accept(target, v2, db(v2), report.checksumProblems().get(0), "only a constraint", "ada@box",
-        NO_TICK);
+    ChecksumLedger.accept(target, v2, db(v2), problems.get(0), "only a constraint", "ada@box", NO_TICK);
 
     SchemaReport accepted = validate(v2);
-    assertThat(accepted.checksumProblems()).isEmpty();
-    assertThat(SchemaValidation.blocked(accepted, v2)).isEmpty();
+    assertThat(result(accepted, "checksums").findings()).isEmpty();
+    assertThat(Gate.blocked(accepted)).isEmpty();
     Recorded row = ChecksumLedger.recorded(target, v2, db(v2), NO_TICK).get(M1);
     assertThat(row.sha256()).isEqualTo(sha256Of(M1));
     assertThat(row.acceptedReason()).isEqualTo("only a constraint");
@@ -133,15 +142,15 @@ class MigrationChecksumsTest {
 
     SchemaReport report = validate(v2);
 
-    assertThat(report.checksumProblems()).extracting(ChecksumProblem::file, ChecksumProblem::kind)
+    assertThat(result(report, "checksums").findings()).extracting(CheckFinding::subject, CheckFinding::code)
         .containsExactly(org.assertj.core.groups.Tuple.tuple(M2, ChecksumProblem.VANISHED));
-    assertThat(SchemaValidation.blocked(report, v2)).hasValueSatisfying(why -> assertThat(why)
+    assertThat(Gate.blocked(report)).hasValueSatisfying(why -> assertThat(why)
         .contains("DB " + M2 + " was applied", "its file no longer exists", "migrations accept"));
 
-    ChecksumLedger.accept(target, v2, db(v2), report.checksumProblems().get(0), "squashed into 0001", "ada@box",
-        NO_TICK);
+    ChecksumLedger.accept(target, v2, db(v2), ChecksumLedger.problems(target, v2, NO_TICK).get(0),
+        "squashed into 0001", "ada@box", NO_TICK);
 
-    assertThat(validate(v2).checksumProblems()).isEmpty();
+    assertThat(result(validate(v2), "checksums").findings()).isEmpty();
     assertThat(ChecksumLedger.recorded(target, v2, db(v2), NO_TICK).get(M2).sha256()).isEqualTo(Checksums.VANISHED);
   }
 
@@ -155,15 +164,16 @@ class MigrationChecksumsTest {
     assertThat(applied.succeeded()).as(applied.diagnostics()).isTrue();
 
     SchemaReport report = validate(v1);
-    assertThat(report.checksumProblems()).isEmpty();
-    assertThat(report.warnings()).anySatisfy(w -> assertThat(w).contains("no checksum recorded for " + M1 + ", " + M2));
+    assertThat(result(report, "checksums").outcome()).isEqualTo(CheckResult.WARNED);
+    assertThat(result(report, "checksums").findings()).singleElement().satisfies(f -> assertThat(f.message())
+        .contains("no checksum recorded for " + M1 + ", " + M2));
 
     Files.writeString(project.resolve("migrations/0003_tags.sql"), "CREATE TABLE tags (name TEXT PRIMARY KEY);\n");
     DeploymentPlan v2 = plan();
     ChecksumLedger.applyAndRecord(target, v2, db(v2), NO_TICK);
 
     assertThat(ChecksumLedger.recorded(target, v2, db(v2), NO_TICK)).containsOnlyKeys(M1, M2, "0003_tags.sql");
-    assertThat(validate(v2).warnings()).noneMatch(w -> w.contains("no checksum recorded"));
+    assertThat(result(validate(v2), "checksums").findings()).isEmpty();
   }
 
   @Test
@@ -179,22 +189,20 @@ class MigrationChecksumsTest {
 
     SchemaReport report = validate(allowed);
 
-    MigrationCheck check = report.checks().get(0);
-    assertThat(check.classification()).isEqualTo("DESTRUCTIVE");
-    assertThat(check.blocked()).isFalse();
-    assertThat(check.findings()).contains("allowed by [[migrations.allow]] in flaredeploy.toml: no release reads"
-        + " author since v2");
-    assertThat(report.warnings()).anySatisfy(w -> assertThat(w).contains("0003_drop_author.sql (DESTRUCTIVE) is"
-        + " allowed", "no release reads author since v2"));
-    assertThat(SchemaValidation.blocked(report, allowed)).isEmpty();
+    CheckFinding check = result(report, "migrations").findings().get(0);
+    assertThat(check.code()).isEqualTo("DESTRUCTIVE");
+    assertThat(check.severity()).isEqualTo(CheckFinding.WARNING);
+    assertThat(check.message()).contains("DB 0003_drop_author.sql: DESTRUCTIVE, allowed by [[migrations.allow]] in"
+        + " flaredeploy.toml: no release reads author since v2");
+    assertThat(Gate.blocked(report)).isEmpty();
 
     Files.writeString(project.resolve("migrations/0004_drop_notes.sql"), "DROP TABLE notes;\n");
     DeploymentPlan both = plan();
     SchemaReport second = validate(both);
-    assertThat(second.checks()).extracting(MigrationCheck::migration, MigrationCheck::blocked).containsExactly(
-        org.assertj.core.groups.Tuple.tuple("0003_drop_author.sql", false),
-        org.assertj.core.groups.Tuple.tuple("0004_drop_notes.sql", true));
-    assertThat(SchemaValidation.blocked(second, both)).hasValueSatisfying(why -> assertThat(why)
+    assertThat(result(second, "migrations").findings()).extracting(CheckFinding::subject, CheckFinding::blocks)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("0003_drop_author.sql", false),
+            org.assertj.core.groups.Tuple.tuple("0004_drop_notes.sql", true));
+    assertThat(Gate.blocked(second)).hasValueSatisfying(why -> assertThat(why)
         .contains("0004_drop_notes.sql").doesNotContain("0003_drop_author.sql"));
   }
 
@@ -210,7 +218,11 @@ class MigrationChecksumsTest {
   }
 
   private SchemaReport validate(DeploymentPlan plan) {
-    return SchemaValidation.validate(target, plan, NO_TICK, 1);
+    return Gate.run(target, plan, NO_TICK, 1);
+  }
+
+  private static CheckResult result(SchemaReport report, String check) {
+    return report.results().stream().filter(r -> r.check().equals(check)).findFirst().orElseThrow();
   }
 
   private String sha256Of(String migration) throws IOException {

@@ -19,6 +19,8 @@ import dev.flaredeploy.workflows.model.DeploymentPlan;
 import dev.flaredeploy.workflows.model.DeploymentReport;
 import dev.flaredeploy.workflows.model.DeploymentRequest;
 import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.client.WorkflowClient;
+import io.temporal.serviceclient.WorkflowServiceStubs;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,9 +39,12 @@ import picocli.CommandLine.Option;
     description = {
       "Steps: prepare, validate-schema, checkpoint, apply-migrations, deploy-worker, smoke-test;",
       "compensations in reverse when one fails. Validates the project first (bad input: exit 2, nothing",
-      "started), then follows the deployment with step progress on stderr and prints the result on stdout."})
+      "started), then follows the deployment with step progress on stderr and prints the result on stdout.",
+      "Several projects or environments (--env 'tenant-*', --env a,b) are one fleet run: each member an",
+      "ordinary deployment, in waves (--canary, --parallel) with a failure budget (--max-failures)."})
 class DeployCommand implements Callable<Integer> {
-  @Mixin ProjectOptions project;
+  @Mixin SelectionOptions selection;
+  @Mixin WaveOptions waves;
   @Mixin TemporalOptions temporal;
   @Mixin OutputOptions output;
 
@@ -71,26 +76,74 @@ class DeployCommand implements Callable<Integer> {
   /** How many deployments ahead of this one --if-running wait waits for, at most. */
   private static final int MAX_WAITS = 100;
 
+  /**
+   * What deploy starts and follows: one deployment, or a fleet run ({@link FleetDeploy}).
+   */
+  interface Launch {
+    /** Starts, follows (unless --detach) and prints the result; returns the exit code. */
+    int run(WorkflowClient client, WorkflowServiceStubs stubs, String hint);
+
+    /** Embedded mode, interrupted: cancels what was started and waits (bounded) for its undo. */
+    void cancelAndWait(WorkflowClient client, WorkflowServiceStubs stubs, PrintWriter err);
+  }
+
   @Override
   public Integer call() {
-    ProjectInput input = ProjectInput.of(project.directory("deploy"), project.environment, project.target, commit,
-        allowDestructive, policyOverrides.overrides(), output.err());
-    if (provision) {
-      provision(input);
-    }
+    Launch launch = launch();
     TemporalSettings settings = temporal.settings();
     if (!settings.explicit() && !TemporalConnection.listening(settings.address(), Duration.ofSeconds(1))) {
-      return runEmbedded(settings, input);
+      return runEmbedded(settings, launch);
     }
     try (TemporalConnection connection = TemporalConnection.connect(settings, TemporalOptions.CONNECT_TIMEOUT)) {
-      return run(temporal.deployments(connection), input,
+      return launch.run(connection.client(), connection.stubs(),
           "Ctrl-C stops following, not the deployment; `flaredeploy watch ID` follows it again");
     } catch (TemporalUnreachableException e) {
       if (settings.explicit()) {
         throw new CliException(ExitCode.UNAVAILABLE, e.getMessage(), e);
       }
-      return runEmbedded(settings, input);
+      return runEmbedded(settings, launch);
     }
+  }
+
+  /** The selection, checked (bad input: exit 2, nothing started): one deployment, or a fleet of them. */
+  private Launch launch() {
+    if (selection.fleet()) {
+      FleetSelection fleet = FleetSelection.resolve(selection.projects(), selection.environments(), selection.target,
+          commit, allowDestructive, policyOverrides.overrides(), selection.workingDirectory(), output.err());
+      if (fleet.members().size() > 1) {
+        if (provision) {
+          throw new CliException(ExitCode.INVALID_INPUT, "--provision finds or creates the databases of one "
+              + "environment at a time; run it for each (flaredeploy deploy DIR --env NAME --provision), then deploy"
+              + " the fleet (nothing was started)");
+        }
+        return new FleetDeploy(fleet, waves.options(fleet.parallel()), output, temporal.taskQueue(), detach,
+            ifRunning == IfRunning.wait);
+      }
+      return single(fleet.members().get(0));
+    }
+    return single(ProjectInput.of(selection.directory(), selection.environments().get(0), selection.target, commit,
+        allowDestructive, policyOverrides.overrides(), output.err()));
+  }
+
+  private Launch single(ProjectInput input) {
+    if (waves.given()) {
+      output.err().println("note: --canary, --parallel, --max-failures and --all-or-nothing apply to fleet runs;"
+          + " this selection is one deployment");
+    }
+    if (provision) {
+      provision(input);
+    }
+    return new Launch() {
+      @Override
+      public int run(WorkflowClient client, WorkflowServiceStubs stubs, String hint) {
+        return DeployCommand.this.run(new Deployments(client, stubs, temporal.taskQueue()), input, hint);
+      }
+
+      @Override
+      public void cancelAndWait(WorkflowClient client, WorkflowServiceStubs stubs, PrintWriter err) {
+        DeployCommand.cancelAndWait(new Deployments(client, stubs, temporal.taskQueue()), input.request(), err);
+      }
+    };
   }
 
   /**
@@ -140,8 +193,8 @@ class DeployCommand implements Callable<Integer> {
         + " then deploy again");
   }
 
-  /** No server at the default address: an in-process server and worker for this one deployment. */
-  private int runEmbedded(TemporalSettings settings, ProjectInput input) {
+  /** No server at the default address: an in-process server and worker for this one run. */
+  private int runEmbedded(TemporalSettings settings, Launch launch) {
     if (detach) {
       throw new CliException(ExitCode.INVALID_INPUT, "--detach needs a Temporal server that outlives this command, "
           + "and none answers at " + settings.address() + "; start one (docker compose up, or flaredeploy dev-server)");
@@ -151,13 +204,13 @@ class DeployCommand implements Callable<Integer> {
         + "(docker compose up, or flaredeploy dev-server) and a worker (flaredeploy worker).");
     output.err().flush();
     try (EmbeddedTemporal embedded = EmbeddedTemporal.start(settings.namespace(), temporal.taskQueue(), activities())) {
-      Deployments deployments = new Deployments(
-          embedded.connection().client(), embedded.connection().stubs(), temporal.taskQueue());
+      WorkflowClient client = embedded.connection().client();
+      WorkflowServiceStubs stubs = embedded.connection().stubs();
       PrintWriter err = output.err();
-      Thread undoOnInterrupt = new Thread(() -> cancelAndWait(deployments, input.request(), err));
+      Thread undoOnInterrupt = new Thread(() -> launch.cancelAndWait(client, stubs, err));
       Runtime.getRuntime().addShutdownHook(undoOnInterrupt);
       try {
-        return run(deployments, input,
+        return launch.run(client, stubs,
             "Ctrl-C cancels it (undoing what it did), since nothing outlives this command");
       } finally {
         try {
@@ -192,8 +245,8 @@ class DeployCommand implements Callable<Integer> {
     }
   }
 
-  /** How long an interrupted embedded deployment may take to undo itself. */
-  private static final Duration EMBEDDED_UNDO_LIMIT = Duration.ofMinutes(3);
+  /** How long an interrupted embedded deployment (or fleet) may take to undo itself. */
+  static final Duration EMBEDDED_UNDO_LIMIT = Duration.ofMinutes(3);
 
   private int run(Deployments deployments, ProjectInput input, String hint) {
     WorkflowExecution execution = start(deployments, input);

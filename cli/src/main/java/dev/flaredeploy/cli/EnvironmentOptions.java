@@ -27,6 +27,11 @@ abstract class EnvironmentOptions {
 
   /** --target if given (checked), else the project's configured target, else local. */
   String targetOf(ProjectArgument project) {
+    return targetOf(project, environment);
+  }
+
+  /** As {@link #targetOf(ProjectArgument)}, for {@code environmentName}'s configuration. */
+  String targetOf(ProjectArgument project, String environmentName) {
     if (target != null) {
       if (!TARGETS.contains(target)) {
         throw new CliException(ExitCode.INVALID_INPUT, "unknown target \"" + target + "\"; expected one of "
@@ -34,6 +39,6 @@ abstract class EnvironmentOptions {
       }
       return target;
     }
-    return project.load(environment).map(p -> p.target()).orElse("local");
+    return project.load(environmentName).map(p -> p.target()).orElse("local");
   }
 }

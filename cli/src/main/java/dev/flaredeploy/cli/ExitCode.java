@@ -2,6 +2,7 @@ package dev.flaredeploy.cli;
 
 import dev.flaredeploy.workflows.FailureTypes;
 import dev.flaredeploy.workflows.model.DeploymentReport;
+import dev.flaredeploy.workflows.model.FleetReport;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -39,6 +40,19 @@ public final class ExitCode {
   }
 
   /**
+   * The exit code a fleet run stands for: 0 when every member succeeded (or it still runs), 5 when a member's
+   * compensation needs a person, else 1 (a member failed or was skipped, or the fleet was cancelled, and every
+   * member that changed something undid it).
+   */
+  public static int of(FleetReport report) {
+    return switch (report.state()) {
+      case "SUCCEEDED", "RUNNING" -> SUCCEEDED;
+      case "NEEDS_ATTENTION" -> NEEDS_ATTENTION;
+      default -> FAILED;
+    };
+  }
+
+  /**
    * A failed deployment's exit code by its failure type: 2 when the input, the configuration, the
    * target's preflight or the worker's credentials (missing, or refused by Cloudflare) are at fault (the
    * deployment stopped before changing anything), else 1.
@@ -48,6 +62,7 @@ public final class ExitCode {
             || FailureTypes.SOURCE_UNAVAILABLE.equals(failureType)
             || FailureTypes.MIGRATION_UNSAFE.equals(failureType)
             || FailureTypes.POLICY_BLOCKED.equals(failureType)
+            || FailureTypes.DATA_CONFLICT.equals(failureType)
             || FailureTypes.CREDENTIALS_MISSING.equals(failureType)
             || FailureTypes.PREFLIGHT_FAILED.equals(failureType)
             || FailureTypes.CLOUDFLARE_REFUSED.equals(failureType)

@@ -2,15 +2,18 @@ package dev.flaredeploy.cli;
 
 import dev.flaredeploy.cli.render.Json;
 import dev.flaredeploy.worker.TemporalConnection;
-import dev.flaredeploy.workflows.model.DeploymentReport;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "list", mixinStandardHelpOptions = true, header = "List recent deployments, newest first.")
+@Command(name = "list", mixinStandardHelpOptions = true, header = "List recent deployments and fleet runs, newest first.",
+    description = {"A fleet run (id fleet:…) is listed with its member counts; its members are listed as the",
+        "deployments they are. --service and --env keep the fleets with such a member."})
 class ListCommand implements Callable<Integer> {
   @Mixin TemporalOptions temporal;
   @Mixin OutputOptions output;
@@ -30,15 +33,21 @@ class ListCommand implements Callable<Integer> {
       throw new CliException(ExitCode.INVALID_INPUT, "--limit must be at least 1");
     }
     try (TemporalConnection connection = temporal.connect()) {
-      List<DeploymentReport> runs = temporal.deployments(connection).list(service, environment, limit);
+      List<Row> rows = new ArrayList<>();
+      temporal.deployments(connection).list(service, environment, limit)
+          .forEach(r -> rows.add(new Row(r.id(), r.state(), r.startedAt(), r.summary(), r)));
+      temporal.fleets(connection).list(service, environment, limit)
+          .forEach(f -> rows.add(new Row(f.id(), f.state(), f.startedAt(), f.summary(), f)));
+      rows.sort(Comparator.comparing((Row r) -> r.startedAt() == null ? "" : r.startedAt()).reversed());
+      List<Row> shown = rows.subList(0, Math.min(limit, rows.size()));
       PrintWriter out = output.out();
       if (output.json()) {
-        out.println(Json.write(runs));
-      } else if (runs.isEmpty()) {
+        out.println(Json.write(shown.stream().map(Row::json).toList()));
+      } else if (shown.isEmpty()) {
         output.err().println("no deployments found");
       } else {
         out.printf("%-40s %-16s %-20s %s%n", "ID", "STATE", "STARTED", "SUMMARY");
-        for (DeploymentReport r : runs) {
+        for (Row r : shown) {
           out.printf("%-40s %-16s %-20s %s%n", r.id(), r.state(),
               r.startedAt() == null ? "-" : r.startedAt().replaceFirst("\\.\\d+Z$", "Z"), r.summary());
         }
@@ -46,4 +55,7 @@ class ListCommand implements Callable<Integer> {
       return ExitCode.SUCCEEDED;
     }
   }
+
+  /** A deployment or a fleet run, as the list shows it; {@code json} is its report (a fleet's without members). */
+  private record Row(String id, String state, String startedAt, String summary, Object json) {}
 }

@@ -1,12 +1,13 @@
 package dev.flaredeploy.cli;
 
-import dev.flaredeploy.activities.SchemaValidation;
+import dev.flaredeploy.activities.gate.Gate;
+import dev.flaredeploy.activities.gate.RestorePoints;
 import dev.flaredeploy.activities.process.ProcessRunner;
+import dev.flaredeploy.cli.render.CheckText;
 import dev.flaredeploy.cli.render.Json;
+import dev.flaredeploy.workflows.model.CheckFinding;
 import dev.flaredeploy.workflows.model.DatabaseStatus;
 import dev.flaredeploy.workflows.model.DeploymentPlan;
-import dev.flaredeploy.workflows.model.MigrationCheck;
-import dev.flaredeploy.workflows.model.PolicyResult;
 import dev.flaredeploy.workflows.model.SchemaReport;
 import dev.flaredeploy.workflows.model.SmokeCheck;
 import java.util.LinkedHashMap;
@@ -20,9 +21,9 @@ import picocli.CommandLine.Option;
 
 @Command(name = "plan", mixinStandardHelpOptions = true,
     header = "Show what deploy would do, changing nothing; exit 2 if something would block it.",
-    description = {"Show what `deploy` would do, changing nothing: the [policy] rules (freeze windows, branches,",
-        "clean tree, required secrets), pending migrations checked against a shadow",
-        "of each database and classified (destructive and renaming ones block), the restore points, the",
+    description = {"Show what `deploy` would do, changing nothing: the pre-deploy checks (preflight, [policy] rules,",
+        "checksums of applied migrations, pending migrations tried in a shadow of each database's schema and",
+        "classified, read-only probes of the rows they depend on, drift, rollout), the restore points, the",
         "release action and the smoke checks. Runs the same checks as the deployment's validate-schema step.",
         "Exit 0 if the deployment would proceed, 2 if something blocks it."})
 class PlanCommand implements Callable<Integer> {
@@ -45,8 +46,8 @@ class PlanCommand implements Callable<Integer> {
     DeploymentPlan plan = planned.plan();
     // plan runs the target in this process, so the Cloudflare credentials are this process's
     SchemaReport schema = InProcessTarget.run(type -> "",
-        () -> SchemaValidation.validate(planned.target(), plan, ProcessRunner.Tick.NONE, 0));
-    Optional<String> blocked = SchemaValidation.blocked(schema, plan);
+        () -> Gate.run(planned.target(), plan, ProcessRunner.Tick.NONE, 0));
+    Optional<String> blocked = Gate.blocked(schema);
     boolean releaseNeeded = !plan.source().id().equals(schema.liveRelease());
     boolean migrationsPending = schema.databases().stream().anyMatch(d -> !d.pending().isEmpty());
 
@@ -70,21 +71,18 @@ class PlanCommand implements Callable<Integer> {
     out.put("proceeds", blocked.isEmpty());
     out.put("blockedBecause", blocked.orElse(null));
     out.put("nothingToDo", !releaseNeeded && !migrationsPending);
-    out.put("policies", schema.policies());
     out.put("overrides", plan.policy() == null ? List.of() : plan.policy().overrides());
     out.put("onDrift", plan.onDrift());
-    out.put("drift", schema.drift());
-    out.put("preflight", schema.preflight());
-    out.put("checksumProblems", schema.checksumProblems());
     out.put("allowances", plan.allowances());
-    out.put("warnings", schema.warnings());
+    out.put("checks", schema.results());
+    out.put("warnings", schema.results().stream().flatMap(r -> r.findings().stream())
+        .filter(f -> CheckFinding.WARNING.equals(f.severity())).map(CheckFinding::message).toList());
     out.put("databases", schema.databases().stream().map(d -> {
       Map<String, Object> db = new LinkedHashMap<>();
       db.put("binding", d.binding());
       db.put("applied", d.applied());
       db.put("pending", d.pending());
-      db.put("checks", checksOf(schema, d.binding()));
-      db.put("restorePoint", d.pending().isEmpty() ? null : restorePoint(plan, d.binding()));
+      db.put("restorePoint", d.pending().isEmpty() ? null : RestorePoints.describe(plan, d.binding()));
       return db;
     }).toList());
     Map<String, Object> release = new LinkedHashMap<>();
@@ -113,41 +111,18 @@ class PlanCommand implements Callable<Integer> {
           .append(plan.source().dirty() ? " with uncommitted changes" : "");
     }
     out.append('\n');
-    if (schema.policies() != null) {
-      for (PolicyResult p : schema.policies()) {
-        out.append("  policy ").append(p.rule()).append(": ").append(p.outcome()).append(" - ").append(p.message());
-        if (p.overrideReason() != null) {
-          out.append(" (overridden: ").append(p.overrideReason()).append(')');
-        }
-        out.append('\n');
+    for (DatabaseStatus d : schema.databases()) {
+      out.append("  database ").append(d.binding()).append(": ").append(d.applied().size()).append(" applied, ")
+          .append(d.pending().size()).append(" pending")
+          .append(d.pending().isEmpty() ? "" : " (" + String.join(", ", d.pending()) + ")").append('\n');
+      if (!d.pending().isEmpty()) {
+        out.append("    restore point: ").append(RestorePoints.describe(plan, d.binding())).append('\n');
       }
     }
+    out.append("  checks\n").append(CheckText.render(schema.results(), "    "));
     if (!releaseNeeded && !migrationsPending && blocked.isEmpty()) {
       out.append("  nothing to do: no pending migrations and this source is already live\n");
       return out.toString();
-    }
-    for (DatabaseStatus d : schema.databases()) {
-      out.append("  database ").append(d.binding()).append(": ").append(d.applied().size()).append(" applied, ")
-          .append(d.pending().size()).append(" pending\n");
-      for (MigrationCheck c : checksOf(schema, d.binding())) {
-        out.append("    ").append(c.blocked() ? "✗ " : "✓ ").append(c.migration()).append("  ")
-            .append(c.classification()).append('\n');
-        c.findings().forEach(f -> out.append("        ").append(f).append('\n'));
-      }
-      if (!d.pending().isEmpty()) {
-        out.append("    restore point: ").append(restorePoint(plan, d.binding())).append('\n');
-      }
-    }
-    if (schema.checksumProblems() != null && !schema.checksumProblems().isEmpty()) {
-      out.append("  applied migrations changed since they were applied:\n");
-      schema.checksumProblems().forEach(p -> out.append("    ✗ ").append(p.message()).append('\n'));
-    }
-    if (schema.drift() != null && !schema.drift().isEmpty()) {
-      out.append("  drift (on_drift = ").append(plan.onDrift()).append("):\n");
-      schema.drift().forEach(d -> out.append("    ").append(d).append('\n'));
-    }
-    if (schema.warnings() != null) {
-      schema.warnings().forEach(w -> out.append("  warning: ").append(w).append('\n'));
     }
     out.append("  release: ").append(releaseNeeded
         ? "serve " + plan.source().id() + " on " + releaseUrl(plan).orElse("the Worker's workers.dev URL")
@@ -175,19 +150,5 @@ class PlanCommand implements Callable<Integer> {
   private static Optional<String> releaseUrl(DeploymentPlan plan) {
     return "local".equals(plan.target())
         ? Optional.of("http://127.0.0.1:" + plan.local().port()) : Optional.empty();
-  }
-
-  /** What checkpoint would take for a database with pending migrations. */
-  private static String restorePoint(DeploymentPlan plan, String binding) {
-    if (!"cloudflare".equals(plan.target())) {
-      return "an SQL export of " + binding + " before migrating";
-    }
-    return "a Time Travel bookmark of " + binding + " before migrating"
-        + (plan.checkpointExport() ? ", and an SQL export of it kept as a file ([checkpoint] export)" : "");
-  }
-
-  private static List<MigrationCheck> checksOf(SchemaReport schema, String binding) {
-    return schema.checks() == null ? List.of()
-        : schema.checks().stream().filter(c -> c.binding().equals(binding)).toList();
   }
 }

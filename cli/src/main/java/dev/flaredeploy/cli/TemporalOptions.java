@@ -1,6 +1,7 @@
 package dev.flaredeploy.cli;
 
 import dev.flaredeploy.cli.client.Deployments;
+import dev.flaredeploy.cli.client.Fleets;
 import dev.flaredeploy.worker.TemporalConnection;
 import dev.flaredeploy.worker.TemporalSettings;
 import dev.flaredeploy.worker.TemporalUnreachableException;
@@ -58,5 +59,9 @@ final class TemporalOptions {
 
   Deployments deployments(TemporalConnection connection) {
     return new Deployments(connection.client(), connection.stubs(), taskQueue());
+  }
+
+  Fleets fleets(TemporalConnection connection) {
+    return new Fleets(connection.client(), connection.stubs(), taskQueue());
   }
 }

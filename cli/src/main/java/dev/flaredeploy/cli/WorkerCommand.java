@@ -27,8 +27,16 @@ class WorkerCommand implements Callable<Integer> {
       "TEMPORAL_DISABLE_STICKY=true); not needed against flaredeploy dev-server, which is detected"})
   boolean noSticky;
 
+  @Option(names = "--max-concurrent-steps", paramLabel = "N", defaultValue = "0",
+      description = {"how many deployment steps (activities) this worker runs at once; when all run, other",
+          "workers on the task queue take the next ones (default: the Temporal SDK's, 200)"})
+  int maxConcurrentSteps;
+
   @Override
   public Integer call() throws Exception {
+    if (maxConcurrentSteps < 0) {
+      throw new CliException(ExitCode.INVALID_INPUT, "--max-concurrent-steps must be 1 or more (0: the default)");
+    }
     Map<String, String> env = FlaredeployCommand.environment(spec);
     PrintWriter err = spec.commandLine().getErr();
     TemporalConnection connection = temporal.connect();
@@ -38,7 +46,7 @@ class WorkerCommand implements Callable<Integer> {
       SearchAttributeSetup.ensure(connection.stubs(), connection.namespace());
       sticky = StickyExecution.choose(noSticky, env, () -> ServerKind.of(connection));
       worker = PipelineWorker.start(connection.client(), temporal.taskQueue(), sticky.sticky(),
-          ActivitiesFactory.create(env));
+          ActivitiesFactory.create(env), maxConcurrentSteps);
     } catch (IllegalStateException e) {
       connection.close();
       throw new CliException(ExitCode.UNAVAILABLE, e.getMessage(), e);

@@ -157,6 +157,40 @@ class CloudflareCliIT {
         .as("no deployment was started").isEqualTo(3);
   }
 
+  @Test
+  void aUniqueIndexOverDuplicatedRowsIsRefusedByPlanAndDeployWithoutAnExportOrAWrite() throws IOException {
+    String dbId = "7c9a1d7e-4b7e-4f0a-9b53-6d1f0e2a3cdd";
+    recorder.database(dbId, "hello-d1-dupes");
+    Path project = project("dupes");
+    Path config = project.resolve("wrangler.toml");
+    Files.writeString(config, Files.readString(config).replace("database_id = \"" + DB_ID + "\"",
+        "database_id = \"" + dbId + "\""));
+    // the database as a first deployment left it, and two notes of the same author written since
+    recorder.ledger(dbId, "d1_migrations", List.of("0001_create_notes.sql", "0002_add_author.sql"))
+        .schema(dbId, Files.readString(project.resolve("migrations/0001_create_notes.sql"))
+            + Files.readString(project.resolve("migrations/0002_add_author.sql"))
+            + "INSERT INTO notes (body, author) VALUES ('first private note', 'ada'), ('second private note', 'ada');");
+    Files.writeString(project.resolve("migrations/0003_one_note_per_author.sql"),
+        "CREATE UNIQUE INDEX notes_one_per_author ON notes(author);\n");
+    String untouched = recorder.bookmarkOf(dbId);
+    recorder.clearCalls();
+
+    CliRunner.Result plan = run("plan", project.toString(), "--target", "cloudflare");
+    CliRunner.Result deploy = run("deploy", project.toString(), "--target", "cloudflare", "--address", address,
+        "--output", "json");
+
+    assertThat(plan.exitCode()).as(plan.toString()).isEqualTo(2);
+    assertThat(plan.stdout()).contains("✗ data", "0003_one_note_per_author.sql",
+        "unique index notes_one_per_author on notes(author)", "author = 'ada' (2 rows)").doesNotContain("private note");
+    assertThat(deploy.exitCode()).as(deploy.toString()).isEqualTo(2);
+    assertThat(deploy.json().at("/error/type").asText()).isEqualTo("DataConflict");
+    assertThat(deploy.json().at("/error/message").asText()).contains("0003_one_note_per_author.sql",
+        "author = 'ada' (2 rows)").doesNotContain("private note");
+    assertThat(recorder.bookmarkOf(dbId)).as("plan and deploy wrote nothing").isEqualTo(untouched);
+    assertThat(recorder.callLines()).as("plan and deploy never export a database").noneMatch(l -> l.contains("/export"))
+        .anyMatch(l -> l.endsWith(dbId + "/query"));
+  }
+
   // ---- helpers ----
 
   /**

@@ -210,7 +210,13 @@ class DeployEndToEndIT extends DevServerFixture {
     assertThat(CliRunner.get(p.port(), "/health").statusCode()).isEqualTo(200);
     String before = export(p);
 
-    Files.writeString(p.dir().resolve("migrations/0003_more.sql"), "CREATE TABLE more (id INTEGER PRIMARY KEY);\n");
+    // a migration that takes seconds (the local target applies in milliseconds otherwise), so the interrupt
+    // lands while it applies
+    Files.writeString(p.dir().resolve("migrations/0003_more.sql"), """
+        CREATE TABLE more (id INTEGER PRIMARY KEY, v TEXT);
+        WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < 3000000)
+        INSERT INTO more (v) SELECT hex(randomblob(16)) FROM s;
+        """);
     Path err = home.resolve("embedded-interrupted.err");
     Process deploy = cli.command("deploy", p.dir().toString())
         .redirectOutput(home.resolve("embedded-interrupted.out").toFile())
@@ -240,7 +246,10 @@ class DeployEndToEndIT extends DevServerFixture {
     CliRunner.Result plan = cli.run("plan", p.dir().toString(), "--output", "json");
     assertThat(plan.exitCode()).as(plan.toString()).isEqualTo(2);
     assertThat(plan.json().get("proceeds").asBoolean()).isFalse();
-    assertThat(plan.json().at("/databases/0/checks/0/classification").asText()).isEqualTo("DESTRUCTIVE");
+    JsonNode migrations = check(plan.json(), "migrations");
+    assertThat(migrations.get("outcome").asText()).isEqualTo("blocked");
+    assertThat(migrations.at("/findings/0/subject").asText()).isEqualTo("0003_drop_author.sql");
+    assertThat(migrations.at("/findings/0/code").asText()).isEqualTo("DESTRUCTIVE");
 
     CliRunner.Result blocked = deploy(p);
     assertThat(blocked.exitCode()).as(blocked.toString()).isEqualTo(2);
@@ -257,15 +266,29 @@ class DeployEndToEndIT extends DevServerFixture {
   }
 
   @Test
-  void aManualChangeToTheLiveDatabaseIsReportedAsDriftAndBlocksWhenPolicySaysSo() throws IOException {
+  void aColumnAddedByHandIsDriftInPlanWithNothingPendingAndBlocksWhenPolicySaysSo() throws IOException {
     Project p = project("drift");
     assertThat(deploy(p).exitCode()).isZero();
     execute(p, "ALTER TABLE notes ADD COLUMN priority INTEGER");
-    Files.writeString(p.dir().resolve("migrations/0003_tags.sql"), "ALTER TABLE notes ADD COLUMN tags TEXT;\n");
 
     CliRunner.Result warned = cli.run("plan", p.dir().toString(), "--output", "json");
+    CliRunner.Result text = cli.run("plan", p.dir().toString());
+
     assertThat(warned.exitCode()).as(warned.toString()).isZero();
-    assertThat(names(warned.json().get("drift"))).singleElement().asString().contains("notes.priority");
+    assertThat(warned.json().get("nothingToDo").asBoolean()).as("nothing pending, this source is live").isTrue();
+    JsonNode drift = check(warned.json(), "drift");
+    assertThat(drift.get("outcome").asText()).isEqualTo("warned");
+    assertThat(names(drift.get("findings"), "message")).containsExactly(
+        "DB: column notes.priority exists in the live database but no applied migration creates it");
+    assertThat(text.stdout()).contains("! drift", "column notes.priority exists in the live database",
+        "nothing to do");
+    // with the release stopped, nothing else has the database open (a serving workerd checkpoints it when idle)
+    assertThat(cli.run("local", "stop", p.dir().toString()).exitCode()).isZero();
+    var files = projects.databaseFiles(p);
+    CliRunner.Result again = cli.run("plan", p.dir().toString(), "--output", "json");
+    assertThat(again.exitCode()).as(again.toString()).isZero();
+    assertThat(check(again.json(), "drift").get("outcome").asText()).isEqualTo("warned");
+    assertThat(projects.databaseFiles(p)).as("plan changed nothing, byte for byte").isEqualTo(files);
 
     Path fd = p.dir().resolve("flaredeploy.toml");
     Files.writeString(fd, Files.readString(fd) + "\n[policy]\non_drift = \"fail\"\n");
@@ -274,6 +297,54 @@ class DeployEndToEndIT extends DevServerFixture {
     assertThat(plan.exitCode()).as(plan.toString()).isEqualTo(2);
     assertThat(deploy.exitCode()).as(deploy.toString()).isEqualTo(2);
     assertThat(deploy.json().at("/error/message").asText()).contains("drift", "notes.priority");
+  }
+
+  @Test
+  void aUniqueIndexOverDuplicatedRowsIsRefusedByPlanAndDeployBeforeAnythingChanges() throws IOException {
+    Project p = project("dupes");
+    assertThat(deploy(p).exitCode()).isZero();
+    for (String body : List.of("first private note", "second private note")) {
+      assertThat(CliRunner.post(p.port(), "/notes", "{\"body\":\"" + body + "\",\"author\":\"ada\"}").statusCode())
+          .isEqualTo(201);
+    }
+    Files.writeString(p.dir().resolve("migrations/0003_one_note_per_author.sql"),
+        "CREATE UNIQUE INDEX notes_one_per_author ON notes(author);\n");
+    // with the release stopped, nothing else has the database open (a serving workerd checkpoints it when idle)
+    assertThat(cli.run("local", "stop", p.dir().toString()).exitCode()).isZero();
+    var files = projects.databaseFiles(p);
+    assertThat(files).as("the database file is where the test looks").isNotEmpty();
+
+    CliRunner.Result plan = cli.run("plan", p.dir().toString());
+    CliRunner.Result json = cli.run("plan", p.dir().toString(), "--output", "json");
+
+    assertThat(plan.exitCode()).as(plan.toString()).isEqualTo(2);
+    assertThat(plan.stdout()).contains("✗ data", "0003_one_note_per_author.sql",
+        "unique index notes_one_per_author on notes(author)", "author = 'ada' (2 rows)", "BLOCKED")
+        .doesNotContain("private note");
+    JsonNode data = check(json.json(), "data");
+    assertThat(data.get("failureType").asText()).isEqualTo("DataConflict");
+    assertThat(names(data.at("/findings/0/details"))).containsExactly("author = 'ada' (2 rows)");
+    assertThat(projects.databaseFiles(p)).as("plan changed nothing, byte for byte").isEqualTo(files);
+
+    CliRunner.Result blocked = deploy(p);
+
+    assertThat(blocked.exitCode()).as(blocked.toString()).isEqualTo(2);
+    assertThat(blocked.json().at("/error/step").asText()).isEqualTo("validate-schema");
+    assertThat(blocked.json().at("/error/type").asText()).isEqualTo("DataConflict");
+    assertThat(blocked.json().at("/error/message").asText())
+        .contains("0003_one_note_per_author.sql", "author = 'ada' (2 rows)").doesNotContain("private note");
+    assertThat(names(blocked.json().get("checks"), "check")).contains("data");
+    assertThat(projects.databaseFiles(p)).as("deploy changed nothing, byte for byte").isEqualTo(files);
+  }
+
+  /** One check's result in {@code plan --output json}. */
+  static JsonNode check(JsonNode plan, String name) {
+    for (JsonNode check : plan.get("checks")) {
+      if (check.get("check").asText().equals(name)) {
+        return check;
+      }
+    }
+    throw new AssertionError("no check " + name + " in " + plan);
   }
 
   @Test

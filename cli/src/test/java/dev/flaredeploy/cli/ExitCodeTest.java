@@ -20,6 +20,8 @@ class ExitCodeTest {
     assertThat(ExitCode.ofFailureType(FailureTypes.CLOUDFLARE_REFUSED)).isEqualTo(ExitCode.INVALID_INPUT);
     assertThat(ExitCode.ofFailureType(FailureTypes.CLOUDFLARE_UNAVAILABLE)).isEqualTo(ExitCode.FAILED);
     assertThat(ExitCode.ofFailureType(FailureTypes.POLICY_BLOCKED)).isEqualTo(ExitCode.INVALID_INPUT);
+    assertThat(ExitCode.ofFailureType(FailureTypes.DATA_CONFLICT)).as("data a pending migration would fail on")
+        .isEqualTo(ExitCode.INVALID_INPUT);
     assertThat(ExitCode.ofFailureType(FailureTypes.SMOKE_TEST_FAILED)).isEqualTo(ExitCode.FAILED);
     assertThat(ExitCode.ofFailureType(FailureTypes.MIGRATION_FAILED)).isEqualTo(ExitCode.FAILED);
   }

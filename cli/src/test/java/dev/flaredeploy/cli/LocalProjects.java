@@ -84,9 +84,72 @@ final class LocalProjects {
     }
   }
 
+  /**
+   * A copy of examples/hello-d1 named {@code service} with one wrangler environment per tenant, each with its own
+   * D1 database and port, and two routes the tests use: {@code /ready} (what the smoke test checks: 503 while the
+   * tenant's notes hold one whose body is "maintenance") and {@code /slow?ms=N} (answers after N ms).
+   */
+  Tenants tenants(String service, List<String> tenants) throws IOException {
+    Project base = copy(service);
+    Path index = base.file("src/index.js");
+    replace(index, "const url = new URL(request.url);\n", """
+        const url = new URL(request.url);
+
+            if (url.pathname === "/slow") {
+              await new Promise((resolve) => setTimeout(resolve, Number(url.searchParams.get("ms") ?? "4000")));
+              return new Response("slow, and healthy\\n");
+            }
+            if (url.pathname === "/ready") {
+              const row = await env.DB.prepare("SELECT count(*) AS n FROM notes WHERE body = 'maintenance'").first();
+              return row.n > 0 ? Response.json({ status: "in maintenance" }, { status: 503 })
+                : Response.json({ status: "healthy" });
+            }
+        """);
+    StringBuilder wrangler = new StringBuilder("name = \"" + service + "\"\nmain = \"src/index.js\"\n"
+        + "compatibility_date = \"2025-06-01\"\n");
+    StringBuilder flaredeploy = new StringBuilder("""
+        [smoke]
+        timeout = "3s"
+
+        [[smoke.check]]
+        path = "/ready"
+        expect_status = 200
+        """);
+    java.util.Map<String, Integer> ports = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < tenants.size(); i++) {
+      String tenant = tenants.get(i);
+      int port = CliRunner.freePort();
+      ports.put(tenant, port);
+      wrangler.append("\n[env.").append(tenant).append("]\n[[env.").append(tenant).append(".d1_databases]]\n")
+          .append("binding = \"DB\"\ndatabase_name = \"").append(service).append('-').append(tenant).append("\"\n")
+          .append("database_id = \"").append(java.util.UUID.nameUUIDFromBytes((service + "/" + tenant).getBytes()))
+          .append("\"\n");
+      flaredeploy.append("\n[env.").append(tenant).append(".local]\nport = ").append(port).append('\n');
+    }
+    Files.writeString(base.file("wrangler.toml"), wrangler.toString());
+    Files.writeString(base.file("flaredeploy.toml"), flaredeploy.toString());
+    return new Tenants(service, base.dir(), ports);
+  }
+
+  /** A project with one environment per tenant ({@link #tenants}). */
+  record Tenants(String service, Path dir, java.util.Map<String, Integer> ports) {
+    String id(String tenant) {
+      return "deploy:local:" + service + ":" + tenant;
+    }
+
+    Project project(String tenant) {
+      return new Project(service, dir, ports.get(tenant),
+          java.util.UUID.nameUUIDFromBytes((service + "/" + tenant).getBytes()).toString());
+    }
+  }
+
   /** The environment's state folder (wrangler dev's --persist-to; its v3/d1 links to the shared databases). */
   Path stateDir(Project p) {
-    return new LocalWorkspace(home).stateDir(p.service(), "default");
+    return stateDir(p, "default");
+  }
+
+  Path stateDir(Project p, String environment) {
+    return new LocalWorkspace(home).stateDir(p.service(), environment);
   }
 
   /**
@@ -99,10 +162,16 @@ final class LocalProjects {
 
   /** Rows of one SQL statement run on the project's local database with {@code wrangler d1 execute --json}. */
   List<JsonNode> query(Project p, String sql) {
+    return query(p, "default", sql);
+  }
+
+  /** As {@link #query(Project, String)}, on the database of one environment. */
+  List<JsonNode> query(Project p, String environment, String sql) {
     LocalWorkspace workspace = new LocalWorkspace(home);
-    Path view = workspace.workdir(p.service(), "default", "query-view", p.dir());
-    ProcessResult result = wrangler().run(List.of("d1", "execute", "DB", "-c", view.resolve("wrangler.toml").toString(),
-            "--local", "--persist-to", stateDir(p).toString(), "--json", "--command", sql),
+    Path view = workspace.workdir(p.service(), environment, "query-view", p.dir());
+    ProcessResult result = wrangler().run(withEnvironment(List.of("d1", "execute", "DB", "-c",
+            view.resolve("wrangler.toml").toString(), "--local", "--persist-to", stateDir(p, environment).toString(),
+            "--json", "--command", sql), environment),
         view, Duration.ofMinutes(2), ProcessRunner.Tick.NONE);
     if (!result.succeeded()) {
       throw new AssertionError("d1 execute " + sql + " failed: " + result.stdout() + result.stderr());
@@ -119,6 +188,32 @@ final class LocalProjects {
   /** Runs SQL against the project's local database, as a person changing it by hand would. */
   void execute(Project p, String sql) {
     query(p, sql);
+  }
+
+  /** As {@link #execute(Project, String)}, on the database of one environment. */
+  void execute(Project p, String environment, String sql) {
+    query(p, environment, sql);
+  }
+
+  /**
+   * The project's local D1 database files as they are on disk: each file of the state folder's D1 storage
+   * (the SQLite file, and its write-ahead log beside it if there is one) with the sha256 of its bytes.
+   * SQLite's shared-memory index ({@code -shm}) is left out: it holds no data, and every reader of a WAL
+   * database, a serving release's included, writes its read marks there.
+   */
+  java.util.Map<String, String> databaseFiles(Project p) throws IOException {
+    java.util.Map<String, String> files = new java.util.TreeMap<>();
+    Path d1 = stateDir(p).resolve("v3/d1");
+    if (!Files.isDirectory(d1)) {
+      return files;
+    }
+    try (var walk = Files.walk(d1)) {
+      for (Path file : walk.filter(Files::isRegularFile).filter(f -> !f.toString().endsWith("-shm")).toList()) {
+        files.put(d1.relativize(file).toString(), dev.flaredeploy.activities.safety.Checksums.sha256(
+            Files.readAllBytes(file)));
+      }
+    }
+    return files;
   }
 
   /** Names in the migrations ledger, in the order they were applied. */
@@ -141,14 +236,29 @@ final class LocalProjects {
 
   /** Applies the project's migrations with {@code wrangler d1 migrations apply}, as a person would. */
   void applyWithWrangler(Project p) {
+    applyWithWrangler(p, "default");
+  }
+
+  /** As {@link #applyWithWrangler(Project)}, to the database of one environment. */
+  void applyWithWrangler(Project p, String environment) {
     LocalWorkspace workspace = new LocalWorkspace(home);
-    Path view = workspace.workdir(p.service(), "default", "query-view", p.dir());
-    ProcessResult result = wrangler().run(List.of("d1", "migrations", "apply", "DB", "-c",
-            view.resolve("wrangler.toml").toString(), "--local", "--persist-to", stateDir(p).toString()),
+    Path view = workspace.workdir(p.service(), environment, "query-view", p.dir());
+    ProcessResult result = wrangler().run(withEnvironment(List.of("d1", "migrations", "apply", "DB", "-c",
+            view.resolve("wrangler.toml").toString(), "--local", "--persist-to", stateDir(p, environment).toString()),
+            environment),
         view, Duration.ofMinutes(2), ProcessRunner.Tick.NONE);
     if (!result.succeeded()) {
       throw new AssertionError("d1 migrations apply failed: " + result.stdout() + result.stderr());
     }
+  }
+
+  private static List<String> withEnvironment(List<String> args, String environment) {
+    if (environment.equals("default")) {
+      return args;
+    }
+    List<String> all = new ArrayList<>(args);
+    all.addAll(List.of("--env", environment));
+    return all;
   }
 
   Wrangler wrangler() {

@@ -3,6 +3,7 @@ package dev.flaredeploy.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.flaredeploy.activities.safety.Checksums;
 import dev.flaredeploy.cli.LocalProjects.Project;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -33,11 +34,11 @@ class MigrationChecksumsIT extends DevServerFixture {
     CliRunner.Result plan = plan(p);
     assertThat(plan.exitCode()).as(plan.toString()).isEqualTo(2);
     assertThat(plan.json().get("proceeds").asBoolean()).isFalse();
-    JsonNode problem = plan.json().at("/checksumProblems/0");
-    assertThat(problem.get("file").asText()).isEqualTo(M1);
-    assertThat(problem.get("kind").asText()).isEqualTo("EDITED");
-    assertThat(problem.get("recordedSha256").asText()).isNotEqualTo(problem.get("currentSha256").asText());
-    assertThat(problem.get("appliedAt").asText()).isNotBlank();
+    JsonNode problem = DeployEndToEndIT.check(plan.json(), "checksums").at("/findings/0");
+    String current = Checksums.sha256(Files.readAllBytes(m1));
+    assertThat(problem.get("subject").asText()).isEqualTo(M1);
+    assertThat(problem.get("code").asText()).isEqualTo("EDITED");
+    assertThat(problem.get("message").asText()).contains("sha256 ", current.substring(0, 12) + " now", " UTC)");
     assertThat(plan.json().get("blockedBecause").asText())
         .contains("DB " + M1 + " was edited after it was applied", "flaredeploy migrations accept");
 
@@ -45,8 +46,7 @@ class MigrationChecksumsIT extends DevServerFixture {
     assertThat(deploy.exitCode()).as(deploy.toString()).isEqualTo(2);
     assertThat(deploy.json().at("/error/step").asText()).isEqualTo("validate-schema");
     assertThat(deploy.json().at("/error/type").asText()).isEqualTo("MigrationUnsafe");
-    assertThat(deploy.json().at("/error/message").asText()).contains(M1,
-        problem.get("recordedSha256").asText().substring(0, 12), problem.get("currentSha256").asText().substring(0, 12));
+    assertThat(deploy.json().at("/error/message").asText()).contains(M1, current.substring(0, 12));
     assertThat(projects.export(p)).as("nothing changed").isEqualTo(before);
 
     CliRunner.Result listed = accept(p);
@@ -66,13 +66,13 @@ class MigrationChecksumsIT extends DevServerFixture {
     assertThat(accepted.stdout()).contains("accepted DB " + M1, "a default changes no existing row");
     JsonNode row = projects.query(p, "SELECT sha256, accepted_reason, accepted_by FROM flaredeploy_migration_checksums"
         + " WHERE name = '" + M1 + "'").get(0);
-    assertThat(row.get("sha256").asText()).isEqualTo(problem.get("currentSha256").asText());
+    assertThat(row.get("sha256").asText()).isEqualTo(current);
     assertThat(row.get("accepted_reason").asText()).isEqualTo("a default changes no existing row");
     assertThat(row.get("accepted_by").asText()).contains("@");
 
     CliRunner.Result planAfter = plan(p);
     assertThat(planAfter.exitCode()).as(planAfter.toString()).isZero();
-    assertThat(planAfter.json().get("checksumProblems")).isEmpty();
+    assertThat(DeployEndToEndIT.check(planAfter.json(), "checksums").get("findings")).isEmpty();
     CliRunner.Result deployAfter = deploy(p);
     assertThat(deployAfter.exitCode()).as(deployAfter.toString()).isZero();
   }
@@ -88,8 +88,8 @@ class MigrationChecksumsIT extends DevServerFixture {
     CliRunner.Result deploy = deploy(p);
 
     assertThat(plan.exitCode()).as(plan.toString()).isEqualTo(2);
-    assertThat(plan.json().at("/checksumProblems/0/kind").asText()).isEqualTo("VANISHED");
-    assertThat(plan.json().at("/checksumProblems/0/file").asText()).isEqualTo(M2);
+    assertThat(DeployEndToEndIT.check(plan.json(), "checksums").at("/findings/0/code").asText()).isEqualTo("VANISHED");
+    assertThat(DeployEndToEndIT.check(plan.json(), "checksums").at("/findings/0/subject").asText()).isEqualTo(M2);
     assertThat(deploy.exitCode()).as(deploy.toString()).isEqualTo(2);
     assertThat(deploy.json().at("/error/message").asText()).contains("DB " + M2 + " was applied", "no longer exists");
     assertThat(projects.export(p)).as("nothing changed").isEqualTo(before);
@@ -117,13 +117,13 @@ class MigrationChecksumsIT extends DevServerFixture {
     CliRunner.Result deploy = deploy(p);
 
     assertThat(plan.exitCode()).as(plan.toString()).isEqualTo(2);
-    JsonNode checks = plan.json().at("/databases/0/checks");
-    assertThat(checks.get(0).get("migration").asText()).isEqualTo("0003_drop_author.sql");
-    assertThat(checks.get(0).get("classification").asText()).isEqualTo("DESTRUCTIVE");
-    assertThat(checks.get(0).get("blocked").asBoolean()).isFalse();
-    assertThat(checks.get(0).get("findings").toString()).contains("no release reads author any more");
-    assertThat(checks.get(1).get("migration").asText()).isEqualTo("0004_drop_created_at.sql");
-    assertThat(checks.get(1).get("blocked").asBoolean()).isTrue();
+    JsonNode checks = DeployEndToEndIT.check(plan.json(), "migrations").get("findings");
+    assertThat(checks.get(0).get("subject").asText()).isEqualTo("0003_drop_author.sql");
+    assertThat(checks.get(0).get("code").asText()).isEqualTo("DESTRUCTIVE");
+    assertThat(checks.get(0).get("severity").asText()).isEqualTo("warning");
+    assertThat(checks.get(0).get("message").asText()).contains("no release reads author any more");
+    assertThat(checks.get(1).get("subject").asText()).isEqualTo("0004_drop_created_at.sql");
+    assertThat(checks.get(1).get("severity").asText()).isEqualTo("error");
     assertThat(plan.json().at("/allowances/0/reason").asText()).isEqualTo("no release reads author any more");
     assertThat(deploy.exitCode()).as(deploy.toString()).isEqualTo(2);
     assertThat(deploy.json().at("/error/message").asText())
@@ -135,12 +135,13 @@ class MigrationChecksumsIT extends DevServerFixture {
     CliRunner.Result allowed = deploy(p);
 
     assertThat(allowedPlan.exitCode()).as(allowedPlan.toString()).isZero();
-    assertThat(allowedPlan.stdout()).contains("0003_drop_author.sql  DESTRUCTIVE",
-        "allowed by [[migrations.allow]] in flaredeploy.toml: no release reads author any more");
+    assertThat(allowedPlan.stdout()).contains("DB 0003_drop_author.sql: DESTRUCTIVE, allowed by [[migrations.allow]]"
+        + " in flaredeploy.toml: no release reads author any more");
     assertThat(allowed.exitCode()).as(allowed.toString()).isZero();
     assertThat(DeployEndToEndIT.names(allowed.json().at("/databases/0/applied"))).containsExactly("0003_drop_author.sql");
     assertThat(stepDetail(allowed.json(), "validate-schema"))
-        .contains("0003_drop_author.sql (DESTRUCTIVE) is allowed", "no release reads author any more");
+        .contains("DB 0003_drop_author.sql: DESTRUCTIVE, allowed by [[migrations.allow]]",
+            "no release reads author any more");
     assertThat(projects.query(p, "SELECT name FROM pragma_table_info('notes') WHERE name = 'author'")).isEmpty();
   }
 
@@ -160,8 +161,9 @@ class MigrationChecksumsIT extends DevServerFixture {
     CliRunner.Result deploy = deploy(p);
 
     assertThat(plan.exitCode()).as(plan.toString()).isEqualTo(2);
-    assertThat(plan.json().at("/databases/0/checks/0/classification").asText()).isEqualTo("FAILS");
-    assertThat(plan.json().at("/databases/0/checks/0/findings/0").asText()).contains("0003_tags.sql", "syntax error");
+    JsonNode failed = DeployEndToEndIT.check(plan.json(), "migrations").at("/findings/0");
+    assertThat(failed.get("code").asText()).isEqualTo("FAILS");
+    assertThat(failed.get("message").asText()).contains("0003_tags.sql", "syntax error");
     assertThat(deploy.exitCode()).as(deploy.toString()).isEqualTo(2);
     assertThat(deploy.json().at("/error/step").asText()).isEqualTo("validate-schema");
     assertThat(deploy.json().at("/error/message").asText()).contains("0003_tags.sql", "at statement 3 of 3", "CREAT", "syntax error");
@@ -190,7 +192,8 @@ class MigrationChecksumsIT extends DevServerFixture {
     CliRunner.Result deploy = deploy(p);
 
     assertThat(plan.exitCode()).as(plan.toString()).isZero();
-    assertThat(plan.json().at("/databases/0/checks/0/classification").asText()).isEqualTo("TABLE_REBUILD");
+    assertThat(DeployEndToEndIT.check(plan.json(), "migrations").at("/findings/0/code").asText())
+        .isEqualTo("TABLE_REBUILD");
     assertThat(deploy.exitCode()).as(deploy.toString()).isZero();
     assertThat(stepDetail(deploy.json(), "validate-schema")).contains("0003_rebuild_notes.sql TABLE_REBUILD");
   }

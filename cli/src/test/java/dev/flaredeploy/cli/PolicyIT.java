@@ -41,8 +41,10 @@ class PolicyIT extends DevServerFixture {
     CliRunner.Result plan = plan(p);
     assertThat(plan.exitCode()).as(plan.toString()).isEqualTo(2);
     assertThat(plan.json().get("proceeds").asBoolean()).isFalse();
-    assertThat(plan.json().at("/policies/0/rule").asText()).isEqualTo("freeze");
-    assertThat(plan.json().at("/policies/0/outcome").asText()).isEqualTo("failed");
+    JsonNode policies = DeployEndToEndIT.check(plan.json(), "policies");
+    assertThat(policies.get("failureType").asText()).isEqualTo("PolicyBlocked");
+    assertThat(policies.at("/findings/0/subject").asText()).isEqualTo("freeze");
+    assertThat(policies.at("/findings/0/code").asText()).isEqualTo("failed");
     assertThat(plan.json().get("blockedBecause").asText())
         .contains("policy freeze", "incident-review", "--override freeze --reason");
     CliRunner.Result planText = cli.run("plan", p.dir().toString(), "--env", "production");
@@ -73,8 +75,10 @@ class PolicyIT extends DevServerFixture {
     CliRunner.Result allowedPlan = cli.run("plan", p.dir().toString(), "--env", "production", "--output", "json",
         "--override", "freeze", "--reason", reason);
     assertThat(allowedPlan.exitCode()).as(allowedPlan.toString()).isZero();
-    assertThat(allowedPlan.json().at("/policies/0/outcome").asText()).isEqualTo("overridden");
-    assertThat(allowedPlan.json().at("/policies/0/overrideReason").asText()).isEqualTo(reason);
+    JsonNode freeze = DeployEndToEndIT.check(allowedPlan.json(), "policies").at("/findings/0");
+    assertThat(freeze.get("subject").asText()).isEqualTo("freeze");
+    assertThat(freeze.get("code").asText()).isEqualTo("overridden");
+    assertThat(freeze.get("message").asText()).endsWith("(overridden: " + reason + ")");
 
     CliRunner.Result allowed = cli.run("deploy", p.dir().toString(), "--env", "production", "--address", address,
         "--output", "json", "--override", "freeze", "--reason", reason);
@@ -86,7 +90,8 @@ class PolicyIT extends DevServerFixture {
     JsonNode status = status(p);
     assertThat(status.at("/overrides/0/rule").asText()).isEqualTo("freeze");
     assertThat(status.at("/overrides/0/reason").asText()).isEqualTo(reason);
-    assertThat(status.at("/steps/1/detail").asText()).contains("policy freeze overridden (reason: " + reason + ")");
+    assertThat(status.at("/steps/1/detail").asText())
+        .contains("policies warned: policy freeze: overridden", "(overridden: " + reason + ")");
     CliRunner.Result statusText = cli.run("status", p.id(), "--address", address);
     assertThat(statusText.stdout()).contains("override freeze: " + reason);
     CliRunner.Result history = cli.run("history", p.id(), "--address", address);
@@ -110,8 +115,9 @@ class PolicyIT extends DevServerFixture {
 
     CliRunner.Result plan = plan(p);
     assertThat(plan.exitCode()).as(plan.toString()).isEqualTo(2);
-    assertThat(plan.json().at("/policies/0/rule").asText()).isEqualTo("branches");
-    assertThat(plan.json().at("/policies/0/message").asText()).contains("branch feature/x is not allowed", "main, release/*");
+    JsonNode branches = DeployEndToEndIT.check(plan.json(), "policies").at("/findings/0");
+    assertThat(branches.get("subject").asText()).isEqualTo("branches");
+    assertThat(branches.get("message").asText()).contains("branch feature/x is not allowed", "main, release/*");
 
     CliRunner.Result blocked = deploy(p);
     assertThat(blocked.exitCode()).as(blocked.toString()).isEqualTo(2);
@@ -136,7 +142,8 @@ class PolicyIT extends DevServerFixture {
 
     CliRunner.Result plan = plan(p);
     assertThat(plan.exitCode()).as(plan.toString()).isEqualTo(2);
-    assertThat(plan.json().at("/policies/0/message").asText()).contains("API_KEY", ".dev.vars.production or .dev.vars");
+    assertThat(DeployEndToEndIT.check(plan.json(), "policies").at("/findings/0/message").asText())
+        .contains("API_KEY", ".dev.vars.production or .dev.vars");
 
     CliRunner.Result blocked = deploy(p);
     assertThat(blocked.exitCode()).as(blocked.toString()).isEqualTo(2);
@@ -153,7 +160,7 @@ class PolicyIT extends DevServerFixture {
 
     assertThat(allowedPlan.exitCode()).as(allowedPlan.toString()).isZero();
     assertThat(deployed.exitCode()).as(deployed.toString()).isZero();
-    assertThat(deployed.json().at("/steps/1/detail").asText()).contains("policy required_secrets passed");
+    assertThat(deployed.json().at("/steps/1/detail").asText()).contains("policies passed: required_secrets passed");
     for (CliRunner.Result r : List.of(allowedPlan, deployed, history)) {
       assertThat(r.stdout() + r.stderr()).doesNotContain(value);
     }

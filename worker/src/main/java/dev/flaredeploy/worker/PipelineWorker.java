@@ -1,9 +1,7 @@
 package dev.flaredeploy.worker;
 
 import dev.flaredeploy.workflows.DeploymentActivities;
-import dev.flaredeploy.workflows.DeploymentWorkflowImpl;
-import dev.flaredeploy.workflows.locks.DatabaseLockActivitiesImpl;
-import dev.flaredeploy.workflows.locks.DatabaseLockWorkflowImpl;
+import dev.flaredeploy.workflows.Workflows;
 import io.temporal.client.WorkflowClient;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
@@ -11,8 +9,9 @@ import io.temporal.worker.WorkerOptions;
 import java.time.Duration;
 
 /**
- * The Temporal worker that runs deployments: the workflow and the activities on one task queue, with the
- * database locks the deployments take ({@code DatabaseLockWorkflow}, one per D1 database).
+ * The Temporal worker that runs deployments: the deployment and fleet workflows and the activities on one task
+ * queue, with the database locks the deployments take ({@code DatabaseLockWorkflow}, one per D1 database). A
+ * fleet's members are ordinary deployments, so any worker on the queue runs any of them.
  *
  * <p>Sticky execution stays on for real servers. Turn it off ({@code sticky=false}) against the Java test
  * server ({@code flaredeploy dev-server}, embedded mode): that server never moves a workflow off a dead
@@ -27,15 +26,27 @@ public final class PipelineWorker implements AutoCloseable {
 
   public static PipelineWorker start(
       WorkflowClient client, String taskQueue, boolean sticky, DeploymentActivities activities) {
+    return start(client, taskQueue, sticky, activities, 0);
+  }
+
+  /**
+   * @param maxConcurrentSteps how many activities (deployment steps) this worker runs at once; once they all run it
+   *     stops asking for more, so other workers on the queue take them. 0: the Temporal SDK's default
+   */
+  public static PipelineWorker start(WorkflowClient client, String taskQueue, boolean sticky,
+      DeploymentActivities activities, int maxConcurrentSteps) {
     WorkerFactory factory = WorkerFactory.newInstance(client);
     WorkerOptions.Builder options = WorkerOptions.newBuilder();
     if (!sticky) {
       options.setStickyQueueScheduleToStartTimeout(Duration.ZERO);
     }
+    if (maxConcurrentSteps > 0) {
+      options.setMaxConcurrentActivityExecutionSize(maxConcurrentSteps);
+    }
     Worker worker = factory.newWorker(taskQueue, options.build());
+    worker.registerWorkflowImplementationTypes(Workflows.IMPLEMENTATIONS.toArray(Class<?>[]::new));
     // the database locks run beside the deployments: any worker of the queue serves them
-    worker.registerWorkflowImplementationTypes(DeploymentWorkflowImpl.class, DatabaseLockWorkflowImpl.class);
-    worker.registerActivitiesImplementations(activities, new DatabaseLockActivitiesImpl(client));
+    worker.registerActivitiesImplementations(activities, Workflows.lockActivities(client));
     factory.start();
     return new PipelineWorker(factory);
   }

@@ -37,11 +37,21 @@ public final class TemporalConnection implements AutoCloseable {
   }
 
   /**
-   * Connects and checks the server answers within {@code timeout}.
+   * How long a server that accepts connections may take to answer: one that is there but busy (a loaded
+   * machine, many CLIs at once) is waited for, where nothing listening fails within {@code timeout}.
+   */
+  static final Duration BUSY_SERVER_TIMEOUT = Duration.ofSeconds(30);
+
+  /**
+   * Connects and checks the server answers: within {@code timeout} when nothing accepts connections at the
+   * address, within {@link #BUSY_SERVER_TIMEOUT} (or {@code timeout} if longer) when something does.
    *
    * @throws TemporalUnreachableException when it does not
    */
   public static TemporalConnection connect(TemporalSettings settings, Duration timeout) {
+    if (listening(settings.address(), timeout)) {
+      timeout = timeout.compareTo(BUSY_SERVER_TIMEOUT) > 0 ? timeout : BUSY_SERVER_TIMEOUT;
+    }
     WorkflowServiceStubsOptions profile = settings.profile().toWorkflowServiceStubsOptions();
     EventLoopGroup eventLoop = new NioEventLoopGroup(0, new DefaultThreadFactory("flaredeploy-grpc", true));
     Consumer<ManagedChannelBuilder<?>> initializer = profile.getChannelInitializer();

@@ -1,7 +1,10 @@
 package dev.flaredeploy.workflows;
 
+import dev.flaredeploy.workflows.model.DeploymentRequest;
 import io.temporal.common.SearchAttributeKey;
+import io.temporal.common.SearchAttributes;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * Search attributes (all Keyword) and memo keys that make deployments findable in the Temporal UI. They
@@ -24,6 +27,42 @@ public final class DeploymentAttributes {
 
   /** Memo key holding the latest {@code DeploymentReport}; readable without a worker. */
   public static final String REPORT_MEMO = "report";
+
+  /** Memo key of a fleet run: its {@code FleetReport} without the members (the counts a list shows). */
+  public static final String FLEET_MEMO = "fleet";
+
+  /**
+   * The search attributes a deployment starts with, alone or as a fleet member.
+   *
+   * @param commit the commit its source comes from, null outside git
+   */
+  public static SearchAttributes of(DeploymentRequest request, String commit) {
+    SearchAttributes.Builder attributes = SearchAttributes.newBuilder()
+        .set(SERVICE, request.service())
+        .set(ENVIRONMENT, request.environment())
+        .set(TARGET, request.target())
+        .set(STATE, "RUNNING");
+    if (commit != null) {
+      attributes.set(COMMIT, commit);
+    }
+    return attributes.build();
+  }
+
+  /** The one-line static summary of a deployment in the Temporal UI. */
+  public static String summary(DeploymentRequest request, String commit, boolean dirty) {
+    String source = commit == null ? "a directory outside git"
+        : commit.substring(0, Math.min(12, commit.length())) + (dirty ? " (uncommitted changes)" : "");
+    return "deploy " + request.service() + " (" + request.environment() + ") to " + request.target() + " from "
+        + source;
+  }
+
+  /** The static details of a deployment in the Temporal UI: project, who asked, policy overrides. */
+  public static String details(DeploymentRequest request) {
+    return "project: " + request.projectDir() + "\nrequested by: " + request.requestedBy()
+        + (request.overrides() == null ? "" : request.overrides().stream()
+            .map(o -> "\npolicy override: " + o.rule() + " (" + o.reason() + ")")
+            .collect(Collectors.joining()));
+  }
 
   private DeploymentAttributes() {}
 }

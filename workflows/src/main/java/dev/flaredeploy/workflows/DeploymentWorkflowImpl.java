@@ -8,6 +8,8 @@ import dev.flaredeploy.workflows.internal.Compensations;
 import dev.flaredeploy.workflows.internal.Compensations.Compensation;
 import dev.flaredeploy.workflows.internal.DatabaseLocks;
 import dev.flaredeploy.workflows.internal.ReportBuilder;
+import dev.flaredeploy.workflows.model.CheckFinding;
+import dev.flaredeploy.workflows.model.CheckResult;
 import dev.flaredeploy.workflows.model.Checkpoint;
 import dev.flaredeploy.workflows.model.DatabasePlan;
 import dev.flaredeploy.workflows.model.DatabaseStatus;
@@ -206,11 +208,35 @@ public class DeploymentWorkflowImpl implements DeploymentWorkflow {
     return plan;
   }
 
+  /**
+   * Runs the pre-deploy checks; the report keeps what they warned about, and when they block, what the
+   * failure carries (its second detail is the checks' report).
+   */
   private SchemaReport validateSchema(DeploymentPlan plan) {
-    SchemaReport schema = step(Steps.VALIDATE_SCHEMA, "read applied and pending migrations",
-        a -> a.validateSchema(plan), SchemaReport::attempt, this::describeSchema);
+    SchemaReport schema;
+    try {
+      schema = step(Steps.VALIDATE_SCHEMA, "read applied and pending migrations",
+          a -> a.validateSchema(plan), SchemaReport::attempt, this::describeSchema);
+    } catch (ActivityFailure e) {
+      report.checks(checksOf(e));
+      throw e;
+    }
+    report.checks(schema.results());
     schema.databases().forEach(d -> report.database(d.binding(), d.pending()));
     return schema;
+  }
+
+  /** The check results a blocked validate-schema sent with its failure; null from failures without them. */
+  private static List<CheckResult> checksOf(ActivityFailure e) {
+    if (e.getCause() instanceof ApplicationFailure af) {
+      try {
+        SchemaReport blocked = af.getDetails().get(1, SchemaReport.class);
+        return blocked == null ? null : blocked.results();
+      } catch (RuntimeException notThere) {
+        return null;
+      }
+    }
+    return null;
   }
 
   /**
@@ -551,6 +577,21 @@ public class DeploymentWorkflowImpl implements DeploymentWorkflow {
       parts.add(d.binding() + ": " + d.applied().size() + " applied, " + d.pending().size() + " pending");
     }
     parts.add("live release: " + (schema.liveRelease() == null ? "none" : shortId(schema.liveRelease())));
+    if (schema.results() != null) {
+      for (CheckResult result : schema.results()) {
+        if (CheckResult.SKIPPED.equals(result.outcome())) {
+          continue;
+        }
+        List<String> notes = result.findings().stream()
+            .map(f -> CheckFinding.INFO.equals(f.severity())
+                ? (f.subject() == null ? "" : f.subject() + " ") + (f.code() == null ? f.message() : f.code())
+                : f.message())
+            .toList();
+        parts.add(result.check() + " " + result.outcome() + (notes.isEmpty() ? "" : ": " + String.join(", ", notes)));
+      }
+      return String.join("; ", parts);
+    }
+    // a report recorded before the checks reported generically
     if (schema.checks() != null) {
       schema.checks().forEach(c -> parts.add(c.migration() + " " + c.classification()));
     }

@@ -31,6 +31,12 @@ public final class FailureTypes {
    */
   public static final String MIGRATION_UNSAFE = "MigrationUnsafe";
   /**
+   * a pending migration would fail on the rows the database holds (duplicates under a new UNIQUE index,
+   * NULLs for a new NOT NULL, rows a new CHECK or foreign key refuses), as read-only probes of the live
+   * database showed; nothing was changed
+   */
+  public static final String DATA_CONFLICT = "DataConflict";
+  /**
    * a pre-deploy policy of flaredeploy.toml (freeze window, branch, clean tree, required secrets) failed and
    * was not overridden; nothing was changed
    */
@@ -62,12 +68,14 @@ public final class FailureTypes {
   public static final String COMPENSATION_FAILED = "CompensationFailed";
   /** the workflow's own terminal failure: the run did not succeed (details in the report memo) */
   public static final String DEPLOYMENT_FAILED = "DeploymentFailed";
+  /** a fleet run's terminal failure: a member did not succeed (the fleet's report is the failure's details) */
+  public static final String FLEET_FAILED = "FleetFailed";
 
   /** Types a retry cannot fix; listed in every activity's RetryOptions.doNotRetry. */
   public static final Set<String> NON_RETRYABLE =
       Set.of(CONFIG_INVALID, SOURCE_UNAVAILABLE, CREDENTIALS_MISSING, TOOL_MISSING, MIGRATION_FAILED,
           MIGRATION_UNSAFE, PREFLIGHT_FAILED, POLICY_BLOCKED,
-          SMOKE_TEST_FAILED, CLOUDFLARE_REFUSED, RESTORE_REFUSED);
+          SMOKE_TEST_FAILED, CLOUDFLARE_REFUSED, DATA_CONFLICT, RESTORE_REFUSED);
 
   private FailureTypes() {}
 }

@@ -3,8 +3,8 @@ package dev.flaredeploy.workflows;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.flaredeploy.workflows.locks.DatabaseLockActivitiesImpl;
-import dev.flaredeploy.workflows.locks.DatabaseLockWorkflowImpl;
+import dev.flaredeploy.workflows.model.CheckFinding;
+import dev.flaredeploy.workflows.model.CheckResult;
 import dev.flaredeploy.workflows.model.DeploymentReport;
 import dev.flaredeploy.workflows.model.DeploymentRequest;
 import dev.flaredeploy.workflows.model.RolloutPlan;
@@ -42,8 +42,8 @@ class DeploymentWorkflowTest {
     env = TestWorkflowEnvironment.newInstance(options.build());
     world = new FakeActivities();
     Worker worker = env.newWorker(QUEUE);
-    worker.registerWorkflowImplementationTypes(DeploymentWorkflowImpl.class, DatabaseLockWorkflowImpl.class);
-    worker.registerActivitiesImplementations(world, new DatabaseLockActivitiesImpl(env.getWorkflowClient()));
+    worker.registerWorkflowImplementationTypes(Workflows.IMPLEMENTATIONS.toArray(Class<?>[]::new));
+    worker.registerActivitiesImplementations(world, Workflows.lockActivities(env.getWorkflowClient()));
     env.start();
     client = env.getWorkflowClient();
   }
@@ -81,6 +81,41 @@ class DeploymentWorkflowTest {
 
     assertThat(again.state()).isEqualTo("SUCCEEDED");
     assertThat(again.summary()).startsWith("nothing to do");
+    assertThat(world.calls).containsExactly("prepare", "validate-schema");
+  }
+
+  @Test
+  void checksThatWarnedAreKeptInTheReportAndTheStepDetailWithoutWhatOnlyInforms() {
+    CheckFinding drift = new CheckFinding(CheckFinding.WARNING, "DB", "column notes.priority", "drift",
+        "DB: column notes.priority exists in the live database but no applied migration creates it", List.of());
+    CheckFinding classified = new CheckFinding(CheckFinding.INFO, "DB", "0002_add.sql", "ADDITIVE",
+        "DB 0002_add.sql: ADDITIVE", List.of());
+    world.checkResults = List.of(
+        new CheckResult("migrations", CheckResult.PASSED, null, List.of(classified), null),
+        new CheckResult("drift", CheckResult.WARNED, null, List.of(drift), "bring the database back in line"));
+
+    DeploymentReport report = deploy();
+
+    assertThat(report.state()).isEqualTo("SUCCEEDED");
+    assertThat(report.checks()).containsExactly(
+        new CheckResult("drift", CheckResult.WARNED, null, List.of(drift), "bring the database back in line"));
+    assertThat(report.steps().get(1).detail()).contains("migrations passed: 0002_add.sql ADDITIVE",
+        "drift warned: DB: column notes.priority exists in the live database");
+  }
+
+  @Test
+  void checksThatBlockedAreKeptInTheReportOfTheFailedDeployment() {
+    CheckResult data = new CheckResult("data", CheckResult.BLOCKED, FailureTypes.DATA_CONFLICT, List.of(
+        new CheckFinding(CheckFinding.ERROR, "DB", "0002_add.sql", "unique", "DB 0002_add.sql fails on the rows",
+            List.of("slug = 'a' (2 rows)"))), "make the rows fit");
+    world.checkResults = List.of(data);
+    world.blockChecks = true;
+
+    DeploymentReport report = deployExpectingFailure();
+
+    assertThat(report.state()).isEqualTo("FAILED");
+    assertThat(report.error().type()).isEqualTo(FailureTypes.DATA_CONFLICT);
+    assertThat(report.checks()).containsExactly(data);
     assertThat(world.calls).containsExactly("prepare", "validate-schema");
   }
 

@@ -1,5 +1,6 @@
 package dev.flaredeploy.workflows;
 
+import dev.flaredeploy.workflows.model.CheckResult;
 import dev.flaredeploy.workflows.model.Checkpoint;
 import dev.flaredeploy.workflows.model.CompensationOutcome;
 import dev.flaredeploy.workflows.model.DatabasePlan;
@@ -59,6 +60,10 @@ class FakeActivities implements DeploymentActivities {
   volatile CountDownLatch checkedAt;
   volatile int signalChecksAt = -1;
   private List<String> ledgerAtCheckpoint = List.of();
+  /** what validate-schema's checks report */
+  volatile List<CheckResult> checkResults = List.of();
+  /** validate-schema blocks the deployment with {@link #checkResults} (DataConflict) */
+  volatile boolean blockChecks;
 
   @Override
   public DeploymentPlan prepare(DeploymentRequest request) {
@@ -80,8 +85,13 @@ class FakeActivities implements DeploymentActivities {
   public SchemaReport validateSchema(DeploymentPlan plan) {
     calls.add(Steps.VALIDATE_SCHEMA);
     List<String> pending = files.stream().filter(f -> !ledger.contains(f)).toList();
-    return new SchemaReport(List.of(new DatabaseStatus("DB", List.copyOf(ledger), pending)), live, attempt(), List.of(), List.of(), List.of(), List.of(),
-        List.of(), List.of());
+    SchemaReport report = SchemaReport.of(List.of(new DatabaseStatus("DB", List.copyOf(ledger), pending)), live,
+        attempt(), checkResults);
+    if (blockChecks) {
+      throw ApplicationFailure.newNonRetryableFailure("the deployment is blocked; nothing was changed",
+          FailureTypes.DATA_CONFLICT, attempt(), report);
+    }
+    return report;
   }
 
   @Override

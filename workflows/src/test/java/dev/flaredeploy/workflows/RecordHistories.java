@@ -152,10 +152,8 @@ class RecordHistories {
 
   /** The deployment workflow, the database locks it takes, and the world's activities, as a worker has them. */
   private static void register(Worker worker, WorkflowClient client, DeploymentActivities world) {
-    worker.registerWorkflowImplementationTypes(DeploymentWorkflowImpl.class,
-        dev.flaredeploy.workflows.locks.DatabaseLockWorkflowImpl.class);
-    worker.registerActivitiesImplementations(world,
-        new dev.flaredeploy.workflows.locks.DatabaseLockActivitiesImpl(client));
+    worker.registerWorkflowImplementationTypes(Workflows.IMPLEMENTATIONS.toArray(Class<?>[]::new));
+    worker.registerActivitiesImplementations(world, Workflows.lockActivities(client));
   }
 
   private static WorkflowStub startRun(WorkflowClient client, String service) {
@@ -219,6 +217,61 @@ class RecordHistories {
       Files.createDirectories(OUT);
       Files.writeString(OUT.resolve(name + ".json"),
           client.fetchHistory(stub.getExecution().getWorkflowId(), stub.getExecution().getRunId()).toJson(true));
+    }
+  }
+
+  /**
+   * A fleet of three real deployments (canary 1, then 1 at a time, no failure allowed) whose second member fails its
+   * smoke test and rolls back: the third is skipped. The parent's history.
+   */
+  @Test
+  void fleetStoppedByItsFailureBudget() throws Exception {
+    recordFleet("fleet-budget-spent", new dev.flaredeploy.workflows.model.FleetOptions(1, 1, 0, false), false,
+        "tenant-a", "bad-b", "tenant-c");
+  }
+
+  /** A fleet cancelled while its two members run (each undoes itself): the rest is skipped. */
+  @Test
+  void fleetCancelledWhileMembersRun() throws Exception {
+    recordFleet("fleet-cancelled", new dev.flaredeploy.workflows.model.FleetOptions(0, 2, 0, false), true,
+        "tenant-a", "tenant-b", "tenant-c");
+  }
+
+  private void recordFleet(String name, dev.flaredeploy.workflows.model.FleetOptions options, boolean cancel,
+      String... environments) throws Exception {
+    TestEnvironmentOptions.Builder envOptions = TestEnvironmentOptions.newBuilder();
+    DeploymentAttributes.ALL.forEach(
+        k -> envOptions.registerSearchAttribute(k.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD));
+    try (TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance(envOptions.build())) {
+      FleetWorkflowTest.FleetActivities world = new FleetWorkflowTest.FleetActivities();
+      if (cancel) {
+        world.holdSmoke = new CountDownLatch(2);
+      }
+      Worker worker = env.newWorker("record");
+      worker.registerWorkflowImplementationTypes(Workflows.IMPLEMENTATIONS.toArray(Class<?>[]::new));
+      worker.registerActivitiesImplementations(world, Workflows.lockActivities(env.getWorkflowClient()));
+      env.start();
+      WorkflowClient client = env.getWorkflowClient();
+      FleetWorkflow fleet = client.newWorkflowStub(FleetWorkflow.class, WorkflowOptions.newBuilder()
+          .setTaskQueue("record").setWorkflowId("fleet:local:svc:*").build());
+      java.util.List<dev.flaredeploy.workflows.model.FleetMember> members = java.util.Arrays.stream(environments)
+          .map(e -> new dev.flaredeploy.workflows.model.FleetMember(
+              new DeploymentRequest("/p", e, "local", "svc", null, "recorder", false, null), "c0ffee", false,
+              java.util.List.<Integer>of()))
+          .toList();
+      WorkflowClient.start(fleet::deploy, new dev.flaredeploy.workflows.model.FleetRequest("svc --env *", "local",
+          members, options, "recorder", null, null, 1, false));
+      WorkflowStub stub = WorkflowStub.fromTyped(fleet);
+      if (cancel) {
+        world.holdSmoke.await(30, TimeUnit.SECONDS);
+        stub.cancel("recorded cancel");
+      }
+      try {
+        stub.getResult(dev.flaredeploy.workflows.model.FleetReport.class);
+      } catch (RuntimeException expectedForFailures) {
+        // a fleet that did not succeed fails (or is cancelled)
+      }
+      write(name, client, stub);
     }
   }
 }

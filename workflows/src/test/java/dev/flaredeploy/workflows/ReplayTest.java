@@ -14,9 +14,9 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * Replays recorded histories (success, rollbacks, cancel, resumed after a worker crash, a gradual
- * rollout that passed and one aborted at 50 %, a run that waited for a database lock, a restore refused
- * because another deployment migrated the database) against the current workflow code, and the database
- * lock's own histories against the lock workflow. A change
+ * rollout that passed and one aborted at 50 %, a fleet stopped by its failure budget and one cancelled, a run
+ * that waited for a database lock, a restore refused because another deployment migrated the database) against
+ * the current workflow code, and the database lock's own histories against the lock workflow. A change
  * that running deployments could not replay fails here: put it behind {@code Workflow.getVersion} (see
  * docs/architecture.md, "Changing the workflow safely").
  */
@@ -31,7 +31,8 @@ class ReplayTest {
     }
     assertThat(files).as("recorded histories").hasSizeGreaterThanOrEqualTo(5);
     return files.stream().map(file -> DynamicTest.dynamicTest(file.getFileName().toString(),
-        () -> WorkflowReplayer.replayWorkflowExecution(file.toFile(), DeploymentWorkflowImpl.class)));
+        () -> WorkflowReplayer.replayWorkflowExecution(file.toFile(), DeploymentWorkflowImpl.class,
+            FleetWorkflowImpl.class, DatabaseLockWorkflowImpl.class)));
   }
 
   /** The database lock's own histories (a queue, a grant, releases) against the current lock workflow. */

@@ -2,6 +2,8 @@ package dev.flaredeploy.workflows;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.flaredeploy.workflows.model.CheckFinding;
+import dev.flaredeploy.workflows.model.CheckResult;
 import dev.flaredeploy.workflows.model.ChecksumProblem;
 import dev.flaredeploy.workflows.model.DatabasePlan;
 import dev.flaredeploy.workflows.model.DatabaseStatus;
@@ -12,6 +14,11 @@ import dev.flaredeploy.workflows.model.DeploymentPlan;
 import dev.flaredeploy.workflows.model.DeploymentReport;
 import dev.flaredeploy.workflows.model.ErrorReport;
 import dev.flaredeploy.workflows.model.DeploymentRequest;
+import dev.flaredeploy.workflows.model.FleetMember;
+import dev.flaredeploy.workflows.model.FleetMemberReport;
+import dev.flaredeploy.workflows.model.FleetOptions;
+import dev.flaredeploy.workflows.model.FleetReport;
+import dev.flaredeploy.workflows.model.FleetRequest;
 import dev.flaredeploy.workflows.model.FreezeWindow;
 import dev.flaredeploy.workflows.model.LocalSettings;
 import dev.flaredeploy.workflows.model.LockGrant;
@@ -51,6 +58,38 @@ class WireRecordsTest {
   private final DefaultDataConverter converter = DefaultDataConverter.newDefaultInstance();
 
   @Test
+  void fleetRequestAndReportSurviveTheDataConverterUnchanged() {
+    FleetRequest request = new FleetRequest("api, web --env production", "cloudflare",
+        List.of(new FleetMember(new DeploymentRequest("/p/api", "production", "cloudflare", "api", null, "me@host",
+                false, List.of()), "c0ffee", true, List.of()),
+            new FleetMember(new DeploymentRequest("/p/web", "production", "cloudflare", "web", null, "me@host", false,
+                List.of()), null, false, List.of(0))),
+        new FleetOptions(1, 4, 0, true), "me@host",
+        List.of(new FleetMemberReport(0, "deploy:cloudflare:api:production", "api", "production", "SUCCEEDED",
+            "smoke-test", "deployed", "run-1", "2026-01-01T00:00:00Z", "2026-01-01T00:01:00Z")),
+        "2026-01-01T00:00:00Z", 2, true);
+    FleetReport report = new FleetReport("fleet:cloudflare:api+web:production", "run-2", request.selection(),
+        "cloudflare", "FAILED", "1 failed", request.options(), 2, 1, 1, 0, 0, 0, request.finished(),
+        List.of("do this"), "2026-01-01T00:00:00Z", "2026-01-01T00:02:00Z", 2);
+
+    assertThat(converter.fromPayload(converter.toPayload(request).orElseThrow(), FleetRequest.class,
+        FleetRequest.class)).isEqualTo(request);
+    assertThat(converter.fromPayload(converter.toPayload(report).orElseThrow(), FleetReport.class,
+        FleetReport.class)).isEqualTo(report);
+  }
+
+  @Test
+  void aFleetReportWithFieldsAddedLaterStillReads() {
+    Payload payload = jsonPayload("{\"id\":\"fleet:local:svc:*\",\"state\":\"RUNNING\",\"total\":3,"
+        + "\"members\":[],\"addedLater\":{\"x\":1}}");
+
+    FleetReport read = converter.fromPayload(payload, FleetReport.class, FleetReport.class);
+
+    assertThat(read.id()).isEqualTo("fleet:local:svc:*");
+    assertThat(read.total()).isEqualTo(3);
+  }
+
+  @Test
   void planSurvivesTheDataConverterUnchanged() {
     DeploymentPlan plan = new DeploymentPlan("hello-d1", "default", "local",
         new SourceSnapshot("abc", "/s/abc", "c0ffee", true, "/p/hello-d1", List.of("main")), "wrangler.toml",
@@ -83,7 +122,8 @@ class WireRecordsTest {
         List.of("DB: a warning"), List.of(), List.of(), List.of(),
         List.of(new ChecksumProblem("DB", "0001_a.sql", ChecksumProblem.EDITED, "aa", "bb", "2026-01-01 00:00:00",
                 "0001_a.sql was edited"),
-            new ChecksumProblem("DB", "0002_b.sql", ChecksumProblem.VANISHED, null, null, null, "gone")));
+            new ChecksumProblem("DB", "0002_b.sql", ChecksumProblem.VANISHED, null, null, null, "gone")),
+        null);
 
     assertThat(roundTrip(report, SchemaReport.class)).isEqualTo(report);
   }
@@ -99,7 +139,10 @@ class WireRecordsTest {
                 new RolloutStepReport(10, 300_000, "FAILED", "503"), new RolloutStepReport(100, 300_000, "NOT_RUN",
                     "not reached")))),
         new ErrorReport("smoke-test", "SmokeTestFailed", "503"), List.of(), "t0", "t9",
-        List.of(new PolicyOverride("branches", "release from a hotfix branch")));
+        List.of(new PolicyOverride("branches", "release from a hotfix branch")),
+        List.of(new CheckResult("drift", CheckResult.WARNED, null, List.of(new CheckFinding(CheckFinding.WARNING,
+            "DB", "column notes.priority", "extra", "exists in the live database but no applied migration creates it",
+            List.of())), "bring the database back in line with a migration")));
 
     assertThat(roundTrip(report, DeploymentReport.class)).isEqualTo(report);
   }
@@ -110,11 +153,56 @@ class WireRecordsTest {
         "abc", 1, List.of(), List.of("a warning"), List.of(), List.of("D1 binding DB has no database_id"),
         List.of(new PolicyResult("freeze", "overridden", "friday is in effect", "hotfix"),
             new PolicyResult("branches", "passed", "main is allowed", null)),
-        List.of());
+        List.of(), null);
     RestorePoint point = new RestorePoint("DB", "bookmark-1", "/home/cloudflare/s/default/checkpoints/r/DB.sql");
 
     assertThat(roundTrip(schema, SchemaReport.class)).isEqualTo(schema);
     assertThat(roundTrip(point, RestorePoint.class)).isEqualTo(point);
+  }
+
+  @Test
+  void schemaReportWithCheckResultsSurvivesTheDataConverterUnchanged() {
+    SchemaReport report = SchemaReport.of(List.of(new DatabaseStatus("DB", List.of("0001_a.sql"), List.of("0002_b.sql"))),
+        "abc", 2, List.of(
+            new CheckResult("preflight", CheckResult.PASSED, null, List.of(), null),
+            new CheckResult("data", CheckResult.BLOCKED, FailureTypes.DATA_CONFLICT, List.of(new CheckFinding(
+                CheckFinding.ERROR, "DB", "0002_b.sql", "duplicates", "UNIQUE index notes_slug on notes(slug) fails",
+                List.of("slug = 'a' (3 rows)"))), "remove the duplicates first")));
+
+    SchemaReport read = roundTrip(report, SchemaReport.class);
+
+    assertThat(read).isEqualTo(report);
+    assertThat(read.results().get(1).blocks()).isTrue();
+    assertThat(read.checks()).as("the per-check lists of older reports stay empty").isNull();
+  }
+
+  @Test
+  void schemaReportRecordedBeforeCheckResultsReadsWithoutThem() {
+    String json = "{\"databases\":[{\"binding\":\"DB\",\"applied\":[],\"pending\":[\"0001_a.sql\"]}],"
+        + "\"liveRelease\":null,\"attempt\":1,\"checks\":[],\"warnings\":[\"DB: a warning\"],\"drift\":[]}";
+    Payload payload = Payload.newBuilder()
+        .putMetadata("encoding", ByteString.copyFromUtf8("json/plain"))
+        .setData(ByteString.copyFrom(json, StandardCharsets.UTF_8))
+        .build();
+
+    SchemaReport read = converter.fromPayload(payload, SchemaReport.class, SchemaReport.class);
+
+    assertThat(read.results()).isNull();
+    assertThat(read.warnings()).containsExactly("DB: a warning");
+  }
+
+  @Test
+  void onlyChecksThatWarnedOrBlockedAreWorthReportingAndWithoutTheirInfoFindings() {
+    CheckFinding info = new CheckFinding(CheckFinding.INFO, "DB", "0002_b.sql", "ADDITIVE", "adds a column", null);
+    CheckFinding warning = new CheckFinding(CheckFinding.WARNING, "DB", "0003_c.sql", "undecided", "could not", null);
+    List<CheckResult> results = List.of(
+        new CheckResult("policies", CheckResult.PASSED, null, List.of(info), null),
+        new CheckResult("data", CheckResult.WARNED, null, List.of(info, warning), "see the restore point"),
+        new CheckResult("rollout", CheckResult.SKIPPED, null, List.of(info), null));
+
+    assertThat(CheckResult.worthReporting(results)).containsExactly(
+        new CheckResult("data", CheckResult.WARNED, null, List.of(warning), "see the restore point"));
+    assertThat(CheckResult.worthReporting(null)).isEmpty();
   }
 
   @Test

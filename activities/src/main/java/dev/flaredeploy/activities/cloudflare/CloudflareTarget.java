@@ -130,6 +130,12 @@ public class CloudflareTarget implements DeploymentTarget {
     return databases.inspect(project(plan), database, tick);
   }
 
+  /** Each {@link #inspect} is one request: the pre-deploy checks read every database of a plan at once. */
+  @Override
+  public int concurrentReads() {
+    return 8;
+  }
+
   /** One read-only {@code /query}; no rows when a table it reads does not exist. */
   @Override
   public List<Map<String, String>> probe(DeploymentPlan plan, DatabasePlan database, String sql, Tick tick) {

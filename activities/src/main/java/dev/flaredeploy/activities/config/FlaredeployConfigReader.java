@@ -41,7 +41,10 @@ final class FlaredeployConfigReader {
   private static final List<String> SECTION_KEYS =
       List.of("target", "smoke", "local", "compensation", "policy", "rollout", "checkpoint", "migrations");
   private static final List<String> TOP_KEYS =
-      List.of("target", "smoke", "local", "compensation", "policy", "rollout", "checkpoint", "migrations", "env");
+      List.of("target", "smoke", "local", "compensation", "policy", "rollout", "checkpoint", "migrations", "env",
+          "fleet");
+  /** {@code [fleet] parallel}: how many members of a fleet run deploy at once, unless --parallel says. */
+  static final String FLEET_PARALLEL_EXPECTED = "an integer between 1 and 1000";
   private static final String STEP_EXPECTED = "an integer percentage between 1 and 100";
   static final List<String> DRIFT_POLICIES = PolicyConfigReader.DRIFT_POLICIES;
 
@@ -49,7 +52,13 @@ final class FlaredeployConfigReader {
   record FlaredeploySettings(
       String target, SmokePlan smoke, LocalSettings local, List<String> restoreDatabaseOn, String onDrift,
       RolloutSetting rollout, boolean checkpointExport, PolicySettings policy,
-      List<Allowance> allowances) {}
+      List<Allowance> allowances, Integer fleetParallel) {
+
+    FlaredeploySettings withFleetParallel(Integer parallel) {
+      return new FlaredeploySettings(target, smoke, local, restoreDatabaseOn, onDrift, rollout, checkpointExport,
+          policy, allowances, parallel);
+    }
+  }
 
   /**
    * What one section's {@code [rollout]} sets; null where it says nothing.
@@ -130,7 +139,8 @@ final class FlaredeployConfigReader {
           rollout == null ? null : rollout.setting(),
           checkpointExport != null && checkpointExport,
           policy.settings(),
-          allowances);
+          allowances,
+          null);
     }
 
     private static List<Allowance> concat(List<Allowance> top, List<Allowance> env) {
@@ -154,6 +164,10 @@ final class FlaredeployConfigReader {
     ConfigTable top = ConfigFiles.readToml(file);
     top.rejectUnknownKeys(TOP_KEYS);
     Overrides settings = section(top);
+    Integer fleetParallel = top.table("fleet").flatMap(fleet -> {
+      fleet.rejectUnknownKeys(List.of("parallel"));
+      return fleet.integer("parallel", FLEET_PARALLEL_EXPECTED);
+    }).map(value -> (int) inRange(value, 1, 1000, FLEET_PARALLEL_EXPECTED)).orElse(null);
     Map<String, ConfigTable> environments = top.table("env").map(ConfigTable::subtables).orElse(Map.of());
     for (Map.Entry<String, ConfigTable> env : environments.entrySet()) {
       if (!wranglerEnvironments.contains(env.getKey())) {
@@ -170,12 +184,16 @@ final class FlaredeployConfigReader {
                     + wranglerFile
                     + " first (the top level of this file applies to the \"default\" environment)");
       }
+      if (env.getValue().has("fleet")) {
+        throw env.getValue().error("fleet", "[fleet] applies to a whole fleet run, not to one environment; set it"
+            + " at the top level of " + FILE_NAME);
+      }
       Overrides overrides = section(env.getValue());
       if (env.getKey().equals(environment)) {
         settings = settings.overriddenBy(overrides);
       }
     }
-    return settings.withDefaults(environment);
+    return settings.withDefaults(environment).withFleetParallel(fleetParallel);
   }
 
   private static Overrides section(ConfigTable table) {

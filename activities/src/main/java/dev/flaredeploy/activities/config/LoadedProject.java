@@ -35,6 +35,10 @@ import java.util.List;
  *     secrets), without overrides
  * @param allowances {@code [[migrations.allow]]} of the top level and of this environment; each names a
  *     file (and binding) that exists
+ * @param services the wrangler service bindings of this environment: the Workers it calls
+ * @param fleetParallel {@code [fleet] parallel} of flaredeploy.toml (the same for every environment), null when
+ *     not set
+ * @param environments the wrangler config's environments in file order, {@code "default"} (the top level) first
  */
 public record LoadedProject(
     String service,
@@ -52,13 +56,18 @@ public record LoadedProject(
     RolloutSetting rollout,
     boolean checkpointExport,
     PolicySettings policy,
-    List<MigrationAllowance> allowances) {
+    List<MigrationAllowance> allowances,
+    List<ServiceBinding> services,
+    Integer fleetParallel,
+    List<String> environments) {
 
   public LoadedProject {
     databases = List.copyOf(databases);
     restoreDatabaseOn = List.copyOf(restoreDatabaseOn);
     warnings = List.copyOf(warnings);
     allowances = List.copyOf(allowances);
+    services = services == null ? List.of() : List.copyOf(services);
+    environments = environments == null ? List.of() : List.copyOf(environments);
   }
 
   /** The rollout's plan, or null: the release takes all traffic at once. */

@@ -71,7 +71,18 @@ public final class ProjectConfigLoader {
         settings.rollout(),
         settings.checkpointExport(),
         settings.policy(),
-        allowances(settings.allowances(), databases, env));
+        allowances(settings.allowances(), databases, env),
+        env.services(),
+        settings.fleetParallel(),
+        environments(env.environmentNames()));
+  }
+
+  /** Every environment a project can deploy, in the wrangler config's order: the top level first. */
+  private static List<String> environments(List<String> named) {
+    List<String> all = new ArrayList<>();
+    all.add(DEFAULT_ENVIRONMENT);
+    all.addAll(named);
+    return List.copyOf(all);
   }
 
   /**

@@ -75,7 +75,17 @@ final class WranglerConfigReader {
       String main,
       List<D1Binding> databases,
       List<String> environmentNames,
-      List<String> warnings) {}
+      List<String> warnings,
+      List<ServiceBinding> services) {}
+
+  /** The environments the wrangler config in {@code projectDir} defines, in file order; reads nothing else. */
+  List<String> environmentNames(Path projectDir) {
+    Path configFile = discover(projectDir, new ArrayList<>());
+    ConfigTable top = configFile.getFileName().toString().endsWith(".toml")
+        ? ConfigFiles.readToml(configFile)
+        : ConfigFiles.readJson(configFile);
+    return List.copyOf(top.table("env").map(ConfigTable::subtables).orElse(Map.of()).keySet());
+  }
 
   WranglerEnvironment read(Path projectDir, String environment) {
     List<String> warnings = new ArrayList<>();
@@ -138,7 +148,8 @@ final class WranglerConfigReader {
 
     List<D1Binding> databases = databases(top, selected, environment, warnings);
     return new WranglerEnvironment(
-        configFile, service, environment, workerName, main.value(), databases, environmentNames, warnings);
+        configFile, service, environment, workerName, main.value(), databases, environmentNames, warnings,
+        services(selected));
   }
 
   private static Path discover(Path projectDir, List<String> warnings) {
@@ -296,6 +307,22 @@ final class WranglerConfigReader {
               previewDatabaseId.orElse(null)));
     }
     return bindings;
+  }
+
+  /**
+   * {@code services} of the selected environment (bindings are not inherited, as in wrangler): each names the
+   * bound Worker by {@code service}. Keys flaredeploy does not use (entrypoint, props) are not looked at.
+   */
+  private static List<ServiceBinding> services(ConfigTable selected) {
+    List<ServiceBinding> services = new ArrayList<>();
+    for (ConfigTable entry : selected.tables("services").orElse(List.of())) {
+      ConfigValue<String> service = entry.string("service").orElseThrow(() -> entry.error("service",
+          "missing; a service binding names the Worker it binds: add " + assignment(entry, "service",
+              "\"other-worker\"")));
+      services.add(new ServiceBinding(entry.string("binding").map(ConfigValue::value).orElse(null), service.value(),
+          entry.string("environment").map(ConfigValue::value).orElse(null)));
+    }
+    return List.copyOf(services);
   }
 
   private static Optional<String> nonEmpty(Optional<ConfigValue<String>> value) {

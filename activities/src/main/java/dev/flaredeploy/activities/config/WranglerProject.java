@@ -67,6 +67,24 @@ public record WranglerProject(Path configFile, String service, List<Environment>
   }
 
   /**
+   * Every environment the wrangler config in {@code projectDir} can deploy, in file order: {@code "default"} (the
+   * top level) first, then each {@code env.NAME}. Reads only the names, so one broken environment does not hide
+   * the others.
+   *
+   * @throws ConfigException when there is no wrangler config or it does not parse
+   */
+  public static List<String> environmentNames(Path projectDir) {
+    Path dir = projectDir.toAbsolutePath().normalize();
+    if (!Files.isDirectory(dir)) {
+      throw new ConfigException(dir, 0, null, "the project directory " + dir + " does not exist or is not a directory");
+    }
+    List<String> names = new ArrayList<>();
+    names.add(ProjectConfigLoader.DEFAULT_ENVIRONMENT);
+    names.addAll(new WranglerConfigReader().environmentNames(dir));
+    return List.copyOf(names);
+  }
+
+  /**
    * The service named by the wrangler config in {@code dir}, read without checking the rest; empty when there
    * is no config there or it cannot be read.
    */

@@ -36,19 +36,13 @@ public record DriftReport(List<Drift> differences) {
   }
 
   /**
-   * Loads {@code liveExport} (a {@code wrangler d1 export}, with or without data) and replays {@code
-   * applied} in a fresh shadow, then compares the two.
+   * Compares {@code live} (the database's schema as a shadow built from it reads it back) with the schema
+   * {@code applied} produce when replayed in a fresh shadow.
    *
    * @param migrationsTable the ledger table, ignored like {@link #CHECKSUM_TABLE}
-   * @throws ShadowMigrationException when the export cannot be loaded or an applied migration no longer
-   *     applies from empty
+   * @throws ShadowMigrationException when an applied migration no longer applies from empty
    */
-  public static DriftReport of(
-      String liveExport, List<MigrationSource> applied, String migrationsTable) {
-    Schema live;
-    try (ShadowDatabase shadow = ShadowDatabase.fromSchema("live database export", liveExport)) {
-      live = shadow.snapshot();
-    }
+  public static DriftReport of(Schema live, List<MigrationSource> applied, String migrationsTable) {
     Schema expected;
     try (ShadowDatabase replay = ShadowDatabase.empty()) {
       for (MigrationSource migration : applied) {

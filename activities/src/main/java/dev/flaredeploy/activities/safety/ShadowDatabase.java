@@ -4,8 +4,11 @@ import dev.flaredeploy.activities.safety.SqlLexer.Token;
 import dev.flaredeploy.activities.safety.SqlLexer.Type;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -59,10 +62,20 @@ public final class ShadowDatabase implements AutoCloseable {
    * @throws ShadowMigrationException when a statement of the export fails
    */
   public static ShadowDatabase fromSchema(String source, String sqlText) {
+    return loaded(shadow -> shadow.run(source, SqlStatements.split(sqlText), true, null));
+  }
+
+  /** What fills a new shadow, foreign keys off. */
+  private interface Loader {
+    void load(ShadowDatabase shadow) throws SQLException;
+  }
+
+  /** A new shadow filled by {@code loader} without foreign key checks (as a restore would), then enforcing them. */
+  private static ShadowDatabase loaded(Loader loader) {
     ShadowDatabase shadow = empty();
     try {
       shadow.execute("PRAGMA foreign_keys = OFF");
-      shadow.run(source, SqlStatements.split(sqlText), true);
+      loader.load(shadow);
       shadow.execute("PRAGMA foreign_keys = ON");
       return shadow;
     } catch (RuntimeException | SQLException e) {
@@ -75,13 +88,134 @@ public final class ShadowDatabase implements AutoCloseable {
   }
 
   /**
+   * One schema object as {@code sqlite_master} lists it.
+   *
+   * @param type {@code table}, {@code index}, {@code view} or {@code trigger}
+   * @param sql the statement that created it; null for an index SQLite made itself (an autoindex)
+   */
+  public record Definition(String type, String name, String sql) {}
+
+  /**
+   * A shadow holding a database's schema and nothing of its data, built from its {@code sqlite_master}
+   * rows: tables first (a virtual table's own shadow tables, which it creates itself, are skipped), then
+   * indexes, views and triggers, each group in the order given (views again until each finds the views it
+   * selects from). SQLite's ({@code sqlite_…}) and D1's ({@code _cf_…}) objects and autoindexes are
+   * skipped.
+   *
+   * @param source names the database in a failure
+   * @throws ShadowMigrationException when a definition does not run
+   */
+  public static ShadowDatabase fromDefinitions(String source, List<Definition> definitions) {
+    List<Definition> usable = definitions.stream()
+        .filter(d -> d.sql() != null && !d.sql().isBlank() && !Schema.isInternal(d.name()))
+        .toList();
+    return loaded(shadow -> {
+      shadow.execute("BEGIN");
+      int index = 0;
+      for (String type : List.of("table", "index", "view", "trigger")) {
+        List<Definition> pending = new ArrayList<>(usable.stream().filter(d -> type.equals(d.type())).toList());
+        while (!pending.isEmpty()) {
+          List<Definition> retry = new ArrayList<>();
+          ShadowMigrationException firstFailure = null;
+          for (Definition definition : pending) {
+            if (type.equals("table") && shadow.exists(definition.name())) {
+              continue; // a virtual table's shadow table, made when the virtual table was
+            }
+            SqlStatement statement = new SqlStatement(++index, 0, definition.sql(), true);
+            try {
+              shadow.execute(definition.sql());
+            } catch (SQLException e) {
+              if (!type.equals("view")) {
+                throw failure(source, statement, usable.size(), e);
+              }
+              retry.add(definition); // a view over a view defined later
+              firstFailure = firstFailure == null ? failure(source, statement, usable.size(), e) : firstFailure;
+            }
+          }
+          if (retry.size() == pending.size()) {
+            throw firstFailure;
+          }
+          pending = retry;
+        }
+      }
+      shadow.execute("COMMIT");
+    });
+  }
+
+  /** Sees each statement of a migration while the shadow runs it (inside the migration's transaction). */
+  public interface StatementObserver {
+    /** Before {@code statement} runs; {@code shadow} holds everything before it. */
+    void before(SqlStatement statement, ShadowDatabase shadow);
+
+    /** After {@code statement} ran. */
+    default void after(SqlStatement statement, ShadowDatabase shadow) {}
+  }
+
+  /**
    * Applies one migration atomically, statement by statement.
    *
    * @throws ShadowMigrationException naming the file, the failing statement and SQLite's message; the
    *     shadow is then unchanged
    */
   public void apply(String migrationName, String sql) {
-    run(migrationName, SqlStatements.split(sql), false);
+    run(migrationName, SqlStatements.split(sql), false, null);
+  }
+
+  /** As {@link #apply(String, String)}, showing {@code observer} each statement before and after it runs. */
+  public void apply(String migrationName, String sql, StatementObserver observer) {
+    run(migrationName, SqlStatements.split(sql), false, observer);
+  }
+
+  /**
+   * Turns foreign key enforcement on or off for the migrations applied next (on by default, as on D1; off
+   * only to try a migration whose references go to rows the shadow does not hold).
+   */
+  public void enforceForeignKeys(boolean on) {
+    try {
+      execute("PRAGMA foreign_keys = " + (on ? "ON" : "OFF"));
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot set foreign keys in the shadow: " + e.getMessage(), e);
+    }
+  }
+
+  /** Whether a table, index, view or trigger of this name exists now. */
+  public boolean exists(String name) {
+    try (PreparedStatement query =
+        connection.prepareStatement("SELECT 1 FROM sqlite_schema WHERE name = ? COLLATE NOCASE")) {
+      query.setString(1, name);
+      try (ResultSet rows = query.executeQuery()) {
+        return rows.next();
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read the shadow database's schema: " + e.getMessage(), e);
+    }
+  }
+
+  /** The names of the tables and views now (without SQLite's and D1's own), case-insensitively. */
+  public java.util.SortedSet<String> tableNames() {
+    java.util.SortedSet<String> names = new java.util.TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+    try (Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery("SELECT name FROM sqlite_schema WHERE type IN ('table', 'view')")) {
+      while (rows.next()) {
+        if (!Schema.isInternal(rows.getString(1))) {
+          names.add(rows.getString(1));
+        }
+      }
+      return names;
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read the shadow database's schema: " + e.getMessage(), e);
+    }
+  }
+
+  /** Whether table {@code name} holds no row now (rows the shadow's migrations wrote; it has no others). */
+  public boolean isEmpty(String name) {
+    try (Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery(
+            "SELECT 1 FROM \"" + name.replace("\"", "\"\"") + "\" LIMIT 1")) {
+      return !rows.next();
+    } catch (SQLException e) {
+      return false; // not a table one can read: not known to be empty
+    }
   }
 
   /** The schema as it is now. */
@@ -102,7 +236,7 @@ public final class ShadowDatabase implements AutoCloseable {
     }
   }
 
-  private void run(String source, List<SqlStatement> statements, boolean export) {
+  private void run(String source, List<SqlStatement> statements, boolean export, StatementObserver observer) {
     try {
       execute("BEGIN");
     } catch (SQLException e) {
@@ -128,10 +262,16 @@ public final class ShadowDatabase implements AutoCloseable {
                   + " (remote D1 refuses transaction statements); remove it",
               "");
         }
+        if (observer != null) {
+          observer.before(statement, this);
+        }
         try {
           execute(statement.sql());
         } catch (SQLException e) {
           throw failure(source, statement, statements.size(), e);
+        }
+        if (observer != null) {
+          observer.after(statement, this);
         }
       }
       try {

@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flaredeploy.activities.DatabaseState;
 import dev.flaredeploy.activities.PreflightReport;
-import dev.flaredeploy.activities.SchemaValidation;
+import dev.flaredeploy.activities.gate.Gate;
 import dev.flaredeploy.testkit.CloudflareApiRecorder.Call;
 import dev.flaredeploy.activities.ChecksumLedger;
 import dev.flaredeploy.activities.config.LoadedProject;
@@ -21,6 +21,8 @@ import dev.flaredeploy.activities.safety.Checksums;
 import dev.flaredeploy.activities.source.SourceSnapshots;
 import dev.flaredeploy.testkit.ExampleProjects;
 import dev.flaredeploy.workflows.FailureTypes;
+import dev.flaredeploy.workflows.model.CheckFinding;
+import dev.flaredeploy.workflows.model.CheckResult;
 import dev.flaredeploy.workflows.model.ChecksumProblem;
 import dev.flaredeploy.workflows.model.CloudflareSettings;
 import dev.flaredeploy.workflows.model.DatabasePlan;
@@ -430,15 +432,18 @@ class CloudflareTargetTest {
   void validateSchemaStopsAtPreflightWhenABindingHasNoDatabaseIdAndReadsNothing() {
     DeploymentPlan plan = plan(Map.of("wrangler.toml", withoutTopLevelDatabaseId()));
 
-    SchemaReport report = observe(() -> SchemaValidation.validate(target, plan, NO_TICK, 1));
+    SchemaReport report = observe(() -> Gate.run(target, plan, NO_TICK, 1));
 
-    assertThat(report.preflight()).singleElement().asString()
-        .startsWith("D1 binding DB has no database_id in wrangler.toml;")
-        .contains("flaredeploy deploy --provision");
+    assertThat(report.results()).singleElement().satisfies(preflight -> {
+      assertThat(preflight.check()).isEqualTo("preflight");
+      assertThat(preflight.findings()).singleElement().satisfies(f -> assertThat(f.message())
+          .startsWith("D1 binding DB has no database_id in wrangler.toml;")
+          .contains("flaredeploy deploy --provision"));
+    });
     assertThat(report.databases()).isEmpty();
-    assertThat(SchemaValidation.blocked(report, plan)).hasValueSatisfying(why -> assertThat(why)
+    assertThat(Gate.blocked(report)).hasValueSatisfying(why -> assertThat(why)
         .startsWith("the deployment is blocked; nothing was changed:\n  D1 binding DB has no database_id"));
-    assertThat(SchemaValidation.failureType(report)).isEqualTo(FailureTypes.PREFLIGHT_FAILED);
+    assertThat(Gate.failureType(report)).isEqualTo(FailureTypes.PREFLIGHT_FAILED);
     assertThat(recorder.calls()).isEmpty();
   }
 
@@ -448,26 +453,23 @@ class CloudflareTargetTest {
     recorder.ledger(DB_ID, LEDGER, List.of(M1)).schema(DB_ID, migration(M1));
     String untouched = recorder.bookmarkOf(DB_ID);
 
-    SchemaReport report = observe(() -> SchemaValidation.validate(target, plan, NO_TICK, 1));
+    SchemaReport report = observe(() -> Gate.run(target, plan, NO_TICK, 1));
 
     assertThat(recorder.bookmarkOf(DB_ID)).as("validate-schema wrote nothing").isEqualTo(untouched);
-    assertThat(report.preflight()).isEmpty();
     assertThat(report.databases()).containsExactly(new DatabaseStatus("DB", List.of(M1), List.of(M2)));
-    assertThat(report.checks()).singleElement().satisfies(check -> {
-      assertThat(check.migration()).isEqualTo(M2);
-      assertThat(check.blocked()).isFalse();
+    assertThat(result(report, "migrations").findings()).singleElement().satisfies(check -> {
+      assertThat(check.subject()).isEqualTo(M2);
+      assertThat(check.code()).isEqualTo("ADDITIVE");
     });
-    assertThat(report.drift()).isEmpty();
-    assertThat(report.warnings()).noneMatch(w -> w.contains("export"));
-    assertThat(recorder.callLines()).containsExactly(
+    assertThat(result(report, "drift").outcome()).isEqualTo(CheckResult.PASSED);
+    assertThat(Gate.blocked(report)).isEmpty();
+    assertThat(recorder.callLines()).as("D1 makes a database unavailable while it exports").containsExactly(
         "GET " + db, // preflight: the database exists and the token may read it
-        "POST " + db + "/query", // the ledger
-        "POST " + db + "/query", // the recorded checksums
-        "POST " + db + "/query", // ledger, checksums and schema: the shadow and drift start from the schema,
+        "POST " + db + "/query", // ledger, checksums and schema at once: the shadow and drift start from the schema,
         "POST " + db + "/query", // but M1 was applied by wrangler alone: no checksum table yet, so without it
         "GET " + script + "/deployments"); // what serves: nothing yet
-    assertThat(sqlSent().get(2)).endsWith(DatabaseState.SCHEMA_QUERY).contains(Checksums.SELECT);
-    assertThat(sqlSent().get(3)).endsWith(DatabaseState.SCHEMA_QUERY).doesNotContain(Checksums.SELECT);
+    assertThat(sqlSent().get(0)).endsWith(DatabaseState.SCHEMA_QUERY).contains(Checksums.SELECT);
+    assertThat(sqlSent().get(1)).endsWith(DatabaseState.SCHEMA_QUERY).doesNotContain(Checksums.SELECT);
     assertThat(home.resolve("cloudflare/hello-d1/default/validation")).doesNotExist();
     assertThat(recorder.unexpectedCalls()).isEmpty();
   }
@@ -478,9 +480,10 @@ class CloudflareTargetTest {
     recorder.ledger(DB_ID, LEDGER, List.of(M1)).schema(DB_ID, migration(M1))
         .schema(DB_ID, "CREATE TABLE added_by_hand (id INTEGER PRIMARY KEY);");
 
-    SchemaReport report = observe(() -> SchemaValidation.validate(target, plan, NO_TICK, 1));
+    SchemaReport report = observe(() -> Gate.run(target, plan, NO_TICK, 1));
 
-    assertThat(report.drift()).singleElement().asString().startsWith("DB: ").contains("added_by_hand");
+    assertThat(result(report, "drift").findings()).singleElement().satisfies(f -> assertThat(f.message())
+        .startsWith("DB: ").contains("added_by_hand"));
   }
 
   @Test
@@ -489,13 +492,18 @@ class CloudflareTargetTest {
     recorder.failExport(DB_ID, "Currently, D1 cannot export databases with virtual tables (fts5)")
         .schema(DB_ID, "CREATE VIRTUAL TABLE search USING fts5(body);");
 
-    SchemaReport report = observe(() -> SchemaValidation.validate(target, plan, NO_TICK, 1));
+    SchemaReport report = observe(() -> Gate.run(target, plan, NO_TICK, 1));
 
     assertThat(report.databases()).containsExactly(new DatabaseStatus("DB", List.of(), List.of(M1, M2)));
-    assertThat(report.checks()).extracting(c -> c.migration()).containsExactly(M1, M2);
-    assertThat(report.warnings()).noneMatch(w -> w.contains("export"));
-    assertThat(SchemaValidation.blocked(report, plan)).isEmpty();
+    assertThat(result(report, "migrations").findings()).extracting(CheckFinding::subject).containsExactly(M1, M2);
+    assertThat(result(report, "drift").findings()).as("the virtual table, made by hand").singleElement()
+        .satisfies(f -> assertThat(f.message()).contains("table search"));
+    assertThat(Gate.blocked(report)).isEmpty();
     assertThat(recorder.callLines()).noneMatch(line -> line.contains("/export"));
+  }
+
+  private static CheckResult result(SchemaReport report, String check) {
+    return report.results().stream().filter(r -> r.check().equals(check)).findFirst().orElseThrow();
   }
 
   @Test

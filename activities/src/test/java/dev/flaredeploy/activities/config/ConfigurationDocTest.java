@@ -29,6 +29,7 @@ class ConfigurationDocTest {
 
     LoadedProject top = loader.load(project, "default");
     assertThat(top.target()).isEqualTo("local");
+    assertThat(top.fleetParallel()).isEqualTo(4);
     assertThat(top.smoke().timeoutMillis()).isEqualTo(30_000);
     assertThat(top.smoke().checks()).containsExactly(new SmokeCheck("/health", 200, "ok"));
     assertThat(top.local().port()).isEqualTo(8787);

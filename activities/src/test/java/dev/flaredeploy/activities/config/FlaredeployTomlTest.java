@@ -570,4 +570,40 @@ class FlaredeployTomlTest {
     project.write("flaredeploy.toml", toml);
     return catchThrowableOfType(ConfigException.class, () -> loader.load(dir, "default"));
   }
+
+  @Test
+  void fleetParallelIsReadFromTheTopLevelForEveryEnvironment() {
+    project.write("flaredeploy.toml", "[fleet]\nparallel = 6\n");
+
+    assertThat(loader.load(dir, "default").fleetParallel()).isEqualTo(6);
+    assertThat(loader.load(dir, "staging").fleetParallel()).isEqualTo(6);
+    assertThat(loader.load(dir, "staging").environments()).containsExactly("default", "staging");
+  }
+
+  @Test
+  void fleetParallelIsNullWhenNotSetAndRefusedOutOfRangeOrPerEnvironment() {
+    assertThat(loader.load(dir, "default").fleetParallel()).isNull();
+
+    project.write("flaredeploy.toml", "[fleet]\nparallel = 0\n");
+    assertThat(catchThrowableOfType(ConfigException.class, () -> loader.load(dir, "default")).problem())
+        .contains("an integer between 1 and 1000", "got 0");
+
+    project.write("flaredeploy.toml", "[env.staging.fleet]\nparallel = 2\n");
+    assertThat(catchThrowableOfType(ConfigException.class, () -> loader.load(dir, "default")).problem())
+        .contains("whole fleet run", "top level");
+  }
+
+  @Test
+  void serviceBindingsOfTheSelectedEnvironmentNameTheBoundWorkers() {
+    project.write("wrangler.toml", WRANGLER + """
+        [[env.staging.services]]
+        binding = "AUTH"
+        service = "auth-staging"
+        entrypoint = "AuthApi"
+        """);
+
+    assertThat(loader.load(dir, "staging").services())
+        .containsExactly(new ServiceBinding("AUTH", "auth-staging", null));
+    assertThat(loader.load(dir, "default").services()).as("bindings are not inherited").isEmpty();
+  }
 }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.flaredeploy.activities.ChecksumLedger;
 import dev.flaredeploy.activities.DatabaseState;
 import dev.flaredeploy.activities.PlanBuilder;
-import dev.flaredeploy.activities.SchemaValidation;
+import dev.flaredeploy.activities.gate.Gate;
 import dev.flaredeploy.activities.config.ProjectConfigLoader;
 import dev.flaredeploy.activities.process.ProcessRunner;
 import dev.flaredeploy.activities.process.ProcessRunner.Tick;
@@ -58,7 +58,7 @@ class LocalTargetTest {
     DeploymentPlan plan = plan();
     long processes = ProcessRunner.started();
 
-    SchemaReport report = SchemaValidation.validate(target, plan, NO_TICK, 1);
+    SchemaReport report = Gate.run(target, plan, NO_TICK, 1);
 
     assertThat(report.databases().get(0).pending()).containsExactly("0001_create_notes.sql", "0002_add_author.sql");
     assertThat(target.inspect(plan, db(plan), NO_TICK)).isEqualTo(DatabaseState.ABSENT);
@@ -77,7 +77,7 @@ class LocalTargetTest {
     DeploymentPlan v2 = plan();
     Map<String, String> before = tree(workspace.home()); // the environment, and the shared databases
 
-    SchemaReport report = SchemaValidation.validate(target, v2, NO_TICK, 1);
+    SchemaReport report = Gate.run(target, v2, NO_TICK, 1);
     DatabaseState state = target.inspect(v2, db(v2), NO_TICK);
 
     assertThat(report.databases().get(0).pending()).containsExactly("0003_unique_body.sql");
@@ -98,7 +98,7 @@ class LocalTargetTest {
     DeploymentPlan v2 = plan();
     long processes = ProcessRunner.started();
 
-    SchemaValidation.validate(target, v2, NO_TICK, 1);
+    Gate.run(target, v2, NO_TICK, 1);
     List<RestorePoint> points = target.checkpoint(v2, "run-1", NO_TICK);
     assertThat(target.checkpoint(v2, "run-1", NO_TICK)).as("a retry keeps its restore point").isEqualTo(points);
     try {

@@ -2,14 +2,12 @@ package dev.flaredeploy.activities.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.flaredeploy.activities.SchemaValidation;
 import dev.flaredeploy.workflows.model.DeploymentPlan;
 import dev.flaredeploy.workflows.model.FreezeWindow;
 import dev.flaredeploy.workflows.model.LocalSettings;
 import dev.flaredeploy.workflows.model.PolicyOverride;
 import dev.flaredeploy.workflows.model.PolicyResult;
 import dev.flaredeploy.workflows.model.PolicySettings;
-import dev.flaredeploy.workflows.model.SchemaReport;
 import dev.flaredeploy.workflows.model.SmokePlan;
 import dev.flaredeploy.workflows.model.SourceSnapshot;
 import java.time.Instant;
@@ -184,17 +182,6 @@ class PolicyCheckTest {
     assertThat(asked).isEmpty();
   }
 
-  @Test
-  void aFailedRuleBlocksNamingTheRuleAndHowToOverrideItAndAnOverriddenOneDoesNot() {
-    DeploymentPlan plan = plan(freeze(FRIDAY_AFTERNOON_UTC), CLEAN_MAIN);
-    SchemaReport failed = report(new PolicyResult("freeze", PolicyResult.FAILED, "freeze window \"f\" is in effect", null));
-    SchemaReport overridden = report(new PolicyResult("freeze", PolicyResult.OVERRIDDEN, "freeze window \"f\" is in effect", "hotfix"));
-
-    assertThat(SchemaValidation.blocked(failed, plan)).hasValueSatisfying(why -> assertThat(why)
-        .contains("policy freeze: freeze window \"f\" is in effect", "--override freeze --reason"));
-    assertThat(SchemaValidation.blocked(overridden, plan)).isEmpty();
-  }
-
   // ---------------------------------------------------------------------------------------------
 
   private static PolicyResult only(PolicySettings policy, SourceSnapshot source, String now) {
@@ -224,10 +211,5 @@ class PolicyCheckTest {
     return new DeploymentPlan("shop", environment, target, source, "wrangler.toml", List.of(),
         new SmokePlan(5_000, List.of(), null), List.of(), new LocalSettings(8787), 1, false, "warn", null, false,
         policy, List.of());
-  }
-
-  private static SchemaReport report(PolicyResult policy) {
-    return new SchemaReport(List.of(), null, 1, List.of(), List.of(), List.of(), List.of(),
-        List.of(policy), List.of());
   }
 }

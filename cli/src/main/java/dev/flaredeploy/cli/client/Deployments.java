@@ -6,36 +6,26 @@ import dev.flaredeploy.workflows.DeploymentWorkflow;
 import dev.flaredeploy.workflows.Steps;
 import dev.flaredeploy.workflows.model.DeploymentReport;
 import dev.flaredeploy.workflows.model.DeploymentRequest;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.temporal.api.common.v1.Payload;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
-import io.temporal.api.filter.v1.WorkflowTypeFilter;
 import io.temporal.api.history.v1.HistoryEvent;
-import io.temporal.api.workflow.v1.WorkflowExecutionInfo;
-import io.temporal.api.workflowservice.v1.ListClosedWorkflowExecutionsRequest;
-import io.temporal.api.workflowservice.v1.ListOpenWorkflowExecutionsRequest;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowExecutionDescription;
 import io.temporal.client.WorkflowExecutionMetadata;
-import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.common.SearchAttributes;
-import io.temporal.common.converter.DefaultDataConverter;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 /**
  * The CLI's window on deployments. It only starts, reads and cancels runs; it holds no state, so killing
@@ -64,27 +54,13 @@ public class Deployments {
    */
   public WorkflowExecution start(DeploymentRequest request, String commit, boolean dirty) {
     String id = DeploymentIds.workflowId(request.target(), request.service(), request.environment());
-    SearchAttributes.Builder attributes = SearchAttributes.newBuilder()
-        .set(DeploymentAttributes.SERVICE, request.service())
-        .set(DeploymentAttributes.ENVIRONMENT, request.environment())
-        .set(DeploymentAttributes.TARGET, request.target())
-        .set(DeploymentAttributes.STATE, "RUNNING");
-    if (commit != null) {
-      attributes.set(DeploymentAttributes.COMMIT, commit);
-    }
-    String source = commit == null ? "a directory outside git"
-        : commit.substring(0, Math.min(12, commit.length())) + (dirty ? " (uncommitted changes)" : "");
     DeploymentWorkflow workflow = client.newWorkflowStub(DeploymentWorkflow.class,
         WorkflowOptions.newBuilder()
             .setWorkflowId(id)
             .setTaskQueue(taskQueue)
-            .setTypedSearchAttributes(attributes.build())
-            .setStaticSummary("deploy " + request.service() + " (" + request.environment() + ") to "
-                + request.target() + " from " + source)
-            .setStaticDetails("project: " + request.projectDir() + "\nrequested by: " + request.requestedBy()
-                + (request.overrides() == null ? "" : request.overrides().stream()
-                    .map(o -> "\npolicy override: " + o.rule() + " (" + o.reason() + ")")
-                    .collect(java.util.stream.Collectors.joining())))
+            .setTypedSearchAttributes(DeploymentAttributes.of(request, commit))
+            .setStaticSummary(DeploymentAttributes.summary(request, commit, dirty))
+            .setStaticDetails(DeploymentAttributes.details(request))
             .build());
     try {
       return WorkflowClient.start(workflow::deploy, request);
@@ -132,31 +108,15 @@ public class Deployments {
 
   /** Recent deployments, newest first, optionally of one service and/or environment. */
   public List<DeploymentReport> list(String service, String environment, int limit) {
-    List<DeploymentReport> reports = new ArrayList<>();
-    try {
-      StringBuilder query = new StringBuilder("WorkflowType = '" + WORKFLOW_TYPE + "'");
-      if (service != null) {
-        query.append(" AND ").append(DeploymentAttributes.SERVICE.getName()).append(" = '").append(quote(service)).append("'");
-      }
-      if (environment != null) {
-        query.append(" AND ").append(DeploymentAttributes.ENVIRONMENT.getName()).append(" = '").append(quote(environment)).append("'");
-      }
-      try (Stream<WorkflowExecutionMetadata> runs = client.listExecutions(query.toString())) {
-        runs.sorted(Comparator.comparing(WorkflowExecutionMetadata::getStartTime).reversed())
-            .limit(limit)
-            .forEach(run -> reports.add(report(run)));
-      }
-      return reports;
-    } catch (StatusRuntimeException e) {
-      if (e.getStatus().getCode() != Status.Code.UNIMPLEMENTED) {
-        throw e;
-      }
-    } catch (RuntimeException e) {
-      if (!(rootCause(e) instanceof StatusRuntimeException s) || s.getStatus().getCode() != Status.Code.UNIMPLEMENTED) {
-        throw e;
-      }
+    StringBuilder query = new StringBuilder("WorkflowType = '" + WORKFLOW_TYPE + "'");
+    if (service != null) {
+      query.append(" AND ").append(DeploymentAttributes.SERVICE.getName()).append(" = '").append(Runs.quote(service)).append("'");
     }
-    return listWithoutVisibility(service, environment, limit);
+    if (environment != null) {
+      query.append(" AND ").append(DeploymentAttributes.ENVIRONMENT.getName()).append(" = '").append(Runs.quote(environment)).append("'");
+    }
+    return Runs.list(client, stubs, WORKFLOW_TYPE, query.toString(), id -> matches(id, service, environment), limit,
+        Deployments::report);
   }
 
   /** Every step and compensation of the latest run with its attempts and failures, from the history. */
@@ -247,22 +207,18 @@ public class Deployments {
   }
 
   private WorkflowExecutionDescription describe(String workflowId, String runId) {
-    try {
-      return client.newUntypedWorkflowStub(workflowId, Optional.ofNullable(runId), Optional.empty()).describe();
-    } catch (WorkflowNotFoundException e) {
-      throw new UnknownDeploymentException(workflowId);
-    } catch (RuntimeException e) {
-      if (rootCause(e) instanceof StatusRuntimeException s && s.getStatus().getCode() == Status.Code.NOT_FOUND) {
-        throw new UnknownDeploymentException(workflowId);
-      }
-      throw e;
-    }
+    return Runs.describe(client, workflowId, runId);
   }
 
   private static DeploymentReport report(WorkflowExecutionDescription description, String workflowId) {
     DeploymentReport report = description.getMemo(DeploymentAttributes.REPORT_MEMO, DeploymentReport.class, DeploymentReport.class);
     return settle(report, description.getStatus(), workflowId, description.getExecution().getRunId(),
         description.getTypedSearchAttributes());
+  }
+
+  /** A run's report from its memo (or from what Temporal knows, when it wrote none). */
+  static DeploymentReport reportOf(WorkflowExecutionMetadata run) {
+    return report(run);
   }
 
   private static DeploymentReport report(WorkflowExecutionMetadata run) {
@@ -284,7 +240,7 @@ public class Deployments {
           attributes == null ? part(parts, 2) : Optional.ofNullable(attributes.get(DeploymentAttributes.SERVICE)).orElse(part(parts, 2)),
           part(parts, 3), part(parts, 1),
           attributes == null ? null : attributes.get(DeploymentAttributes.COMMIT),
-          false, null, "RUNNING", "starting", List.of(), List.of(), null, null, List.of(), null, null, List.of());
+          false, null, "RUNNING", "starting", List.of(), List.of(), null, null, List.of(), null, null, List.of(), null);
     }
     if (running || !report.state().equals("RUNNING")) {
       return report;
@@ -296,53 +252,23 @@ public class Deployments {
         report.steps(), report.databases(), report.release(), report.error(),
         List.of("check which release serves and whether the databases hold a partial migration; "
             + "then deploy again (steps done so far are in `flaredeploy history " + report.id() + "`)"),
-        report.startedAt(), report.finishedAt(), report.overrides());
+        report.startedAt(), report.finishedAt(), report.overrides(), report.checks());
   }
 
   private static String part(String[] parts, int i) {
     return parts.length > i ? parts[i] : null;
   }
 
-  /** For the Java test server, which has no visibility queries: the legacy open/closed listings. */
-  private List<DeploymentReport> listWithoutVisibility(String service, String environment, int limit) {
-    String namespace = client.getOptions().getNamespace();
-    WorkflowTypeFilter type = WorkflowTypeFilter.newBuilder().setName(WORKFLOW_TYPE).build();
-    List<WorkflowExecutionInfo> infos = new ArrayList<>();
-    infos.addAll(stubs.blockingStub().listOpenWorkflowExecutions(ListOpenWorkflowExecutionsRequest.newBuilder()
-        .setNamespace(namespace).setTypeFilter(type).setMaximumPageSize(1000).build()).getExecutionsList());
-    infos.addAll(stubs.blockingStub().listClosedWorkflowExecutions(ListClosedWorkflowExecutionsRequest.newBuilder()
-        .setNamespace(namespace).setTypeFilter(type).setMaximumPageSize(1000).build()).getExecutionsList());
-    return infos.stream()
-        .filter(info -> matches(info.getExecution().getWorkflowId(), service, environment))
-        .sorted(Comparator.comparingLong((WorkflowExecutionInfo info) -> info.getStartTime().getSeconds()).reversed())
-        .limit(limit)
-        // these listings carry no memo on the test server: the report comes from describing each run
-        .map(info -> report(describe(info.getExecution().getWorkflowId(), info.getExecution().getRunId()),
-            info.getExecution().getWorkflowId()))
-        .toList();
-  }
-
   private static boolean matches(String workflowId, String service, String environment) {
     String[] parts = workflowId.split(":");
-    return parts.length == 4
+    return DeploymentIds.isDeploymentId(workflowId) // the legacy listings hold fleets too
+        && parts.length == 4
         && (service == null || parts[2].equals(service))
         && (environment == null || parts[3].equals(environment));
   }
 
   private static <T> T decode(Payload payload, Class<T> type) {
-    return DefaultDataConverter.newDefaultInstance().fromPayload(payload, type, type);
-  }
-
-  private static String quote(String value) {
-    return value.replace("'", "");
-  }
-
-  private static Throwable rootCause(Throwable e) {
-    Throwable t = e;
-    while (t.getCause() != null && t.getCause() != t) {
-      t = t.getCause();
-    }
-    return t;
+    return Runs.decode(payload, type);
   }
 
   private static void sleep(Duration d) {

@@ -70,6 +70,9 @@ public final class ReportText {
       }
       out.append('\n');
     }
+    if (r.checks() != null && !r.checks().isEmpty()) {
+      out.append("  checks\n").append(CheckText.render(r.checks(), "    "));
+    }
     if (r.error() != null) {
       out.append("  error    ").append(r.error().step()).append(": ").append(r.error().type()).append(": ")
           .append(r.error().message()).append('\n');

@@ -1,5 +1,6 @@
 package dev.flaredeploy.workflows.internal;
 
+import dev.flaredeploy.workflows.model.CheckResult;
 import dev.flaredeploy.workflows.model.DatabaseReport;
 import dev.flaredeploy.workflows.model.DeploymentReport;
 import dev.flaredeploy.workflows.model.DeploymentRequest;
@@ -42,6 +43,7 @@ public final class ReportBuilder {
   private List<RolloutStepReport> rolloutSteps;
   private ErrorReport error;
   private String finishedAt;
+  private List<CheckResult> checks;
 
   public ReportBuilder(LongSupplier clock, String id, String runId, DeploymentRequest request) {
     this.clock = clock;
@@ -162,6 +164,11 @@ public final class ReportBuilder {
         : new ReleaseReport(release.version(), release.previousVersion(), release.url(), rollout);
   }
 
+  /** The pre-deploy checks' results; the report keeps what warned or blocked ({@link CheckResult#worthReporting}). */
+  public void checks(List<CheckResult> results) {
+    checks = results == null ? null : CheckResult.worthReporting(results);
+  }
+
   public void error(String step, String type, String message) {
     error = new ErrorReport(step, type, message);
   }
@@ -203,6 +210,7 @@ public final class ReportBuilder {
         List.copyOf(actionsRequired),
         startedAt,
         finishedAt,
-        request.overrides() == null ? List.of() : List.copyOf(request.overrides()));
+        request.overrides() == null ? List.of() : List.copyOf(request.overrides()),
+        checks);
   }
 }

@@ -11,6 +11,8 @@ import java.util.List;
  *     DeploymentState})
  * @param actionsRequired what a person must do when state is NEEDS_ATTENTION
  * @param overrides the policy rules this deployment was told to let through, with the reasons given
+ * @param checks the pre-deploy checks that warned or blocked, with their warnings and errors
+ *     ({@link CheckResult#worthReporting}); null in reports recorded before it was added
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record DeploymentReport(
@@ -31,4 +33,5 @@ public record DeploymentReport(
     List<String> actionsRequired,
     String startedAt,
     String finishedAt,
-    List<PolicyOverride> overrides) {}
+    List<PolicyOverride> overrides,
+    List<CheckResult> checks) {}
