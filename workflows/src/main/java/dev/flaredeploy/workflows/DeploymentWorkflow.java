@@ -2,10 +2,7 @@ package dev.flaredeploy.workflows;
 
 import dev.flaredeploy.workflows.model.DeploymentReport;
 import dev.flaredeploy.workflows.model.DeploymentRequest;
-import dev.flaredeploy.workflows.model.LockGrant;
-import dev.flaredeploy.workflows.locks.DatabaseLockWorkflow;
 import io.temporal.workflow.QueryMethod;
-import io.temporal.workflow.SignalMethod;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
 
@@ -28,11 +25,4 @@ public interface DeploymentWorkflow {
   /** The run as it is now: steps so far, databases, release, state. Needs a live worker. */
   @QueryMethod(name = "progress")
   DeploymentReport progress();
-
-  /**
-   * From a database's lock workflow: the lock this run waits for is now its own. Sent only by {@link
-   * DatabaseLockWorkflow}.
-   */
-  @SignalMethod(name = DatabaseLockWorkflow.GRANTED_SIGNAL)
-  void databaseLockGranted(LockGrant grant);
 }

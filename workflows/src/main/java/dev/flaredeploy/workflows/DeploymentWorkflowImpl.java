@@ -17,7 +17,6 @@ import dev.flaredeploy.workflows.model.DeploymentPlan;
 import dev.flaredeploy.workflows.model.DeploymentReport;
 import dev.flaredeploy.workflows.model.DeploymentRequest;
 import dev.flaredeploy.workflows.model.DeploymentState;
-import dev.flaredeploy.workflows.model.LockGrant;
 import dev.flaredeploy.workflows.model.LockHolder;
 import dev.flaredeploy.workflows.model.MigrationOutcome;
 import dev.flaredeploy.workflows.model.Release;
@@ -468,13 +467,6 @@ public class DeploymentWorkflowImpl implements DeploymentWorkflow {
   private void smokeTest(DeploymentPlan plan, Release release) {
     step(Steps.SMOKE_TEST, "check " + release.url(),
         a -> smokeActivities(plan).smokeTest(plan, release), SmokeOutcome::attempt, SmokeOutcome::detail);
-  }
-
-  @Override
-  public void databaseLockGranted(LockGrant grant) {
-    if (locks != null) {
-      locks.granted(grant);
-    }
   }
 
   @Override

@@ -97,8 +97,7 @@ class SharedDatabases implements DeploymentActivities {
       statuses.add(new DatabaseStatus(db.binding(), ledger,
           files.get(plan.service()).stream().filter(f -> !ledger.contains(f)).toList()));
     }
-    return new SchemaReport(statuses, live.get(plan.service()), attempt(), List.of(), List.of(), List.of(),
-        List.of(), List.of(), List.of());
+    return SchemaReport.of(statuses, live.get(plan.service()), attempt(), List.of());
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.flaredeploy.workflows.internal;
 import dev.flaredeploy.workflows.DeploymentIds;
 import dev.flaredeploy.workflows.Steps;
 import dev.flaredeploy.workflows.locks.DatabaseLockActivities;
+import dev.flaredeploy.workflows.locks.DatabaseLockGrants;
 import dev.flaredeploy.workflows.locks.DatabaseLockWorkflow;
 import dev.flaredeploy.workflows.model.DatabasePlan;
 import dev.flaredeploy.workflows.model.DeploymentPlan;
@@ -33,11 +34,11 @@ import java.util.Set;
  * that share two databases never wait for each other in a circle), one at a time, and releases them.
  * While it waits the report shows a {@value Steps#LOCK_DATABASE} step naming the deployment it waits for.
  *
- * <p>Grants arrive as the signal {@code database-lock-granted}: the workflow hands them to {@link #granted},
- * whenever they arrive (also before the request's activity returned). A wait asks again every {@link
+ * <p>Grants arrive as the signal {@code database-lock-granted}, which this object listens to ({@link
+ * DatabaseLockGrants}), whenever they arrive (also before the request's activity returned). A wait asks again every {@link
  * #ASK_AGAIN}, so a lock workflow that a person terminated is started anew rather than waited for forever.
  */
-public final class DatabaseLocks {
+public final class DatabaseLocks implements DatabaseLockGrants {
   /** How often a waiting deployment asks its lock again (the lock may have been terminated by a person). */
   static final Duration ASK_AGAIN = Duration.ofMinutes(5);
 
@@ -78,11 +79,13 @@ public final class DatabaseLocks {
               .build())
           .build());
 
+  /** Listens to grants from the moment it exists (create it at the start of the run). */
   public DatabaseLocks(LockHolder self, String taskQueue, ReportBuilder report, Runnable publish) {
     this.self = self;
     this.taskQueue = taskQueue;
     this.report = report;
     this.publish = publish;
+    Workflow.registerListener(this);
   }
 
   /**
@@ -106,7 +109,8 @@ public final class DatabaseLocks {
     return ordered;
   }
 
-  /** The signal handler's part: a lock is now ours. */
+  /** A lock is now ours (the signal {@code database-lock-granted}). */
+  @Override
   public void granted(LockGrant grant) {
     grants.put(grant.lockId(), grant);
   }
