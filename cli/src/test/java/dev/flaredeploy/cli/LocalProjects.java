@@ -196,20 +196,19 @@ final class LocalProjects {
   }
 
   /**
-   * The project's local D1 database files as they are on disk: each file of the state folder's D1 storage
-   * (the SQLite file, and its write-ahead log beside it if there is one) with the sha256 of its bytes.
+   * The project's local D1 database files as they are on disk: its SQLite file (in the shared place) and its
+   * write-ahead log beside it if there is one, with the sha256 of their bytes.
    * SQLite's shared-memory index ({@code -shm}) is left out: it holds no data, and every reader of a WAL
    * database, a serving release's included, writes its read marks there.
    */
   java.util.Map<String, String> databaseFiles(Project p) throws IOException {
     java.util.Map<String, String> files = new java.util.TreeMap<>();
-    Path d1 = stateDir(p).resolve("v3/d1");
-    if (!Files.isDirectory(d1)) {
-      return files;
-    }
-    try (var walk = Files.walk(d1)) {
-      for (Path file : walk.filter(Files::isRegularFile).filter(f -> !f.toString().endsWith("-shm")).toList()) {
-        files.put(d1.relativize(file).toString(), dev.flaredeploy.activities.safety.Checksums.sha256(
+    // the project's own database only: the shared directory holds every project's, and their releases write
+    Path database = databaseFile(p);
+    for (String companion : List.of("", "-wal", "-journal")) {
+      Path file = database.resolveSibling(database.getFileName() + companion);
+      if (Files.isRegularFile(file)) {
+        files.put(file.getFileName().toString(), dev.flaredeploy.activities.safety.Checksums.sha256(
             Files.readAllBytes(file)));
       }
     }
