@@ -6,6 +6,7 @@ import dev.flaredeploy.activities.config.LoadedProject;
 import dev.flaredeploy.activities.config.ProjectConfigLoader;
 import dev.flaredeploy.activities.gate.Gate;
 import dev.flaredeploy.activities.local.D1CommandException;
+import dev.flaredeploy.activities.local.LocalDatabaseConflictException;
 import dev.flaredeploy.activities.local.LocalReleaseException;
 import dev.flaredeploy.activities.local.MigrationFailedException;
 import dev.flaredeploy.activities.process.Concurrently;
@@ -102,7 +103,9 @@ public class DeploymentActivitiesImpl implements DeploymentActivities {
       String runId = Activity.getExecutionContext().getInfo().getRunId();
       // the live release is read beside the restore points: neither depends on the other
       CompletableFuture<Optional<String>> live = Concurrently.start(() -> target.liveRelease(plan));
-      List<RestorePoint> restorePoints = target.checkpoint(plan, runId, heartbeat());
+      // each with the ledger its database has now: the workflow holds the databases' locks, nothing moves them
+      List<RestorePoint> restorePoints =
+          RestoreGuard.withLedgers(target, plan, target.checkpoint(plan, runId, heartbeat()), heartbeat());
       return new Checkpoint(restorePoints, Concurrently.join(live).orElse(null), attempt());
     });
   }
@@ -161,10 +164,14 @@ public class DeploymentActivitiesImpl implements DeploymentActivities {
         target(plan.target()).rollback(plan, previousVersion, heartbeat()), attempt()));
   }
 
+  /** Refuses ({@link FailureTypes#RESTORE_REFUSED}) when someone else moved the database on ({@link RestoreGuard}). */
   @Override
   public CompensationOutcome restoreDatabase(DeploymentPlan plan, RestorePoint restorePoint) {
-    return guarded(() -> new CompensationOutcome(
-        target(plan.target()).restore(plan, restorePoint, heartbeat()), attempt()));
+    return guarded(() -> {
+      DeploymentTarget target = target(plan.target());
+      RestoreGuard.check(target, plan, restorePoint, heartbeat());
+      return new CompensationOutcome(target.restore(plan, restorePoint, heartbeat()), attempt());
+    });
   }
 
   private DeploymentTarget target(String name) {
@@ -202,6 +209,10 @@ public class DeploymentActivitiesImpl implements DeploymentActivities {
       throw ApplicationFailure.newNonRetryableFailure(
           e.getMessage() + "; the database will be restored to its restore point",
           FailureTypes.MIGRATION_FAILED, attempt());
+    } catch (LocalDatabaseConflictException e) {
+      throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), FailureTypes.PREFLIGHT_FAILED, attempt());
+    } catch (RestoreGuard.RestoreRefusedException e) {
+      throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), FailureTypes.RESTORE_REFUSED, attempt());
     } catch (SmokeTestFailedException e) {
       throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), FailureTypes.SMOKE_TEST_FAILED, attempt());
     } catch (LocalReleaseException e) {

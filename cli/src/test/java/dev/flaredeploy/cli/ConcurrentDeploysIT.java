@@ -19,8 +19,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Ten {@code flaredeploy deploy} processes for the same service and environment, started at once
- * against a {@code dev-server} (with its worker): the workflow id lets exactly one run.
+ * {@code flaredeploy deploy} processes started at once against a {@code dev-server} (with its worker): ten
+ * for the same service and environment (the workflow id lets exactly one run), and two Workers of one
+ * directory tree that share a D1 database (one migrator per database: their migrations go one after the
+ * other, each once, and both serve the same data).
  */
 @Timeout(value = 8, unit = TimeUnit.MINUTES)
 class ConcurrentDeploysIT extends DevServerFixture {
@@ -66,6 +68,100 @@ class ConcurrentDeploysIT extends DevServerFixture {
       assertThat(start).as("run %d started after run %d finished", i + 1, i).isAfterOrEqualTo(previousEnd);
     }
     assertThat(CliRunner.get(p.port(), "/health").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void twoWorkersSharingADatabaseDeployedAtOnceMigrateItInTurnEachMigrationOnceAndServeTheSameData()
+      throws Exception {
+    Path tree = home.resolve("projects").resolve("monorepo");
+    Project api = projects.copy(tree.resolve("api"), "mono-api", "local-monorepo-notes");
+    Project admin = projects.copy(tree.resolve("admin"), "mono-admin", "local-monorepo-notes");
+    stopAfterwards(api.service());
+    stopAfterwards(admin.service());
+    // a shared migration slow enough (seconds) that the second deployment arrives while the first applies it
+    String slow = "CREATE TABLE tally (n INTEGER NOT NULL);\nINSERT INTO tally SELECT count(*) FROM (WITH RECURSIVE"
+        + " c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 30000000) SELECT x FROM c);\n";
+    // both Workers ship the database's migrations (services sharing a database ship the same ones)
+    for (Project p : List.of(api, admin)) {
+      LocalProjects.write(p.file("migrations/0003_tally.sql"), slow);
+      LocalProjects.write(p.file("migrations/0004_audit.sql"),
+          "CREATE TABLE audit (id INTEGER PRIMARY KEY, what TEXT NOT NULL);\n");
+    }
+
+    List<Launched> both = new ArrayList<>(launch(api, 1));
+    both.addAll(launch(admin, 1));
+    awaitExits(both, 2);
+
+    assertThat(both).as(describe(both)).allSatisfy(d -> assertThat(d.exitCode()).as(d.toString()).isZero());
+    JsonNode apiRun = both.get(0).json();
+    JsonNode adminRun = both.get(1).json();
+    List<String> all = List.of("0001_create_notes.sql", "0002_add_author.sql", "0003_tally.sql", "0004_audit.sql");
+    assertThat(projects.ledger(api)).as("one ledger, each migration once").containsExactlyElementsOf(all);
+    assertThat(projects.ledger(admin)).containsExactlyElementsOf(all);
+    List<String> applied = new ArrayList<>(names(apiRun.get("databases").get(0).get("applied")));
+    applied.addAll(names(adminRun.get("databases").get(0).get("applied")));
+    assertThat(applied).as("applied by one deployment or the other, never both").hasSameElementsAs(all)
+        .doesNotHaveDuplicates();
+    // the migration phases never overlapped: the one that came second waited, naming the first
+    JsonNode first = startOf(apiRun, "apply-migrations").isBefore(startOf(adminRun, "apply-migrations"))
+        ? apiRun : adminRun;
+    JsonNode second = first == apiRun ? adminRun : apiRun;
+    assertThat(startOf(second, "apply-migrations")).isAfterOrEqualTo(endOf(first, "apply-migrations"));
+    JsonNode waited = step(second, "lock-database");
+    assertThat(waited).as("the second deployment's report: " + second).isNotNull();
+    assertThat(waited.get("state").asText()).isEqualTo("SUCCEEDED");
+    assertThat(waited.get("detail").asText()).matches("waited [\\dms ]+ for " + first.get("service").asText()
+        + "'s deployment \\(default\\) to finish migrating DB \\(hello-d1-db \\(local-monorepo-notes, local\\)\\);"
+        + " .*released it");
+    assertThat(step(first, "lock-database")).as("the first took the lock at once").isNull();
+    // both serve, from one database
+    assertThat(CliRunner.post(api.port(), "/notes", "{\"body\":\"written through api\"}").statusCode()).isEqualTo(201);
+    assertThat(CliRunner.post(admin.port(), "/notes", "{\"body\":\"written through admin\"}").statusCode())
+        .isEqualTo(201);
+    for (Project p : List.of(api, admin)) {
+      assertThat(CliRunner.get(p.port(), "/notes").body()).contains("written through api", "written through admin");
+    }
+    CliRunner.Result databases = cli.run("local", "databases", "--output", "json");
+    assertThat(databases.exitCode()).as(databases.toString()).isZero();
+    JsonNode shared = null;
+    for (JsonNode db : databases.json().get("databases")) {
+      if (db.get("localId").asText().equals("local-monorepo-notes")) {
+        shared = db;
+      }
+    }
+    assertThat(shared).as(databases.stdout()).isNotNull();
+    assertThat(names(shared.get("boundBy"), "service")).containsExactly("mono-admin", "mono-api");
+  }
+
+  private static List<String> names(JsonNode array) {
+    List<String> names = new ArrayList<>();
+    array.forEach(n -> names.add(n.asText()));
+    return names;
+  }
+
+  private static List<String> names(JsonNode array, String field) {
+    List<String> names = new ArrayList<>();
+    array.forEach(n -> names.add(n.get(field).asText()));
+    return names;
+  }
+
+  /** The last step of the report named {@code name}, or null. */
+  private static JsonNode step(JsonNode report, String name) {
+    JsonNode found = null;
+    for (JsonNode s : report.get("steps")) {
+      if (s.get("name").asText().equals(name)) {
+        found = s;
+      }
+    }
+    return found;
+  }
+
+  private static Instant startOf(JsonNode report, String name) {
+    return Instant.parse(step(report, name).get("startedAt").asText());
+  }
+
+  private static Instant endOf(JsonNode report, String name) {
+    return Instant.parse(step(report, name).get("finishedAt").asText());
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -68,8 +68,8 @@ class CrashRecoveryIT {
   static String address;
   static WorkflowServiceStubs stubs;
   static WorkflowClient temporal;
-  /** D1 state holding the example's two migrations and one note: each scenario starts from a copy. */
-  static Path seedState;
+  /** A database holding the example's two migrations and one note: each scenario starts from a copy. */
+  static Path seedDatabase;
   static final List<String> services = new ArrayList<>();
   static final List<Process> workers = new ArrayList<>();
   static final Map<Long, Path> logs = new HashMap<>();
@@ -87,7 +87,7 @@ class CrashRecoveryIT {
     Project seed = projects.copy("crash-seed");
     projects.applyWithWrangler(seed);
     projects.query(seed, "INSERT INTO notes (body, author) VALUES ('written before the deployment', 'ada')");
-    seedState = projects.stateDir(seed);
+    seedDatabase = D1Files.database(projects.stateDir(seed), seed.databaseId()); // wrangler's, in seed's own state
   }
 
   @AfterAll
@@ -394,7 +394,7 @@ class CrashRecoveryIT {
 
   /** Rows in the ledger, read from the SQLite file read-only (WAL mode: a reader does not block the writer). */
   int ledgerSize(Project p) throws SQLException {
-    Path file = D1Files.database(projects.stateDir(p), "7c9a1d7e-4b7e-4f0a-9b53-6d1f0e2a3c01");
+    Path file = projects.databaseFile(p);
     if (!Files.exists(file)) {
       return 0;
     }
@@ -478,7 +478,16 @@ class CrashRecoveryIT {
   Project seededWithSixNewMigrations(String service, boolean slowFourth) throws IOException {
     Project p = projects.copy(service);
     services.add(service);
-    LocalWorkspace.copyTree(seedState, projects.stateDir(p));
+    // the seeded database as p's own, in its state (as an installation from before databases were shared has
+    // it): wrangler reads it there, and the deployment's first write moves it to the shared place
+    Path file = projects.databaseFile(p);
+    Files.createDirectories(file.getParent());
+    for (String companion : List.of("", "-wal")) { // workerd leaves its last writes in the WAL
+      Path from = seedDatabase.resolveSibling(seedDatabase.getFileName() + companion);
+      if (Files.exists(from)) {
+        Files.copy(from, file.resolveSibling(file.getFileName() + companion));
+      }
+    }
     addSixMigrationsAndMarkV2(p, slowFourth);
     return p;
   }

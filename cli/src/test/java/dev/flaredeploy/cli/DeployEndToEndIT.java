@@ -222,7 +222,9 @@ class DeployEndToEndIT extends DevServerFixture {
         .redirectOutput(home.resolve("embedded-interrupted.out").toFile())
         .redirectError(err.toFile())
         .start();
-    for (int i = 0; i < 240 && !Files.readString(err).contains("… apply-migrations"); i++) {
+    // deploy-worker takes seconds (wrangler dev starts), so progress shows it running: apply-migrations is too
+    // quick for the progress poll to be sure of seeing it; a cancel then restores the database too
+    for (int i = 0; i < 240 && !Files.readString(err).contains("… deploy-worker"); i++) {
       Thread.sleep(250);
     }
     deploy.destroy(); // SIGTERM, as a closing terminal or CI runner sends

@@ -108,6 +108,51 @@ class FleetEndToEndIT extends DevServerFixture {
     }
   }
 
+  /**
+   * Two Workers of one directory tree that share a D1 database, deployed as one fleet two at a time: the
+   * members take turns migrating it (one waits for the other's lock), each shared migration is in the ledger
+   * once, and both serve the same data.
+   */
+  @Test
+  void twoWorkersSharingADatabaseInOneFleetMigrateItInTurnAndServeTheSameData() throws IOException {
+    java.nio.file.Path tree = home.resolve("projects").resolve("fleet-monorepo");
+    LocalProjects.Project api = projects.copy(tree.resolve("api"), "fleet-mono-api", "local-fleet-monorepo");
+    LocalProjects.Project admin = projects.copy(tree.resolve("admin"), "fleet-mono-admin", "local-fleet-monorepo");
+    stopAfterwards(api.service());
+    stopAfterwards(admin.service());
+    // a shared migration that takes seconds, so that the second member asks while the first applies it
+    String slow = "CREATE TABLE tally (n INTEGER NOT NULL);\nINSERT INTO tally SELECT count(*) FROM (WITH RECURSIVE"
+        + " c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 30000000) SELECT x FROM c);\n";
+    for (LocalProjects.Project p : List.of(api, admin)) {
+      LocalProjects.write(p.file("migrations/0003_tally.sql"), slow);
+    }
+
+    CliRunner.Result run = cli.run("deploy", api.dir().toString(), admin.dir().toString(), "--canary", "0",
+        "--parallel", "2", "--address", address, "--output", "json");
+
+    assertThat(run.exitCode()).as(run.toString()).isZero();
+    List<String> memberStates = new ArrayList<>();
+    run.json().get("members").forEach(m -> memberStates.add(m.get("service").asText() + " " + m.get("state").asText()));
+    assertThat(memberStates).containsExactlyInAnyOrder("fleet-mono-api SUCCEEDED", "fleet-mono-admin SUCCEEDED");
+    assertThat(projects.ledger(api)).as("one ledger, each migration once")
+        .containsExactly("0001_create_notes.sql", "0002_add_author.sql", "0003_tally.sql");
+    List<JsonNode> reports = new ArrayList<>();
+    for (LocalProjects.Project p : List.of(api, admin)) {
+      CliRunner.Result status = cli.run("status", p.id(), "--address", address, "--output", "json");
+      assertThat(status.exitCode()).as(status.toString()).isZero();
+      reports.add(status.json());
+    }
+    List<String> applied = new ArrayList<>();
+    reports.forEach(r -> r.get("databases").get(0).get("applied").forEach(n -> applied.add(n.asText())));
+    assertThat(applied).as("each migration applied by one member").containsExactlyInAnyOrder(
+        "0001_create_notes.sql", "0002_add_author.sql", "0003_tally.sql");
+    assertThat(reports).as("one member waited for the other's lock").filteredOn(r -> names(r.get("steps"))
+        .contains("lock-database")).hasSize(1);
+    assertThat(CliRunner.post(api.port(), "/notes", "{\"body\":\"one fleet, one database\"}").statusCode())
+        .isEqualTo(201);
+    assertThat(CliRunner.get(admin.port(), "/notes").body()).contains("one fleet, one database");
+  }
+
   /** With no server, a fleet runs embedded; an interrupt cancels it and its members undo what they did. */
   @Test
   void withoutAServerAFleetRunsEmbeddedAndAnInterruptCancelsItsMembersWhichUndo() throws Exception {

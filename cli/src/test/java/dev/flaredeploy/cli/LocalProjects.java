@@ -2,6 +2,7 @@ package dev.flaredeploy.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.flaredeploy.activities.local.D1Files;
 import dev.flaredeploy.activities.local.LocalWorkspace;
 import dev.flaredeploy.activities.process.ProcessResult;
 import dev.flaredeploy.activities.process.ProcessRunner;
@@ -15,8 +16,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Copies of examples/hello-d1 for end-to-end tests, each under its own service name and port, and a
- * look at their local D1 database through the pinned wrangler (as a person would check it).
+ * Copies of examples/hello-d1 for end-to-end tests, each under its own service name, port and database_id
+ * (on the local target one database_id is one database, shared by every copy that binds it), and a look at
+ * their local D1 database through the pinned wrangler (as a person would check it).
  */
 final class LocalProjects {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -29,7 +31,11 @@ final class LocalProjects {
     this.cli = cli;
   }
 
-  record Project(String service, Path dir, int port) {
+  /** hello-d1's database_id in examples/hello-d1/wrangler.toml (top level), which each copy replaces. */
+  static final String EXAMPLE_DATABASE_ID = "7c9a1d7e-4b7e-4f0a-9b53-6d1f0e2a3c01";
+
+  /** @param databaseId the top-level DB binding's database_id: the local database this copy binds */
+  record Project(String service, Path dir, int port, String databaseId) {
     Path file(String relative) {
       return dir.resolve(relative);
     }
@@ -39,17 +45,26 @@ final class LocalProjects {
     }
   }
 
-  /** A copy of examples/hello-d1 named {@code service}, served on a free port, with a 5 s smoke timeout. */
+  /**
+   * A copy of examples/hello-d1 named {@code service}, served on a free port, with a 5 s smoke timeout and a
+   * database of its own ({@code database_id} {@code local-<service>}).
+   */
   Project copy(String service) throws IOException {
+    return copy(home.resolve("projects").resolve(service), service, "local-" + service);
+  }
+
+  /** As {@link #copy(String)}, in {@code dir}, binding the database {@code databaseId}. */
+  Project copy(Path dir, String service, String databaseId) throws IOException {
     int port = CliRunner.freePort();
-    Path dir = home.resolve("projects").resolve(service);
     LocalWorkspace.copyTree(CliRunner.ROOT.resolve("examples/hello-d1"), dir);
     LocalWorkspace.deleteTree(dir.resolve("node_modules"));
     LocalWorkspace.deleteTree(dir.resolve(".wrangler"));
     replace(dir.resolve("wrangler.toml"), "name = \"hello-d1\"", "name = \"" + service + "\"");
     replace(dir.resolve("flaredeploy.toml"), "port = 8787", "port = " + port);
     replace(dir.resolve("flaredeploy.toml"), "timeout = \"30s\"", "timeout = \"5s\"");
-    return new Project(service, dir, port);
+    replace(dir.resolve("wrangler.toml"), "database_id = \"" + EXAMPLE_DATABASE_ID + "\"",
+        "database_id = \"" + databaseId + "\"");
+    return new Project(service, dir, port, databaseId);
   }
 
   static void replace(Path file, String from, String to) throws IOException {
@@ -123,17 +138,26 @@ final class LocalProjects {
     }
 
     Project project(String tenant) {
-      return new Project(service, dir, ports.get(tenant));
+      return new Project(service, dir, ports.get(tenant),
+          java.util.UUID.nameUUIDFromBytes((service + "/" + tenant).getBytes()).toString());
     }
   }
 
-  /** The environment's D1 state folder (where a deployment applies migrations). */
+  /** The environment's state folder (wrangler dev's --persist-to; its v3/d1 links to the shared databases). */
   Path stateDir(Project p) {
     return stateDir(p, "default");
   }
 
   Path stateDir(Project p, String environment) {
     return new LocalWorkspace(home).stateDir(p.service(), environment);
+  }
+
+  /**
+   * The project's local database file as its wrangler dev finds it: through its state's v3/d1, a link to the
+   * shared databases once a deployment wrote (before: the environment's own file).
+   */
+  Path databaseFile(Project p) {
+    return D1Files.database(stateDir(p), p.databaseId());
   }
 
   /** Rows of one SQL statement run on the project's local database with {@code wrangler d1 execute --json}. */
@@ -172,20 +196,19 @@ final class LocalProjects {
   }
 
   /**
-   * The project's local D1 database files as they are on disk: each file of the state folder's D1 storage
-   * (the SQLite file, and its write-ahead log beside it if there is one) with the sha256 of its bytes.
+   * The project's local D1 database files as they are on disk: its SQLite file (in the shared place) and its
+   * write-ahead log beside it if there is one, with the sha256 of their bytes.
    * SQLite's shared-memory index ({@code -shm}) is left out: it holds no data, and every reader of a WAL
    * database, a serving release's included, writes its read marks there.
    */
   java.util.Map<String, String> databaseFiles(Project p) throws IOException {
     java.util.Map<String, String> files = new java.util.TreeMap<>();
-    Path d1 = stateDir(p).resolve("v3/d1");
-    if (!Files.isDirectory(d1)) {
-      return files;
-    }
-    try (var walk = Files.walk(d1)) {
-      for (Path file : walk.filter(Files::isRegularFile).filter(f -> !f.toString().endsWith("-shm")).toList()) {
-        files.put(d1.relativize(file).toString(), dev.flaredeploy.activities.safety.Checksums.sha256(
+    // the project's own database only: the shared directory holds every project's, and their releases write
+    Path database = databaseFile(p);
+    for (String companion : List.of("", "-wal", "-journal")) {
+      Path file = database.resolveSibling(database.getFileName() + companion);
+      if (Files.isRegularFile(file)) {
+        files.put(file.getFileName().toString(), dev.flaredeploy.activities.safety.Checksums.sha256(
             Files.readAllBytes(file)));
       }
     }

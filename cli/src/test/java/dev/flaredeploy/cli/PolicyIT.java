@@ -190,8 +190,8 @@ class PolicyIT extends DevServerFixture {
         [[env.production.d1_databases]]
         binding = "DB"
         database_name = "hello-d1-db-production"
-        database_id = "7c9a1d7e-4b7e-4f0a-9b53-6d1f0e2a3c03"
-        """);
+        database_id = "local-%s-production"
+        """.formatted(p.service()));
     Files.writeString(p.file("flaredeploy.toml"), Files.readString(p.file("flaredeploy.toml")) + """
 
         [env.production.local]

@@ -9,8 +9,9 @@ import io.temporal.worker.WorkerOptions;
 import java.time.Duration;
 
 /**
- * The Temporal worker that runs deployments: the deployment, fleet and rollback workflows and the activities on one
- * task queue. A fleet's members are ordinary deployments, so any worker on the queue runs any of them.
+  * The Temporal worker that runs deployments: the deployment, fleet and rollback workflows and the activities on one
+  * task queue, with the database locks the deployments take ({@code DatabaseLockWorkflow}, one per D1 database). A
+  * fleet's members are ordinary deployments, so any worker on the queue runs any of them.
  *
  * <p>Sticky execution stays on for real servers. Turn it off ({@code sticky=false}) against the Java test
  * server ({@code flaredeploy dev-server}, embedded mode): that server never moves a workflow off a dead
@@ -49,7 +50,8 @@ public final class PipelineWorker implements AutoCloseable {
     }
     Worker worker = factory.newWorker(taskQueue, options.build());
     worker.registerWorkflowImplementationTypes(Workflows.IMPLEMENTATIONS.toArray(Class<?>[]::new));
-    worker.registerActivitiesImplementations(activities);
+    // the database locks run beside the deployments: any worker of the queue serves them
+    worker.registerActivitiesImplementations(activities, Workflows.lockActivities(client));
     if (more.length > 0) {
       worker.registerActivitiesImplementations(more);
     }

@@ -1,5 +1,12 @@
 package dev.flaredeploy.workflows;
 
+import static dev.flaredeploy.workflows.internal.Failures.attemptsOf;
+import static dev.flaredeploy.workflows.internal.Failures.isCancellation;
+import static dev.flaredeploy.workflows.internal.Failures.messageOf;
+
+import dev.flaredeploy.workflows.internal.Compensations;
+import dev.flaredeploy.workflows.internal.Compensations.Compensation;
+import dev.flaredeploy.workflows.internal.DatabaseLocks;
 import dev.flaredeploy.workflows.internal.DeploymentMetrics;
 import dev.flaredeploy.workflows.internal.ReportBuilder;
 import dev.flaredeploy.workflows.model.ApprovalDecision;
@@ -7,13 +14,13 @@ import dev.flaredeploy.workflows.model.ApprovalOutcome;
 import dev.flaredeploy.workflows.model.CheckFinding;
 import dev.flaredeploy.workflows.model.CheckResult;
 import dev.flaredeploy.workflows.model.Checkpoint;
-import dev.flaredeploy.workflows.model.CompensationOutcome;
 import dev.flaredeploy.workflows.model.DatabasePlan;
 import dev.flaredeploy.workflows.model.DatabaseStatus;
 import dev.flaredeploy.workflows.model.DeploymentPlan;
 import dev.flaredeploy.workflows.model.DeploymentReport;
 import dev.flaredeploy.workflows.model.DeploymentRequest;
 import dev.flaredeploy.workflows.model.DeploymentState;
+import dev.flaredeploy.workflows.model.LockHolder;
 import dev.flaredeploy.workflows.model.MigrationOutcome;
 import dev.flaredeploy.workflows.model.NotifyTarget;
 import dev.flaredeploy.workflows.model.PlanDigest;
@@ -24,6 +31,7 @@ import dev.flaredeploy.workflows.model.RolloutPlan;
 import dev.flaredeploy.workflows.model.SchemaReport;
 import dev.flaredeploy.workflows.model.ShiftOutcome;
 import dev.flaredeploy.workflows.model.SmokeOutcome;
+import dev.flaredeploy.workflows.model.StepState;
 import dev.flaredeploy.workflows.model.TrafficShift;
 import dev.flaredeploy.workflows.model.UploadedVersion;
 import io.temporal.activity.ActivityCancellationType;
@@ -38,11 +46,10 @@ import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 
 /**
@@ -57,6 +64,14 @@ import org.slf4j.Logger;
  * version checked at 0 % through a version override, then per step shift-traffic and a soak on a durable
  * timer while the checks keep running against the new version. rollback-worker is registered before the
  * first shift, so a failure or a cancel sends all traffic back to the previous version.
+ *
+ * <p>One migrator per database (change {@value #DATABASE_LOCKS}): before its restore points, a deployment
+ * takes the lock of every database it migrates ({@link DatabaseLocks}), waiting while another deployment
+ * of any service holds one, so no two deployments apply migrations to a database at once and the restore
+ * point already holds what the previous one applied. It gives the locks back once no step of the run can
+ * restore them any more: after apply-migrations when only a failed migration restores (the default), else
+ * when the run ends. A restore after that takes the lock again and refuses when someone else migrated the
+ * database meanwhile ({@code RestoreRefused}): it never wipes another deployment's migrations.
  */
 public class DeploymentWorkflowImpl implements DeploymentWorkflow {
   private static final Logger log = Workflow.getLogger(DeploymentWorkflowImpl.class);
@@ -78,6 +93,9 @@ public class DeploymentWorkflowImpl implements DeploymentWorkflow {
 
   /** {@code Workflow.getVersion} change id: a successful run appends its release to the release journal. */
   static final String RELEASE_JOURNAL = "release-journal";
+
+  /** {@code Workflow.getVersion} change id: the databases a run migrates are locked around their migration. */
+  static final String DATABASE_LOCKS = "database-locks";
 
   /**
    * After a traffic shift, how long before the new version is checked: Cloudflare applies a new deployment
@@ -144,7 +162,16 @@ public class DeploymentWorkflowImpl implements DeploymentWorkflow {
   private Notifier notifier;
 
   /** Undo actions registered so far, in registration order. */
-  private final List<Compensation> compensations = new ArrayList<>();
+  private Compensations compensations;
+
+  /** The locks of the databases this run migrates. */
+  private DatabaseLocks locks;
+
+  /** Per binding, its ledger once this run's apply-migrations succeeded there (what a restore compares to). */
+  private final Map<String, List<String>> ledgersAfterApply = new HashMap<>();
+
+  /** How many migrations this run applied (the summary's count). */
+  private int appliedCount;
 
   /** The step running now (or last run): the one a failure is blamed on. */
   private String currentStep = Steps.PREPARE;
@@ -155,41 +182,42 @@ public class DeploymentWorkflowImpl implements DeploymentWorkflow {
   /** Steps whose failure also restores the databases; from the plan, the default until prepare ran. */
   private List<String> restoreDatabaseOn = Steps.DEFAULT_RESTORE_DATABASE_ON;
 
-  /**
-   * @param binding the database a restore is for (null for rollback-worker)
-   * @param manualAction what a person must do if this compensation cannot complete
-   */
-  private record Compensation(
-      String step, String binding, String manualAction, Supplier<CompensationOutcome> action) {}
-
   @Override
   public DeploymentReport deploy(DeploymentRequest request) {
     report = new ReportBuilder(Workflow::currentTimeMillis,
         Workflow.getInfo().getWorkflowId(), Workflow.getInfo().getRunId(), request);
     metrics = new DeploymentMetrics(request.service(), request.environment(), request.target());
+    locks = new DatabaseLocks(new LockHolder(Workflow.getInfo().getWorkflowId(), Workflow.getInfo().getRunId(),
+        request.service(), request.environment(), null), Workflow.getInfo().getTaskQueue(), report, this::publish);
+    compensations = new Compensations(report, this::publish, locks::holdFor, metrics);
     try {
       plan = prepare(request);
-      SchemaReport schema = validateSchema(plan);
-      if (nothingToDo(plan, schema)) {
-        return succeedWithNothingToDo(schema);
+      SchemaReport checked = validateSchema(plan);
+      if (nothingToDo(plan, checked)) {
+        return succeedWithNothingToDo(checked);
       }
       if (plan.approvalRequired() && Workflow.getVersion(APPROVAL_GATE, Workflow.DEFAULT_VERSION, 1) >= 1) {
-        schema = awaitApproval(plan, schema);
-        if (nothingToDo(plan, schema)) {
-          return succeedWithNothingToDo(schema);
+        checked = awaitApproval(plan, checked);
+        if (nothingToDo(plan, checked)) {
+          return succeedWithNothingToDo(checked);
         }
       }
-      boolean releaseNeeded = !plan.source().id().equals(schema.liveRelease());
+      boolean releaseNeeded = !plan.source().id().equals(checked.liveRelease());
+      boolean waited = lockDatabases(plan, checked);
       Checkpoint checkpoint = checkpoint(plan);
-      Map<String, List<String>> ledgers = applyMigrations(plan, schema, checkpoint);
+      // another deployment migrated a database since validate-schema looked: its checks run again
+      SchemaReport schema = movedOn(checked, checkpoint, waited) ? validateSchema(plan) : checked;
+      applyMigrations(plan, schema, checkpoint);
+      releaseLocksUnlessARestoreMayFollow();
       Release release = deployWorker(plan, checkpoint.liveRelease(), releaseNeeded);
       smokeTest(plan, release);
+      releaseLocks();
       if (Workflow.getVersion(RELEASE_JOURNAL, Workflow.DEFAULT_VERSION, 1) >= 1) {
-        recordRelease(request, plan, schema, checkpoint, release, ledgers);
+        recordRelease(request, plan, schema, checkpoint, release, ledgersAfterApply);
       }
       return succeed("deployed release " + shortId(release.version()) + " of " + request.service()
           + " (" + request.environment() + ", " + request.target() + "): "
-          + (totalPending(schema) == 0 ? "no migrations" : totalPending(schema) + " migration(s) applied")
+          + (totalPending(schema) == 0 ? "no migrations" : appliedCount + " migration(s) applied")
           + (rolledOut ? ", rolled out gradually (" + percents(plan.rollout()) + ")" : "")
           + ", smoke test passed");
     } catch (TemporalFailure e) { // an activity's failure, a cancel, or a failure raised here
@@ -197,7 +225,10 @@ public class DeploymentWorkflowImpl implements DeploymentWorkflow {
       String failed = currentStep;
       recordError(failed, e, cancelled);
       report.stopRollout(cancelled ? "CANCELLED" : "FAILED", cancelled ? "cancelled" : messageOf(e));
-      Workflow.newDetachedCancellationScope(() -> compensate(failed, cancelled)).run();
+      Workflow.newDetachedCancellationScope(() -> {
+        compensations.run(failed, cancelled, restoreDatabaseOn);
+        locks.releaseAll();
+      }).run();
       return fail(failed, cancelled);
     }
   }
@@ -255,9 +286,9 @@ public class DeploymentWorkflowImpl implements DeploymentWorkflow {
                   + " --reason TEXT)", shown.value());
         });
       } catch (CanceledFailure e) {
-        report.finishStep(index, "CANCELLED", 1, "cancelled while it waited for approval");
+        report.finishStep(index, StepState.CANCELLED, 1, "cancelled while it waited for approval");
         metrics.approvalDecided("cancelled");
-        metrics.step(Steps.WAIT_FOR_APPROVAL, "CANCELLED", Workflow.currentTimeMillis() - started);
+        metrics.step(Steps.WAIT_FOR_APPROVAL, StepState.CANCELLED, Workflow.currentTimeMillis() - started);
         throw e;
       }
       report.approval(gate.report());
@@ -266,23 +297,23 @@ public class DeploymentWorkflowImpl implements DeploymentWorkflow {
         case EXPIRED -> {
           String detail = "nobody approved or rejected plan " + digest.value() + " within "
               + duration(plan.approval().timeoutMillis()) + "; nothing was changed";
-          report.finishStep(index, "EXPIRED", 1, detail);
+          report.finishStep(index, StepState.EXPIRED, 1, detail);
           metrics.approvalDecided("expired");
-          metrics.step(Steps.WAIT_FOR_APPROVAL, "EXPIRED", Workflow.currentTimeMillis() - started);
+          metrics.step(Steps.WAIT_FOR_APPROVAL, StepState.EXPIRED, Workflow.currentTimeMillis() - started);
           throw ApplicationFailure.newNonRetryableFailure(detail, FailureTypes.APPROVAL_EXPIRED);
         }
         case REJECTED -> {
           String detail = "rejected by " + decided.by() + ": " + decided.reason() + "; nothing was changed";
-          report.finishStep(index, "REJECTED", 1, detail);
+          report.finishStep(index, StepState.REJECTED, 1, detail);
           metrics.approvalDecided("rejected");
-          metrics.step(Steps.WAIT_FOR_APPROVAL, "REJECTED", Workflow.currentTimeMillis() - started);
+          metrics.step(Steps.WAIT_FOR_APPROVAL, StepState.REJECTED, Workflow.currentTimeMillis() - started);
           throw ApplicationFailure.newNonRetryableFailure(detail, FailureTypes.APPROVAL_REJECTED);
         }
         default -> {
-          report.finishStep(index, "SUCCEEDED", 1, "plan " + digest.value() + " approved by " + decided.by()
+          report.finishStep(index, StepState.SUCCEEDED, 1, "plan " + digest.value() + " approved by " + decided.by()
               + (decided.reason() == null || decided.reason().isBlank() ? "" : ": " + decided.reason()));
           metrics.approvalDecided("approved");
-          metrics.step(Steps.WAIT_FOR_APPROVAL, "SUCCEEDED", Workflow.currentTimeMillis() - started);
+          metrics.step(Steps.WAIT_FOR_APPROVAL, StepState.SUCCEEDED, Workflow.currentTimeMillis() - started);
           report.waiting(false, "plan " + digest.value() + " approved by " + decided.by()
               + "; running the checks again before anything changes");
           publish();
@@ -380,6 +411,56 @@ public class DeploymentWorkflowImpl implements DeploymentWorkflow {
     return null;
   }
 
+  /**
+   * Takes the locks of the databases with pending migrations (in the one order every deployment uses),
+   * waiting while other deployments migrate them. Runs recorded before locks existed take none. Returns
+   * true when another deployment held one of them.
+   */
+  private boolean lockDatabases(DeploymentPlan plan, SchemaReport schema) {
+    List<DatabasePlan> migrating =
+        plan.databases().stream().filter(d -> !pendingOf(schema, d.binding()).isEmpty()).toList();
+    if (migrating.isEmpty() || Workflow.getVersion(DATABASE_LOCKS, Workflow.DEFAULT_VERSION, 1) < 1) {
+      return false;
+    }
+    currentStep = Steps.LOCK_DATABASE;
+    return locks.acquire(DatabaseLocks.of(plan, migrating));
+  }
+
+  /**
+   * True when, under its locks, a database's ledger is no longer what validate-schema read: another
+   * deployment migrated it meanwhile (the checks and the pending migrations are then out of date). A
+   * restore point that does not know its ledger counts as moved on when the locks were waited for.
+   */
+  private boolean movedOn(SchemaReport checked, Checkpoint checkpoint, boolean waited) {
+    if (!locks.enabled()) {
+      return false;
+    }
+    for (RestorePoint point : checkpoint.restorePoints()) {
+      List<String> applied = checked.databases().stream().filter(d -> d.binding().equals(point.binding()))
+          .findFirst().map(DatabaseStatus::applied).orElse(null);
+      if (point.ledger() == null ? waited : applied == null || !point.ledger().equals(applied)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * After the migrations: gives the locks back unless a later step's failure restores the databases
+   * ({@code restore_database_on} beyond apply-migrations), which needs them unchanged by others until the
+   * run ends. (A cancel restores too: that restore takes the lock again and compares first.)
+   */
+  private void releaseLocksUnlessARestoreMayFollow() {
+    if (restoreDatabaseOn.stream().allMatch(Steps.APPLY_MIGRATIONS::equals)) {
+      releaseLocks();
+    }
+  }
+
+  /** Gives every lock back; a cancel arriving meanwhile does not stop it. */
+  private void releaseLocks() {
+    Workflow.newDetachedCancellationScope(locks::releaseAll).run();
+  }
+
   private Checkpoint checkpoint(DeploymentPlan plan) {
     Checkpoint checkpoint = step(Steps.CHECKPOINT, "take a restore point per database",
         a -> a.checkpoint(plan), Checkpoint::attempt,
@@ -390,12 +471,11 @@ public class DeploymentWorkflowImpl implements DeploymentWorkflow {
   }
 
   /**
-   * Per database with pending migrations: register its restore, then apply. Returns the ledger after the apply
-   * of each database it applied to.
+   * Per database with pending migrations: register its restore, then apply (its ledger afterwards goes to
+   * {@link #ledgersAfterApply}).
    */
-  private Map<String, List<String>> applyMigrations(DeploymentPlan plan, SchemaReport schema, Checkpoint checkpoint) {
+  private void applyMigrations(DeploymentPlan plan, SchemaReport schema, Checkpoint checkpoint) {
     currentStep = Steps.APPLY_MIGRATIONS;
-    Map<String, List<String>> ledgers = new LinkedHashMap<>();
     for (DatabasePlan database : plan.databases()) {
       List<String> pending = pendingOf(schema, database.binding());
       if (pending.isEmpty()) {
@@ -406,20 +486,39 @@ public class DeploymentWorkflowImpl implements DeploymentWorkflow {
           "restore database " + database.binding() + " from its restore point "
               + restorePoint.location() + " (it may hold part of this deployment's migrations)",
           () -> activities(Steps.RESTORE_DATABASE, "restore " + database.binding() + " to its restore point")
-              .restoreDatabase(plan, restorePoint)));
+              .restoreDatabase(plan, locks.enabled()
+                  ? restorePoint.afterApply(ledgersAfterApply.get(database.binding())) : restorePoint)));
       MigrationOutcome outcome = step(Steps.APPLY_MIGRATIONS, "apply migrations to " + database.binding(),
           a -> a.applyMigrations(plan, database), MigrationOutcome::attempt,
-          m -> database.binding() + ": applied "
-              + String.join(", ", pending.stream().filter(m.ledger()::contains).toList()));
-      List<String> applied = pending.stream().filter(outcome.ledger()::contains).toList();
+          m -> describeApplied(database.binding(), pending, appliedBy(restorePoint, pending, m)));
+      ledgersAfterApply.put(database.binding(), outcome.ledger());
+      List<String> applied = appliedBy(restorePoint, pending, outcome);
+      appliedCount += applied.size();
       report.applied(database.binding(), applied);
       metrics.migrationsApplied(database.binding(), applied.size());
-      ledgers.put(database.binding(), outcome.ledger());
     }
     if (totalPending(schema) == 0) {
-      report.skippedStep(Steps.APPLY_MIGRATIONS, "no pending migrations");
+      report.skippedStep(Steps.APPLY_MIGRATIONS, "no pending migrations"
+          + (ledgersAfterApply.isEmpty() && locks.enabled() ? " (another deployment applied them meanwhile)" : ""));
     }
-    return ledgers;
+  }
+
+  /**
+   * What this run applied to one database: its ledger now less the ledger at its restore point, or (restore
+   * points recorded before they kept the ledger) the pending migrations the ledger now lists.
+   */
+  private static List<String> appliedBy(RestorePoint restorePoint, List<String> pending, MigrationOutcome outcome) {
+    if (restorePoint.ledger() == null) {
+      return pending.stream().filter(outcome.ledger()::contains).toList();
+    }
+    return outcome.ledger().stream().filter(name -> !restorePoint.ledger().contains(name)).toList();
+  }
+
+  private static String describeApplied(String binding, List<String> pending, List<String> applied) {
+    List<String> meanwhile = pending.stream().filter(name -> !applied.contains(name)).toList();
+    return binding + ": applied " + String.join(", ", applied)
+        + (meanwhile.isEmpty() ? "" : (applied.isEmpty() ? "nothing; " : "; ") + String.join(", ", meanwhile)
+            + " already in its ledger (applied meanwhile by another deployment of this database)");
   }
 
   /** Register the rollback to what was live (when a new release goes live), then release. */
@@ -531,13 +630,13 @@ public class DeploymentWorkflowImpl implements DeploymentWorkflow {
     } catch (ActivityFailure | CanceledFailure e) {
       boolean cancelled = isCancellation(e);
       String why = cancelled ? "cancelled during the soak" : "check " + (rounds + 1) + " failed: " + messageOf(e);
-      report.finishStep(index, cancelled ? "CANCELLED" : "FAILED", attemptsOf(e), why);
+      report.finishStep(index, cancelled ? StepState.CANCELLED : StepState.FAILED, attemptsOf(e), why);
       report.finishRolloutStep(rolloutIndex, cancelled ? "CANCELLED" : "FAILED", why);
       publish();
       throw e;
     }
     String detail = rounds + " check round(s) passed over " + duration(soakMillis) + "; last: " + last;
-    report.finishStep(index, "SUCCEEDED", 1, detail);
+    report.finishStep(index, StepState.SUCCEEDED, 1, detail);
     report.finishRolloutStep(rolloutIndex, "PASSED", detail);
     publish();
   }
@@ -596,50 +695,17 @@ public class DeploymentWorkflowImpl implements DeploymentWorkflow {
     publish();
     try {
       T result = action.apply(activities(name, summary));
-      report.finishStep(index, "SUCCEEDED", attempts.applyAsInt(result), detail.apply(result));
-      metrics.step(name, "SUCCEEDED", Workflow.currentTimeMillis() - started);
+      report.finishStep(index, StepState.SUCCEEDED, attempts.applyAsInt(result), detail.apply(result));
+      metrics.step(name, StepState.SUCCEEDED, Workflow.currentTimeMillis() - started);
       publish();
       return result;
     } catch (ActivityFailure | CanceledFailure e) {
       boolean cancelled = isCancellation(e);
-      report.finishStep(index, cancelled ? "CANCELLED" : "FAILED", attemptsOf(e),
+      report.finishStep(index, cancelled ? StepState.CANCELLED : StepState.FAILED, attemptsOf(e),
           cancelled ? "cancelled while it ran" : messageOf(e));
-      metrics.step(name, cancelled ? "CANCELLED" : "FAILED", Workflow.currentTimeMillis() - started);
+      metrics.step(name, cancelled ? StepState.CANCELLED : StepState.FAILED, Workflow.currentTimeMillis() - started);
       publish();
       throw e;
-    }
-  }
-
-  /** Undoes what was done, newest first. A compensation that fails is reported, never hidden. */
-  private void compensate(String failedStep, boolean cancelled) {
-    for (int i = compensations.size() - 1; i >= 0; i--) {
-      Compensation c = compensations.get(i);
-      String what = c.binding() == null ? c.step() : c.step() + " " + c.binding();
-      String failedAs = Steps.restorableAs(failedStep);
-      if (c.step().equals(Steps.RESTORE_DATABASE) && !cancelled && !restoreDatabaseOn.contains(failedAs)) {
-        report.skippedStep(what, "kept: the migrations are expected to be backward-compatible "
-            + "([compensation] restore_database_on does not include " + failedAs + ")");
-        continue;
-      }
-      int index = report.startStep(c.step(), what);
-      long started = Workflow.currentTimeMillis();
-      publish();
-      try {
-        CompensationOutcome outcome = c.action().get();
-        report.finishStep(index, "SUCCEEDED", outcome.attempt(), outcome.detail());
-        metrics.step(c.step(), "SUCCEEDED", Workflow.currentTimeMillis() - started);
-        if (c.binding() != null) {
-          report.restored(c.binding());
-        } else {
-          metrics.rolledBack("automatic");
-        }
-      } catch (ActivityFailure e) {
-        report.finishStep(index, "FAILED", attemptsOf(e), messageOf(e));
-        metrics.step(c.step(), "FAILED", Workflow.currentTimeMillis() - started);
-        metrics.neededAPerson();
-        report.actionRequired(c.manualAction() + "; " + c.step() + " failed: " + messageOf(e));
-      }
-      publish();
     }
   }
 
@@ -682,12 +748,8 @@ public class DeploymentWorkflowImpl implements DeploymentWorkflow {
   }
 
   private String undoneSummary() {
-    boolean restored =
-        report.build().steps().stream()
-            .anyMatch(s -> s.name().equals(Steps.RESTORE_DATABASE) && s.state().equals("SUCCEEDED"));
-    boolean rolledBack =
-        report.build().steps().stream()
-            .anyMatch(s -> s.name().equals(Steps.ROLLBACK_WORKER) && s.state().equals("SUCCEEDED"));
+    boolean restored = report.anyStep(Steps.RESTORE_DATABASE, StepState.SUCCEEDED);
+    boolean rolledBack = report.anyStep(Steps.ROLLBACK_WORKER, StepState.SUCCEEDED);
     List<String> parts = new ArrayList<>();
     if (rolledBack) {
       parts.add("the previous release is live again");
@@ -834,38 +896,6 @@ public class DeploymentWorkflowImpl implements DeploymentWorkflow {
         .findFirst()
         .orElseThrow(() -> ApplicationFailure.newNonRetryableFailure(
             "checkpoint took no restore point for " + binding, FailureTypes.DEPLOYMENT_FAILED));
-  }
-
-  private static boolean isCancellation(TemporalFailure e) {
-    return e instanceof CanceledFailure || e.getCause() instanceof CanceledFailure;
-  }
-
-  /** The attempt an activity reported in its failure details (our activities put it first), else 1. */
-  private static int attemptsOf(TemporalFailure e) {
-    if (e.getCause() instanceof ApplicationFailure af) {
-      try {
-        Integer attempt = af.getDetails().get(0, Integer.class);
-        return attempt == null ? 1 : attempt;
-      } catch (RuntimeException notThere) {
-        return 1;
-      }
-    }
-    return 1;
-  }
-
-  /** The message a person should read: the root application failure's, not Temporal's wrapper. */
-  private static String messageOf(Throwable e) {
-    Throwable t = e;
-    while (t instanceof ActivityFailure && t.getCause() != null) {
-      t = t.getCause();
-    }
-    if (t instanceof ApplicationFailure af) {
-      return af.getOriginalMessage();
-    }
-    if (t instanceof TimeoutFailure tf) {
-      return "timed out (" + tf.getTimeoutType() + ")";
-    }
-    return t.getMessage();
   }
 
   private static String percents(RolloutPlan rollout) {

@@ -58,6 +58,12 @@ public final class FailureTypes {
    * retries; the step may be retried later
    */
   public static final String CLOUDFLARE_UNAVAILABLE = "CloudflareUnavailable";
+  /**
+   * restore-database refused to restore: the database moved on since the restore point through someone
+   * else (another deployment sharing the database applied migrations after this one, or a person changed
+   * its ledger), and restoring would remove their migrations; nothing was restored, a person must decide
+   */
+  public static final String RESTORE_REFUSED = "RestoreRefused";
   /** a compensation failed; a person must act */
   public static final String COMPENSATION_FAILED = "CompensationFailed";
   /** a person rejected the plan while it waited for approval; nothing was changed */
@@ -84,7 +90,7 @@ public final class FailureTypes {
   public static final Set<String> NON_RETRYABLE =
       Set.of(CONFIG_INVALID, SOURCE_UNAVAILABLE, CREDENTIALS_MISSING, TOOL_MISSING, MIGRATION_FAILED,
           MIGRATION_UNSAFE, PREFLIGHT_FAILED, POLICY_BLOCKED,
-          SMOKE_TEST_FAILED, CLOUDFLARE_REFUSED, DATA_CONFLICT, ROLLBACK_REFUSED);
+          SMOKE_TEST_FAILED, CLOUDFLARE_REFUSED, DATA_CONFLICT, ROLLBACK_REFUSED, RESTORE_REFUSED);
 
   private FailureTypes() {}
 }

@@ -1,5 +1,6 @@
 package dev.flaredeploy.workflows;
 
+import dev.flaredeploy.workflows.internal.DatabaseLocks;
 import dev.flaredeploy.workflows.internal.DeploymentMetrics;
 import dev.flaredeploy.workflows.internal.ReportBuilder;
 import dev.flaredeploy.workflows.model.CompensationOutcome;
@@ -7,12 +8,14 @@ import dev.flaredeploy.workflows.model.DeploymentPlan;
 import dev.flaredeploy.workflows.model.DeploymentReport;
 import dev.flaredeploy.workflows.model.DeploymentRequest;
 import dev.flaredeploy.workflows.model.DeploymentState;
+import dev.flaredeploy.workflows.model.LockHolder;
 import dev.flaredeploy.workflows.model.Release;
 import dev.flaredeploy.workflows.model.ReleaseRecord;
 import dev.flaredeploy.workflows.model.RestorePoint;
 import dev.flaredeploy.workflows.model.RollbackPlan;
 import dev.flaredeploy.workflows.model.RollbackRequest;
 import dev.flaredeploy.workflows.model.SmokeOutcome;
+import dev.flaredeploy.workflows.model.StepState;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
@@ -72,13 +75,8 @@ public class RollbackWorkflowImpl implements RollbackWorkflow {
       if (!latest.notifyTargets().isEmpty()) {
         notifier = new Notifier(latest.notifyTargets());
       }
-      for (RestorePoint point : plan.restores()) {
-        changedSomething = true;
-        report.database(point.binding(), List.of());
-        report.checkpoint(point.binding(), point.location(), point.export());
-        step(Steps.RESTORE_DATABASE, "restore " + point.binding() + " to " + point.location(),
-            () -> deployment(Steps.RESTORE_DATABASE, Duration.ofMinutes(15), "restore " + point.binding())
-                .restoreDatabase(plan.undone().plan(), point), CompensationOutcome::attempt, CompensationOutcome::detail);
+      if (!plan.restores().isEmpty()) {
+        restoreUnderTheirLocks(plan);
       }
       changedSomething = true;
       step(Steps.ROLLBACK_WORKER, "put release " + shortId(to.release()) + " live",
@@ -94,6 +92,34 @@ public class RollbackWorkflowImpl implements RollbackWorkflow {
       return succeed(summary(plan));
     } catch (TemporalFailure e) {
       return fail(e);
+    }
+  }
+
+  /**
+   * Restores the databases the undone deployment changed, holding each one's database lock (as a deployment's
+   * migrations do): no deployment of another service sharing a database migrates it between the check that it
+   * did not move on (done again by the restore activity, under the lock) and the restore.
+   */
+  private void restoreUnderTheirLocks(RollbackPlan plan) {
+    DeploymentPlan undone = plan.undone().plan();
+    List<String> bindings = plan.restores().stream().map(RestorePoint::binding).toList();
+    DatabaseLocks locks = new DatabaseLocks(new LockHolder(Workflow.getInfo().getWorkflowId(),
+        Workflow.getInfo().getRunId(), report.build().service(), report.build().environment(), null),
+        Workflow.getInfo().getTaskQueue(), report, this::publish);
+    try {
+      currentStep = Steps.LOCK_DATABASE;
+      locks.acquire(DatabaseLocks.of(undone,
+          undone.databases().stream().filter(d -> bindings.contains(d.binding())).toList()));
+      for (RestorePoint point : plan.restores()) {
+        changedSomething = true;
+        report.database(point.binding(), List.of());
+        report.checkpoint(point.binding(), point.location(), point.export());
+        step(Steps.RESTORE_DATABASE, "restore " + point.binding() + " to " + point.location(),
+            () -> deployment(Steps.RESTORE_DATABASE, Duration.ofMinutes(15), "restore " + point.binding())
+                .restoreDatabase(undone, point), CompensationOutcome::attempt, CompensationOutcome::detail);
+      }
+    } finally {
+      Workflow.newDetachedCancellationScope(locks::releaseAll).run();
     }
   }
 
@@ -141,14 +167,14 @@ public class RollbackWorkflowImpl implements RollbackWorkflow {
     publish();
     try {
       T result = action.get();
-      report.finishStep(index, "SUCCEEDED", attempts.applyAsInt(result), detail.apply(result));
-      metrics.step(name, "SUCCEEDED", Workflow.currentTimeMillis() - started);
+      report.finishStep(index, StepState.SUCCEEDED, attempts.applyAsInt(result), detail.apply(result));
+      metrics.step(name, StepState.SUCCEEDED, Workflow.currentTimeMillis() - started);
       publish();
       return result;
     } catch (ActivityFailure | CanceledFailure e) {
       boolean cancelled = e instanceof CanceledFailure || e.getCause() instanceof CanceledFailure;
-      report.finishStep(index, cancelled ? "CANCELLED" : "FAILED", 1, cancelled ? "cancelled while it ran" : messageOf(e));
-      metrics.step(name, cancelled ? "CANCELLED" : "FAILED", Workflow.currentTimeMillis() - started);
+      report.finishStep(index, cancelled ? StepState.CANCELLED : StepState.FAILED, 1, cancelled ? "cancelled while it ran" : messageOf(e));
+      metrics.step(name, cancelled ? StepState.CANCELLED : StepState.FAILED, Workflow.currentTimeMillis() - started);
       publish();
       throw e;
     }

@@ -12,6 +12,11 @@ public final class Steps {
   public static final String SMOKE_TEST = "smoke-test";
   public static final String ROLLBACK_WORKER = "rollback-worker";
   public static final String RESTORE_DATABASE = "restore-database";
+  /**
+   * takes the lock of a database before its restore point (one migrator per database); shown as a step only
+   * while it waits for another deployment
+   */
+  public static final String LOCK_DATABASE = "lock-database";
 
   // a gradual rollout ([rollout]) replaces deploy-worker with these
   /** uploads the new version without giving it traffic */

@@ -52,8 +52,8 @@ class ApprovalWorkflowTest {
     world.approval = new ApprovalSettings(true, 24 * HOUR, List.of());
     production = new FakeProduction();
     Worker worker = env.newWorker(QUEUE);
-    worker.registerWorkflowImplementationTypes(DeploymentWorkflowImpl.class);
-    worker.registerActivitiesImplementations(world, production);
+    worker.registerWorkflowImplementationTypes(Workflows.IMPLEMENTATIONS.toArray(Class<?>[]::new));
+    worker.registerActivitiesImplementations(world, production, Workflows.lockActivities(env.getWorkflowClient()));
     env.start();
     client = env.getWorkflowClient();
   }

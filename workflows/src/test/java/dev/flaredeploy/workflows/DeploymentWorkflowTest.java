@@ -42,8 +42,8 @@ class DeploymentWorkflowTest {
     env = TestWorkflowEnvironment.newInstance(options.build());
     world = new FakeActivities();
     Worker worker = env.newWorker(QUEUE);
-    worker.registerWorkflowImplementationTypes(DeploymentWorkflowImpl.class);
-    worker.registerActivitiesImplementations(world);
+    worker.registerWorkflowImplementationTypes(Workflows.IMPLEMENTATIONS.toArray(Class<?>[]::new));
+    worker.registerActivitiesImplementations(world, Workflows.lockActivities(env.getWorkflowClient()));
     env.start();
     client = env.getWorkflowClient();
   }

@@ -102,7 +102,8 @@ class FakeActivities implements DeploymentActivities {
   public Checkpoint checkpoint(DeploymentPlan plan) {
     calls.add(Steps.CHECKPOINT);
     ledgerAtCheckpoint = List.copyOf(ledger);
-    return new Checkpoint(List.of(new RestorePoint("DB", "/checkpoints/DB.sql")), live, attempt());
+    return new Checkpoint(List.of(new RestorePoint("DB", "/checkpoints/DB.sql").withLedger(ledgerAtCheckpoint)), live,
+        attempt());
   }
 
   @Override

@@ -466,7 +466,7 @@ class FleetWorkflowTest {
     } else {
       worker.registerWorkflowImplementationTypes(FleetWorkflowImpl.class, memberType);
     }
-    worker.registerActivitiesImplementations(activities);
+    worker.registerActivitiesImplementations(activities, Workflows.lockActivities(env.getWorkflowClient()));
     if (more.length > 0) {
       worker.registerActivitiesImplementations(more);
     }

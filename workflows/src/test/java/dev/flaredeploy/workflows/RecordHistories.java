@@ -85,8 +85,7 @@ class RecordHistories {
       FakeActivities first = new FakeActivities();
       first.holdSmoke = new CountDownLatch(1);
       Worker worker = env.newWorker("record", noSticky);
-      worker.registerWorkflowImplementationTypes(DeploymentWorkflowImpl.class);
-      worker.registerActivitiesImplementations(first);
+      register(worker, env.getWorkflowClient(), first);
       env.start();
       WorkflowClient client = env.getWorkflowClient();
       WorkflowStub stub = startRun(client);
@@ -98,8 +97,7 @@ class RecordHistories {
       second.ledger.addAll(first.ledger);
       WorkerFactory factory = WorkerFactory.newInstance(client);
       Worker replacement = factory.newWorker("record", noSticky);
-      replacement.registerWorkflowImplementationTypes(DeploymentWorkflowImpl.class);
-      replacement.registerActivitiesImplementations(second);
+      register(replacement, client, second);
       factory.start();
       stub.getResult(DeploymentReport.class);
       write("crash-resumed", client, stub);
@@ -134,8 +132,7 @@ class RecordHistories {
           dev.flaredeploy.workflows.model.NotifyTarget.EVENTS, "json"));
       FakeProduction production = new FakeProduction();
       Worker worker = env.newWorker("record");
-      worker.registerWorkflowImplementationTypes(DeploymentWorkflowImpl.class);
-      worker.registerActivitiesImplementations(world, production);
+      register(worker, env.getWorkflowClient(), world, production);
       env.start();
       WorkflowClient client = env.getWorkflowClient();
       WorkflowStub stub = startRun(client);
@@ -169,6 +166,72 @@ class RecordHistories {
     throw new AssertionError("the run never waited for an approval");
   }
 
+  /**
+   * Two services share a database: admin's deployment waits while api's migrates it (waited-for-database-lock),
+   * and the lock's own history (locks/database-lock). Then api, cancelled during its smoke test after admin
+   * migrated the database, refuses to restore it (refused-restore: the lock taken again for the restore).
+   */
+  @Test
+  void deploymentsThatShareADatabase() throws Exception {
+    TestEnvironmentOptions.Builder options = TestEnvironmentOptions.newBuilder();
+    DeploymentAttributes.ALL.forEach(
+        k -> options.registerSearchAttribute(k.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD));
+    try (TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance(options.build())) {
+      SharedDatabases world = new SharedDatabases();
+      world.service("api", java.util.List.of("0001_init.sql", "0002_notes.sql"), "DB", "shared");
+      world.service("admin", java.util.List.of("0001_init.sql", "0002_notes.sql", "0003_audit.sql"), "DB", "shared");
+      Worker worker = env.newWorker("record");
+      register(worker, env.getWorkflowClient(), world);
+      env.start();
+      WorkflowClient client = env.getWorkflowClient();
+
+      world.holdApply.put("api", new CountDownLatch(1));
+      world.applying.put("api", new CountDownLatch(1));
+      world.holdSmoke.put("api", new CountDownLatch(1));
+      world.smoking.put("api", new CountDownLatch(1));
+      WorkflowStub api = startRun(client, "api");
+      world.applying.get("api").await(30, TimeUnit.SECONDS);
+      WorkflowStub admin = startRun(client, "admin");
+      Thread.sleep(2_000); // admin asks for the lock and waits
+      world.holdApply.get("api").countDown();
+      admin.getResult(DeploymentReport.class);
+      write("waited-for-database-lock", client, admin);
+
+      world.smoking.get("api").await(30, TimeUnit.SECONDS);
+      api.cancel("recorded cancel");
+      try {
+        api.getResult(DeploymentReport.class);
+      } catch (RuntimeException expected) {
+        // NEEDS_ATTENTION: the restore was refused
+      }
+      write("refused-restore", client, api);
+      Files.createDirectories(OUT.resolve("locks"));
+      Files.writeString(OUT.resolve("locks/database-lock.json"),
+          client.fetchHistory(DeploymentIds.databaseLockId("local", "shared")).toJson(true));
+    }
+  }
+
+  /** The deployment workflow, the database locks it takes, and the world's activities, as a worker has them. */
+  private static void register(Worker worker, WorkflowClient client, DeploymentActivities world, Object... more) {
+    worker.registerWorkflowImplementationTypes(Workflows.IMPLEMENTATIONS.toArray(Class<?>[]::new));
+    worker.registerActivitiesImplementations(world, Workflows.lockActivities(client));
+    if (more.length > 0) {
+      worker.registerActivitiesImplementations(more);
+    }
+  }
+
+  private static WorkflowStub startRun(WorkflowClient client, String service) {
+    DeploymentWorkflow wf = client.newWorkflowStub(DeploymentWorkflow.class, WorkflowOptions.newBuilder()
+        .setTaskQueue("record")
+        .setWorkflowId(DeploymentIds.workflowId("local", service, "default"))
+        .setTypedSearchAttributes(SearchAttributes.newBuilder()
+            .set(DeploymentAttributes.SERVICE, service).set(DeploymentAttributes.STATE, "RUNNING").build())
+        .build());
+    WorkflowClient.start(wf::deploy, new DeploymentRequest("/p/" + service, "default", "local", service, null,
+        "recorder", false, null));
+    return WorkflowStub.fromTyped(wf);
+  }
+
   private static WorkflowStub startRun(WorkflowClient client) {
     DeploymentWorkflow wf = client.newWorkflowStub(DeploymentWorkflow.class, WorkflowOptions.newBuilder()
         .setTaskQueue("record")
@@ -195,8 +258,7 @@ class RecordHistories {
       world.live = "src-0000000000000000";
       setup.accept(world);
       Worker worker = env.newWorker("record");
-      worker.registerWorkflowImplementationTypes(DeploymentWorkflowImpl.class);
-      worker.registerActivitiesImplementations(world);
+      register(worker, env.getWorkflowClient(), world);
       env.start();
       WorkflowClient client = env.getWorkflowClient();
       DeploymentWorkflow wf = client.newWorkflowStub(DeploymentWorkflow.class, WorkflowOptions.newBuilder()
@@ -299,7 +361,7 @@ class RecordHistories {
       }
       Worker worker = env.newWorker("record");
       worker.registerWorkflowImplementationTypes(Workflows.IMPLEMENTATIONS.toArray(Class<?>[]::new));
-      worker.registerActivitiesImplementations(world);
+      worker.registerActivitiesImplementations(world, Workflows.lockActivities(env.getWorkflowClient()));
       env.start();
       WorkflowClient client = env.getWorkflowClient();
       FleetWorkflow fleet = client.newWorkflowStub(FleetWorkflow.class, WorkflowOptions.newBuilder()

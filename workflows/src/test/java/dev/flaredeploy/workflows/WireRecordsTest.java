@@ -22,6 +22,11 @@ import dev.flaredeploy.workflows.model.FleetRequest;
 import dev.flaredeploy.workflows.model.NotifyTarget;
 import dev.flaredeploy.workflows.model.FreezeWindow;
 import dev.flaredeploy.workflows.model.LocalSettings;
+import dev.flaredeploy.workflows.model.LockGrant;
+import dev.flaredeploy.workflows.model.LockHolder;
+import dev.flaredeploy.workflows.model.LockRequest;
+import dev.flaredeploy.workflows.model.LockState;
+import dev.flaredeploy.workflows.model.LockTicket;
 import dev.flaredeploy.workflows.model.MigrationAllowance;
 import dev.flaredeploy.workflows.model.MigrationCheck;
 import dev.flaredeploy.workflows.model.MigrationFile;
@@ -295,6 +300,54 @@ class WireRecordsTest {
     assertThat(read).isEqualTo(new SmokeCheck("/health", null, "ok", null));
     assertThat(read.acceptsStatus(204)).isTrue();
     assertThat(read.acceptsStatus(404)).isFalse();
+  }
+
+  @Test
+  void lockRecordsSurviveTheDataConverterUnchanged() {
+    LockHolder api = new LockHolder("deploy:local:api:default", "run-1", "api", "default", "DB");
+    LockHolder admin = new LockHolder("deploy:local:admin:default", "run-2", "admin", "default", "USERS");
+
+    assertThat(roundTrip(new LockRequest("d1-lock:local:x", "flaredeploy", "notes-db (x, local)", api),
+        LockRequest.class)).isEqualTo(new LockRequest("d1-lock:local:x", "flaredeploy", "notes-db (x, local)", api));
+    assertThat(roundTrip(new LockTicket("d1-lock:local:x", false, api, 1), LockTicket.class))
+        .isEqualTo(new LockTicket("d1-lock:local:x", false, api, 1));
+    assertThat(roundTrip(new LockGrant("d1-lock:local:x", api, "released it"), LockGrant.class))
+        .isEqualTo(new LockGrant("d1-lock:local:x", api, "released it"));
+    LockState state = new LockState(api, "2026-01-01T00:00:00Z", List.of(admin), admin, "released it");
+    assertThat(roundTrip(state, LockState.class)).isEqualTo(state);
+    assertThat(roundTrip(LockState.FREE, LockState.class)).isEqualTo(LockState.FREE);
+  }
+
+  @Test
+  void aRestorePointKeepsItsLedgersAndOneRecordedBeforeReadsWithout() {
+    RestorePoint point = new RestorePoint("DB", "/c/DB.sqlite", null, List.of("0001_a.sql"), List.of("0001_a.sql",
+        "0002_b.sql"));
+    assertThat(roundTrip(point, RestorePoint.class)).isEqualTo(point);
+
+    RestorePoint old = converter.fromPayload(jsonPayload("{\"binding\":\"DB\",\"location\":\"/c/DB.sql\"}"),
+        RestorePoint.class, RestorePoint.class);
+    assertThat(old.ledger()).isNull();
+    assertThat(old.divergence(List.of("0001_a.sql", "0009_z.sql"), List.of()).isEmpty())
+        .as("a restore point that does not know its ledger compares nothing").isTrue();
+  }
+
+  @Test
+  void aRestorePointTellsWhatOthersChangedSinceIt() {
+    RestorePoint taken = new RestorePoint("DB", "/c/DB.sqlite").withLedger(List.of("0001_a.sql"));
+    List<String> planned = List.of("0001_a.sql", "0002_b.sql");
+
+    assertThat(taken.divergence(List.of("0001_a.sql", "0002_b.sql"), planned).isEmpty())
+        .as("its own migration, apply not finished").isTrue();
+    assertThat(taken.divergence(List.of("0001_a.sql"), planned).isEmpty()).as("already restored").isTrue();
+    RestorePoint.Divergence other = taken.divergence(List.of("0001_a.sql", "0002_b.sql", "0003_c.sql"), planned);
+    assertThat(other.added()).containsExactly("0003_c.sql");
+    assertThat(other.removed()).isEmpty();
+    assertThat(taken.divergence(List.of(), planned).removed()).containsExactly("0001_a.sql");
+
+    RestorePoint applied = taken.afterApply(List.of("0001_a.sql", "0002_b.sql"));
+    assertThat(applied.divergence(List.of("0001_a.sql", "0002_b.sql"), planned).isEmpty()).isTrue();
+    assertThat(applied.divergence(List.of("0001_a.sql", "0002_b.sql", "0002_c.sql"), List.of()).added())
+        .containsExactly("0002_c.sql");
   }
 
   /** A payload as a worker of an earlier or later version wrote it. */

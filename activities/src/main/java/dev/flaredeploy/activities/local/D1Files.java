@@ -26,14 +26,29 @@ public final class D1Files {
 
   private D1Files() {}
 
+  /** The D1 state of a persistence directory ({@code <persist-to>/v3/d1}): what the local target shares. */
+  public static Path root(Path persistTo) {
+    return persistTo.resolve("v3").resolve("d1");
+  }
+
   /** The directory of every local D1 database of a persistence directory. */
   public static Path directory(Path persistTo) {
-    return persistTo.resolve("v3").resolve("d1").resolve(NAMESPACE);
+    return root(persistTo).resolve(NAMESPACE);
   }
 
   /** The SQLite file of the database whose local id is {@code localId}. */
   public static Path database(Path persistTo, String localId) {
-    return directory(persistTo).resolve(objectId(localId) + ".sqlite");
+    return databaseIn(root(persistTo), localId);
+  }
+
+  /** The SQLite file of the database {@code localId} in a D1 state directory ({@link #root}). */
+  public static Path databaseIn(Path d1Root, String localId) {
+    return d1Root.resolve(NAMESPACE).resolve(fileName(localId));
+  }
+
+  /** The file name wrangler's local mode gives the database {@code localId}. */
+  public static String fileName(String localId) {
+    return objectId(localId) + ".sqlite";
   }
 
   /** workerd's {@code idFromName} in the D1 namespace, as 64 hex digits. */

@@ -14,8 +14,11 @@ import java.util.Objects;
  *     database_id ?? binding}); it names the database's file ({@link D1Files#database})
  * @param migrationsDir the binding's migrations directory in the pinned source, where {@link
  *     LocalDatabases#applyMigrations} reads the files the plan lists; null when only reading
+ * @param file the database's SQLite file: in the shared place ({@link SharedD1}), or (an environment whose
+ *     databases have not moved there yet, or a bare state dir) the one under {@code stateDir}
  */
-public record LocalDatabaseContext(Path stateDir, DatabasePlan database, String localId, Path migrationsDir) {
+public record LocalDatabaseContext(
+    Path stateDir, DatabasePlan database, String localId, Path migrationsDir, Path file) {
   static final String DEFAULT_MIGRATIONS_TABLE = "d1_migrations";
 
   public LocalDatabaseContext {
@@ -24,20 +27,21 @@ public record LocalDatabaseContext(Path stateDir, DatabasePlan database, String 
     Objects.requireNonNull(database.binding(), "database.binding");
     Objects.requireNonNull(localId, "localId");
     migrationsDir = migrationsDir == null ? null : migrationsDir.toAbsolutePath().normalize();
+    file = (file == null ? D1Files.database(stateDir, localId) : file).toAbsolutePath().normalize();
+  }
+
+  /** The database {@code localId} in {@code stateDir}'s own D1 state ({@code wrangler --persist-to stateDir}). */
+  public LocalDatabaseContext(Path stateDir, DatabasePlan database, String localId, Path migrationsDir) {
+    this(stateDir, database, localId, migrationsDir, null);
   }
 
   /** The binding's database, named by the plan's local id (else {@code database_id ?? binding}). */
   public LocalDatabaseContext(Path stateDir, DatabasePlan database, Path migrationsDir) {
-    this(stateDir, database, localIdOf(database), migrationsDir);
+    this(stateDir, database, localIdOf(database), migrationsDir, null);
   }
 
   public String binding() {
     return database.binding();
-  }
-
-  /** The database's SQLite file (it may not exist yet). */
-  public Path file() {
-    return D1Files.database(stateDir, localId);
   }
 
   /** The ledger table wrangler keeps for this binding ({@code migrations_table}, default d1_migrations). */

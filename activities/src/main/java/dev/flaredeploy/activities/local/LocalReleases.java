@@ -216,6 +216,34 @@ public class LocalReleases {
   }
 
   /**
+   * Runs {@code work} while no release of the environment runs, then starts the release that served
+   * before again as it was (same version, working copy and port), also when {@code work} fails: for a
+   * change that {@code wrangler dev} must not see happen under it (its D1 state moving to the shared
+   * place). Without a release serving, just runs {@code work}.
+   */
+  public void whileStopped(String service, String environment, Runnable work, ProcessRunner.Tick tick) {
+    try (EnvironmentLock lock = lock(service, environment)) {
+      LiveState state = inspect(service, environment);
+      RunningRelease recorded = state.recorded();
+      boolean wasServing = recorded != null
+          && (state.status() == LiveStatus.SERVING || state.status() == LiveStatus.NOT_ANSWERING);
+      if (recorded != null) {
+        stopRecorded(recorded, tick);
+        deleteRuntime(service, environment);
+      }
+      try {
+        work.run();
+      } finally {
+        if (wasServing) {
+          requirePortFree(recorded.port(), PORT_RELEASE_WAIT, tick);
+          start(service, environment, recorded.version(), recorded.previousVersion(), recorded.workdir(),
+              recorded.configFile(), recorded.port(), tick);
+        }
+      }
+    }
+  }
+
+  /**
    * Stops the recorded release (SIGTERM to the wrangler wrapper, which stops its children; then any
    * leftover of its process group; SIGKILL after a grace period) and removes the runtime file. A no-op
    * when nothing is recorded. Never touches a process it did not start.

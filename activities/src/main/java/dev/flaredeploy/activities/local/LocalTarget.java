@@ -19,16 +19,20 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The local target: D1 read and written directly in the SQLite files of wrangler's local mode, on
- * per-(service, environment) state ({@link LocalDatabases}: no process per read or write), restore points as
- * copies of those files, and releases served by a supervised {@code wrangler dev} on the configured port.
- * Reads ({@code plan}, validate-schema) create nothing: no state, no database, no working copy.
+ * The local target: D1 read and written directly in the SQLite files of wrangler's local mode ({@link
+ * LocalDatabases}: no process per read or write), one file per local database id shared by every service and
+ * environment that binds it ({@link SharedD1}), restore points as copies of those files, and releases served
+ * by a supervised {@code wrangler dev} on the configured port, whose D1 state is the shared one. Reads
+ * ({@code plan}, validate-schema) create nothing: no state, no database, no working copy. The first write of
+ * an environment from before databases were shared moves its databases to the shared place (stopping and
+ * restarting its release around the move).
  */
 public class LocalTarget implements DeploymentTarget {
   private final LocalWorkspace workspace;
   private final SourceSnapshots sources;
   private final LocalDatabases databases;
   private final LocalReleases releases;
+  private final SharedD1 shared;
 
   public LocalTarget(
       LocalWorkspace workspace, SourceSnapshots sources, LocalDatabases databases, LocalReleases releases) {
@@ -36,6 +40,7 @@ public class LocalTarget implements DeploymentTarget {
     this.sources = sources;
     this.databases = databases;
     this.releases = releases;
+    this.shared = new SharedD1(workspace);
   }
 
   /**
@@ -46,13 +51,13 @@ public class LocalTarget implements DeploymentTarget {
   @Override
   public DatabaseState inspect(DeploymentPlan plan, DatabasePlan database, Tick tick) {
     sources.verified(plan.source());
-    return databases.inspect(context(plan, database, false), tick);
+    return databases.inspect(read(plan, database), tick);
   }
 
   /** On a read-only, {@code query_only} connection. */
   @Override
   public List<Map<String, String>> probe(DeploymentPlan plan, DatabasePlan database, String sql, Tick tick) {
-    return databases.probe(context(plan, database, false), sql, tick);
+    return databases.probe(read(plan, database), sql, tick);
   }
 
   /** Verifies the pinned source first, as {@link #inspect} does. */
@@ -61,7 +66,7 @@ public class LocalTarget implements DeploymentTarget {
     sources.verified(plan.source());
     List<DatabaseStatus> statuses = new ArrayList<>();
     for (DatabasePlan db : plan.databases()) {
-      List<String> applied = databases.appliedMigrations(context(plan, db, false), tick);
+      List<String> applied = databases.appliedMigrations(read(plan, db), tick);
       List<String> pending =
           db.migrations().stream().map(MigrationFile::name).filter(f -> !applied.contains(f)).toList();
       statuses.add(new DatabaseStatus(db.binding(), applied, pending));
@@ -71,18 +76,18 @@ public class LocalTarget implements DeploymentTarget {
 
   @Override
   public Optional<String> databaseExport(DeploymentPlan plan, DatabasePlan database, Tick tick) {
-    return Optional.of(databases.export(context(plan, database, false), tick));
+    return Optional.of(databases.export(read(plan, database), tick));
   }
 
   @Override
   public Optional<List<Map<String, String>>> queryTable(
       DeploymentPlan plan, DatabasePlan database, String table, String sql, Tick tick) {
-    return databases.query(context(plan, database, false), table, sql, tick);
+    return databases.query(read(plan, database), table, sql, tick);
   }
 
   @Override
   public void executeBatch(DeploymentPlan plan, DatabasePlan database, String sql, Tick tick) {
-    databases.executeBatch(context(plan, database, false), sql, tick);
+    databases.executeBatch(write(plan, database, false, tick), sql, tick);
   }
 
   @Override
@@ -108,7 +113,7 @@ public class LocalTarget implements DeploymentTarget {
     for (DatabasePlan db : plan.databases()) {
       Path export = dir.resolve(db.binding() + ".sql");
       Path copy = Files.isRegularFile(export) ? export
-          : databases.checkpoint(context(plan, db, false), dir.resolve(db.binding() + ".sqlite"), tick);
+          : databases.checkpoint(write(plan, db, false, tick), dir.resolve(db.binding() + ".sqlite"), tick);
       points.add(new RestorePoint(db.binding(), copy.toString()));
     }
     return points;
@@ -117,11 +122,12 @@ public class LocalTarget implements DeploymentTarget {
   /** Records each migration's checksum in the migration's own transaction. */
   @Override
   public List<String> applyMigrations(DeploymentPlan plan, DatabasePlan database, Tick tick) {
-    return databases.applyMigrations(context(plan, database, true), tick).ledger();
+    return databases.applyMigrations(write(plan, database, true, tick), tick).ledger();
   }
 
   @Override
   public String release(DeploymentPlan plan, Tick tick) {
+    share(plan, tick);
     Path workdir = workdir(plan, plan.source());
     return releases
         .release(plan.service(), plan.environment(), plan.source().id(), workdir, plan.local().port(), tick)
@@ -138,6 +144,7 @@ public class LocalTarget implements DeploymentTarget {
     if (live.isPresent() && live.get().equals(version)) {
       return "release " + version + " is live";
     }
+    share(plan, tick);
     Path workdir = workspace.releasesDir(plan.service(), plan.environment()).resolve(version);
     if (!Files.isDirectory(workdir)) {
       Path snapshot = workspace.snapshots().resolve(version);
@@ -171,18 +178,52 @@ public class LocalTarget implements DeploymentTarget {
             .filter(d -> d.binding().equals(restorePoint.binding()))
             .findFirst()
             .orElseThrow(() -> new IllegalArgumentException("no database " + restorePoint.binding()));
-    return databases.restore(context(plan, db, false), Path.of(restorePoint.location()), tick);
+    return databases.restore(write(plan, db, false, tick), Path.of(restorePoint.location()), tick);
   }
 
   /**
-   * The database as {@code wrangler dev} of this environment serves it. Its file is named after the local id
-   * the plan carries; plans recorded before it did are read from the pinned config. With {@code
-   * forApply}, the migrations directory of the pinned source (verified against its hash) too.
+   * The database as a read finds it: the shared file, or an environment's own file not moved there yet
+   * ({@link SharedD1#forRead}). Creates nothing. Its file is named after the local id the plan carries; plans
+   * recorded before it did are read from the pinned config.
    */
-  private LocalDatabaseContext context(DeploymentPlan plan, DatabasePlan db, boolean forApply) {
-    Path stateDir = workspace.stateDir(plan.service(), plan.environment());
+  private LocalDatabaseContext read(DeploymentPlan plan, DatabasePlan db) {
+    String localId = localId(plan, db);
+    shared.requireUsable(plan.service(), plan.environment(), db, localId);
+    return new LocalDatabaseContext(workspace.stateDir(plan.service(), plan.environment()), db, localId, null,
+        shared.forRead(plan.service(), plan.environment(), localId));
+  }
+
+  /**
+   * The database as a write uses it: in the shared place, where this environment's databases are moved
+   * first ({@link #share}), recorded as used by this binding. With {@code forApply}, the migrations directory
+   * of the pinned source (verified against its hash) too.
+   */
+  private LocalDatabaseContext write(DeploymentPlan plan, DatabasePlan db, boolean forApply, Tick tick) {
+    String localId = localId(plan, db);
+    shared.requireUsable(plan.service(), plan.environment(), db, localId);
+    share(plan, tick);
+    shared.register(plan.service(), plan.environment(), db, localId);
     Path migrations = forApply ? migrationsDir(plan, db) : null;
-    return new LocalDatabaseContext(stateDir, db, localId(plan, db), migrations);
+    return new LocalDatabaseContext(workspace.stateDir(plan.service(), plan.environment()), db, localId,
+        migrations, shared.file(localId));
+  }
+
+  /**
+   * Makes the environment's D1 state the shared one: a state of its own (from before databases were
+   * shared) moves there, with its release stopped meanwhile and started again after; a state not created
+   * yet is linked at once.
+   */
+  private void share(DeploymentPlan plan, Tick tick) {
+    String service = plan.service();
+    String environment = plan.environment();
+    if (shared.linked(service, environment)) {
+      return;
+    }
+    if (shared.hasOwnState(service, environment)) {
+      releases.whileStopped(service, environment, () -> shared.adopt(service, environment), tick);
+    } else {
+      shared.adopt(service, environment);
+    }
   }
 
   private Path migrationsDir(DeploymentPlan plan, DatabasePlan db) {

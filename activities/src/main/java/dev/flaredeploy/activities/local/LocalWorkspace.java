@@ -15,7 +15,10 @@ import java.util.stream.Stream;
  *
  * <pre>
  * snapshots/&lt;source id&gt;/                     pinned sources (content-addressed, immutable)
- * local/&lt;service&gt;/&lt;env&gt;/state/                D1 state: wrangler dev's --persist-to, read and written directly
+ * d1/miniflare-D1DatabaseObject/&lt;id&gt;.sqlite    the local D1 databases, one per local database id, shared by
+ *                                           every service and environment that binds it (read and written directly)
+ * d1-bindings/&lt;id&gt;/                      which service and environment binds each of them
+ * local/&lt;service&gt;/&lt;env&gt;/state/                wrangler dev's --persist-to; its v3/d1 links to d1/
  * local/&lt;service&gt;/&lt;env&gt;/releases/&lt;id&gt;/      a working copy of a snapshot, .wrangler/state → state/
  * local/&lt;service&gt;/&lt;env&gt;/checkpoints/         restore points: copies of the databases taken before migrating
  * local/&lt;service&gt;/&lt;env&gt;/runtime.json         the supervised wrangler dev serving the live release
@@ -50,6 +53,16 @@ public final class LocalWorkspace {
 
   public Path logs() {
     return home.resolve("logs");
+  }
+
+  /** The local D1 databases, shared by every environment: each environment's {@code state/v3/d1} links here. */
+  public Path d1Dir() {
+    return home.resolve("d1");
+  }
+
+  /** Which service and environment binds each shared local D1 database ({@code SharedD1}). */
+  public Path d1BindingsDir() {
+    return home.resolve("d1-bindings");
   }
 
   public Path environmentDir(String service, String environment) {

@@ -84,7 +84,7 @@ public final class RollbackPlanner {
         notes.add("database " + database.binding() + " was not changed by the deployment being undone: left as it is");
         continue;
       }
-      Optional<String> movedOn = RestoreGuard.movedOn(database.binding(), undone, later, ledger);
+      Optional<String> movedOn = RestoreEligibility.movedOn(database.binding(), undone, later, ledger);
       if (movedOn.isPresent()) {
         throw new RollbackRefusedException(movedOn.get());
       }

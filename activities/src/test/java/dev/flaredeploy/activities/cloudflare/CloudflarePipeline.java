@@ -17,7 +17,7 @@ import dev.flaredeploy.testkit.HistoryText;
 import dev.flaredeploy.workflows.DeploymentAttributes;
 import dev.flaredeploy.workflows.DeploymentIds;
 import dev.flaredeploy.workflows.DeploymentWorkflow;
-import dev.flaredeploy.workflows.DeploymentWorkflowImpl;
+import dev.flaredeploy.workflows.Workflows;
 import dev.flaredeploy.workflows.model.DeploymentReport;
 import dev.flaredeploy.workflows.model.DeploymentRequest;
 import io.temporal.api.enums.v1.IndexedValueType;
@@ -126,8 +126,8 @@ final class CloudflarePipeline implements AutoCloseable {
         k -> options.registerSearchAttribute(k.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD));
     env = TestWorkflowEnvironment.newInstance(options.build());
     Worker worker = env.newWorker(QUEUE);
-    worker.registerWorkflowImplementationTypes(DeploymentWorkflowImpl.class);
-    worker.registerActivitiesImplementations(activities);
+    worker.registerWorkflowImplementationTypes(Workflows.IMPLEMENTATIONS.toArray(Class<?>[]::new));
+    worker.registerActivitiesImplementations(activities, Workflows.lockActivities(env.getWorkflowClient()));
     env.start();
     client = env.getWorkflowClient();
   }

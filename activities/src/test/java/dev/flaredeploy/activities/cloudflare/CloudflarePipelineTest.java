@@ -98,8 +98,8 @@ class CloudflarePipelineTest {
         // ledger does not exist yet: the schema alone, again), what serves
         "GET " + db, "POST " + db + "/query", "POST " + db + "/query",
         "GET " + script + "/deployments",
-        // checkpoint: the bookmark, and what serves beside it
-        "GET " + db + "/time_travel/bookmark", "GET " + script + "/deployments",
+        // checkpoint: the bookmark, and what serves beside it; the ledger the bookmark has (for a later restore)
+        "GET " + db + "/time_travel/bookmark", "GET " + script + "/deployments", "POST " + db + "/query",
         // apply-migrations: look, then each file with its ledger and checksum rows
         "POST " + db + "/query", "POST " + db + "/query", "POST " + db + "/query",
         // deploy-worker: what serves, then one `wrangler deploy` creating the Worker

@@ -75,7 +75,7 @@ class LocalTargetTest {
     target.executeBatch(v1, db(v1), "INSERT INTO notes (body) VALUES ('kept')", NO_TICK);
     Files.writeString(project.resolve("migrations/0003_unique_body.sql"), "CREATE UNIQUE INDEX one_body ON notes (body);\n");
     DeploymentPlan v2 = plan();
-    Map<String, String> before = tree(workspace.environmentDir("hello-d1", "default"));
+    Map<String, String> before = tree(workspace.home()); // the environment, and the shared databases
 
     SchemaReport report = Gate.run(target, v2, NO_TICK, 1);
     DatabaseState state = target.inspect(v2, db(v2), NO_TICK);
@@ -85,7 +85,7 @@ class LocalTargetTest {
     assertThat(state.checksums()).containsOnlyKeys("0001_create_notes.sql", "0002_add_author.sql");
     assertThat(state.schema()).extracting(DatabaseState.SchemaObject::name)
         .containsExactly("d1_migrations", "notes", Checksums.TABLE, "notes_by_author");
-    assertThat(tree(workspace.environmentDir("hello-d1", "default"))).as("byte for byte").isEqualTo(before);
+    assertThat(tree(workspace.home())).as("byte for byte").isEqualTo(before);
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.flaredeploy.workflows.internal;
 
 import com.uber.m3.tally.Scope;
 import com.uber.m3.util.Duration;
+import dev.flaredeploy.workflows.model.StepState;
 import io.temporal.workflow.Workflow;
 import java.util.Map;
 
@@ -33,8 +34,8 @@ public final class DeploymentMetrics {
   }
 
   /** A step (or compensation) took {@code millis} and ended in {@code state}. */
-  public void step(String step, String state, long millis) {
-    scope.tagged(Map.of("step", step, "outcome", state)).timer(STEP_DURATION).record(Duration.ofMillis(millis));
+  public void step(String step, StepState state, long millis) {
+    scope.tagged(Map.of("step", step, "outcome", state.name())).timer(STEP_DURATION).record(Duration.ofMillis(millis));
   }
 
   /** A release was put back: {@code automatic} by a failed deployment's compensation, {@code manual} by rollback. */

@@ -11,6 +11,7 @@ import dev.flaredeploy.workflows.model.ReleaseReport;
 import dev.flaredeploy.workflows.model.RolloutReport;
 import dev.flaredeploy.workflows.model.RolloutStepReport;
 import dev.flaredeploy.workflows.model.StepReport;
+import dev.flaredeploy.workflows.model.StepState;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -62,19 +63,24 @@ public final class ReportBuilder {
 
   /** Adds a RUNNING step; returns its index for {@link #finishStep}. */
   public int startStep(String name, String detail) {
-    steps.add(new StepReport(name, "RUNNING", 0, now(), null, detail));
+    steps.add(new StepReport(name, StepState.RUNNING.name(), 0, now(), null, detail));
     return steps.size() - 1;
   }
 
-  public void finishStep(int index, String stepState, int attempts, String detail) {
+  public void finishStep(int index, StepState stepState, int attempts, String detail) {
     StepReport s = steps.get(index);
-    steps.set(index, new StepReport(s.name(), stepState, attempts, s.startedAt(), now(), detail));
+    steps.set(index, new StepReport(s.name(), stepState.name(), attempts, s.startedAt(), now(), detail));
   }
 
   /** A step that was decided without running (e.g. nothing to migrate). */
   public void skippedStep(String name, String detail) {
     String at = now();
-    steps.add(new StepReport(name, "SKIPPED", 0, at, at, detail));
+    steps.add(new StepReport(name, StepState.SKIPPED.name(), 0, at, at, detail));
+  }
+
+  /** True when a step named {@code name} ended in {@code state}. */
+  public boolean anyStep(String name, StepState state) {
+    return steps.stream().anyMatch(s -> s.name().equals(name) && s.state().equals(state.name()));
   }
 
   public void source(String sourceId, String commit, boolean dirty) {

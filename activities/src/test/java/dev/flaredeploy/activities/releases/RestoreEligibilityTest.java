@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** When a database may go back to the restore point of the deployment being undone, and the journal it reads. */
-class RestoreGuardTest {
+class RestoreEligibilityTest {
   @TempDir Path home;
 
   static ReleaseRecord deployment(String run, List<String> applied, List<String> ledgerAfter) {
@@ -24,7 +24,7 @@ class RestoreGuardTest {
   void aDatabaseAsTheUndoneDeploymentLeftItMayBeRestored() {
     ReleaseRecord undone = deployment("r2", List.of("0003.sql"), List.of("0001.sql", "0003.sql"));
 
-    assertThat(RestoreGuard.movedOn("DB", undone, List.of(), List.of("0001.sql", "0003.sql"))).isEmpty();
+    assertThat(RestoreEligibility.movedOn("DB", undone, List.of(), List.of("0001.sql", "0003.sql"))).isEmpty();
   }
 
   @Test
@@ -32,7 +32,7 @@ class RestoreGuardTest {
     ReleaseRecord undone = deployment("r2", List.of("0003.sql"), List.of("0001.sql", "0003.sql"));
     ReleaseRecord later = deployment("r3", List.of("0004.sql"), List.of("0001.sql", "0003.sql", "0004.sql"));
 
-    assertThat(RestoreGuard.movedOn("DB", undone, List.of(later), List.of("0001.sql", "0003.sql", "0004.sql")))
+    assertThat(RestoreEligibility.movedOn("DB", undone, List.of(later), List.of("0001.sql", "0003.sql", "0004.sql")))
         .hasValueSatisfying(why -> assertThat(why).contains("moved on", "run r3", "0004.sql",
             "without --restore-database"));
   }
@@ -41,7 +41,7 @@ class RestoreGuardTest {
   void aMigrationAppliedOutsideTheJournalRefusesTheRestore() {
     ReleaseRecord undone = deployment("r2", List.of("0003.sql"), List.of("0001.sql", "0003.sql"));
 
-    assertThat(RestoreGuard.movedOn("DB", undone, List.of(), List.of("0001.sql", "0003.sql", "0009_hand.sql")))
+    assertThat(RestoreEligibility.movedOn("DB", undone, List.of(), List.of("0001.sql", "0003.sql", "0009_hand.sql")))
         .hasValueSatisfying(why -> assertThat(why).contains("now also lists 0009_hand.sql"));
   }
 

@@ -10,8 +10,8 @@ import java.util.Optional;
  * Restoring a database that moved on would silently throw away what came after (a later deployment's migrations,
  * a migration applied by hand), so that is refused with what to do instead.
  */
-public final class RestoreGuard {
-  private RestoreGuard() {}
+public final class RestoreEligibility {
+  private RestoreEligibility() {}
 
   /**
    * Why {@code binding} must not be restored to the restore point {@code undone} took, if it must not.
