@@ -1,5 +1,7 @@
 package dev.flaredeploy.workflows;
 
+import static dev.flaredeploy.workflows.internal.Failures.messageOf;
+
 import dev.flaredeploy.workflows.internal.FleetSchedule;
 import dev.flaredeploy.workflows.model.DeploymentPlan;
 import dev.flaredeploy.workflows.model.DeploymentReport;
@@ -472,19 +474,5 @@ public class FleetWorkflowImpl implements FleetWorkflow {
 
   private String now() {
     return Instant.ofEpochMilli(Workflow.currentTimeMillis()).toString();
-  }
-
-  private static String messageOf(Throwable e) {
-    Throwable t = e;
-    while ((t instanceof ActivityFailure || t instanceof ChildWorkflowFailure) && t.getCause() != null) {
-      t = t.getCause();
-    }
-    if (t instanceof ApplicationFailure af) {
-      return af.getOriginalMessage();
-    }
-    if (t instanceof TimeoutFailure tf) {
-      return "timed out (" + tf.getTimeoutType() + ")";
-    }
-    return t.getMessage();
   }
 }

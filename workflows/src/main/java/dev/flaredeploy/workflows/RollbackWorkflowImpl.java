@@ -1,5 +1,7 @@
 package dev.flaredeploy.workflows;
 
+import static dev.flaredeploy.workflows.internal.Failures.messageOf;
+
 import dev.flaredeploy.workflows.internal.DatabaseLocks;
 import dev.flaredeploy.workflows.internal.DeploymentMetrics;
 import dev.flaredeploy.workflows.internal.ReportBuilder;
@@ -248,13 +250,6 @@ public class RollbackWorkflowImpl implements RollbackWorkflow {
             .build());
   }
 
-  private static String messageOf(Throwable e) {
-    Throwable t = e;
-    while (t instanceof ActivityFailure && t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t instanceof ApplicationFailure af ? af.getOriginalMessage() : t.getMessage();
-  }
 
   private static String shortId(String id) {
     return id == null ? "none" : id.length() > 12 ? id.substring(0, 12) : id;

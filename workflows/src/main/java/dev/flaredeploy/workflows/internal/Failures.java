@@ -3,6 +3,7 @@ package dev.flaredeploy.workflows.internal;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
+import io.temporal.failure.ChildWorkflowFailure;
 import io.temporal.failure.TemporalFailure;
 import io.temporal.failure.TimeoutFailure;
 
@@ -27,10 +28,13 @@ public final class Failures {
     return 1;
   }
 
-  /** The message a person should read: the root application failure's, not Temporal's wrapper. */
+  /**
+   * The message a person should read: the root application failure's, not Temporal's wrappers (an
+   * activity's, or a child workflow's for a fleet member).
+   */
   public static String messageOf(Throwable e) {
     Throwable t = e;
-    while (t instanceof ActivityFailure && t.getCause() != null) {
+    while ((t instanceof ActivityFailure || t instanceof ChildWorkflowFailure) && t.getCause() != null) {
       t = t.getCause();
     }
     if (t instanceof ApplicationFailure af) {
