@@ -4,7 +4,6 @@ import dev.flaredeploy.activities.config.ConfigException;
 import dev.flaredeploy.activities.process.ProcessRunner.Tick;
 import dev.flaredeploy.activities.safety.Checksums;
 import dev.flaredeploy.workflows.model.DatabasePlan;
-import dev.flaredeploy.workflows.model.DatabaseStatus;
 import dev.flaredeploy.workflows.model.DeploymentPlan;
 import dev.flaredeploy.workflows.model.RestorePoint;
 import java.nio.file.Path;
@@ -74,25 +73,6 @@ public interface DeploymentTarget {
    */
   default List<Map<String, String>> probe(DeploymentPlan plan, DatabasePlan database, String sql, Tick tick) {
     return queryTable(plan, database, "", sql, tick).orElse(List.of());
-  }
-
-  /**
-   * Applied and pending migrations per database. Changes nothing. The pre-deploy checks read the ledger
-   * through {@link #inspect} instead (one read per database per run); nothing in flaredeploy calls this any
-   * more: to be removed once no target implements it.
-   */
-  List<DatabaseStatus> databases(DeploymentPlan plan, Tick tick);
-
-  /**
-   * The database as it is now, as SQL (schema and data). No check calls it any more (they read the schema
-   * through {@link #inspect} and probe the rows through {@link #probe}; on Cloudflare an export makes the
-   * database unavailable to queries): to be removed once no target implements it. Changes nothing.
-   *
-   * @throws ExportFailedException when this target can export but this database's export failed (the
-   *     check is then skipped with the reason as a warning)
-   */
-  default Optional<String> databaseExport(DeploymentPlan plan, DatabasePlan database, Tick tick) {
-    return Optional.empty();
   }
 
   /**

@@ -15,7 +15,6 @@ import dev.flaredeploy.activities.process.ProcessRunner.Tick;
 import dev.flaredeploy.activities.safety.Checksums;
 import dev.flaredeploy.workflows.FailureTypes;
 import dev.flaredeploy.workflows.model.DatabasePlan;
-import dev.flaredeploy.workflows.model.DatabaseStatus;
 import dev.flaredeploy.workflows.model.DeploymentPlan;
 import dev.flaredeploy.workflows.model.MigrationFile;
 import dev.flaredeploy.workflows.model.RestorePoint;
@@ -119,26 +118,6 @@ final class CloudflareDatabases {
     } catch (D1SqlException e) {
       throw failed(e, "write flaredeploy's bookkeeping to " + db.binding());
     }
-  }
-
-  /** Applied and pending migrations of every database, one {@code /query} each, all at once. */
-  List<DatabaseStatus> statuses(CloudflareProject project, Tick tick) {
-    List<Supplier<DatabaseStatus>> reads = new ArrayList<>();
-    for (DatabasePlan db : project.plan().databases()) {
-      reads.add(() -> {
-        List<String> applied = ledger(project, db, Tick.NONE);
-        return new DatabaseStatus(db.binding(), applied, without(planned(db), applied));
-      });
-    }
-    return Concurrently.all(tick, reads);
-  }
-
-  /**
-   * The database's schema as SQL (what {@code sqlite_master} holds, in its order), without a row of data:
-   * what the shadow and drift checks start from. One {@code /query}; never an export.
-   */
-  String schemaScript(CloudflareProject project, DatabasePlan db, Tick tick) {
-    return SchemaScript.of(inspect(project, db, tick).schema());
   }
 
   /**
@@ -440,18 +419,6 @@ final class CloudflareDatabases {
 
   // ---- helpers ----
 
-  private List<String> ledger(CloudflareProject project, DatabasePlan db, Tick tick) {
-    String table = ledgerTable(db);
-    try {
-      return names(read(project, db, "SELECT name FROM " + quote(table) + " ORDER BY id", tick).get(0));
-    } catch (D1SqlException e) {
-      if (e.isMissingTable(table)) {
-        return List.of(); // no ledger yet: nothing applied
-      }
-      throw failed(e, "read the migrations ledger " + table + " of " + db.binding());
-    }
-  }
-
   private List<D1Result> read(CloudflareProject project, DatabasePlan db, String sql, Tick tick) {
     return query(project, db, sql, QueryKind.READ, tick);
   }
@@ -496,10 +463,6 @@ final class CloudflareDatabases {
     return files;
   }
 
-  private static List<String> planned(DatabasePlan db) {
-    return List.copyOf(files(db).keySet());
-  }
-
   private static List<String> names(D1Result result) {
     return result.rows().stream().map(row -> row.get("name")).toList();
   }
@@ -516,11 +479,6 @@ final class CloudflareDatabases {
     return result.rows().stream()
         .map(row -> new SchemaObject(row.get("type"), row.get("name"), row.get("tbl_name"), row.get("sql")))
         .toList();
-  }
-
-  private static List<String> without(List<String> all, List<String> remove) {
-    Set<String> gone = new HashSet<>(remove);
-    return all.stream().filter(name -> !gone.contains(name)).toList();
   }
 
   private static String describe(List<String> names) {

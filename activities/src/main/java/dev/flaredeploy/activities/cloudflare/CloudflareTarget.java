@@ -12,7 +12,6 @@ import dev.flaredeploy.activities.process.Wrangler;
 import dev.flaredeploy.activities.source.SourceSnapshots;
 import dev.flaredeploy.workflows.FailureTypes;
 import dev.flaredeploy.workflows.model.DatabasePlan;
-import dev.flaredeploy.workflows.model.DatabaseStatus;
 import dev.flaredeploy.workflows.model.DeploymentPlan;
 import dev.flaredeploy.workflows.model.RestorePoint;
 import java.nio.file.Path;
@@ -140,22 +139,6 @@ public class CloudflareTarget implements DeploymentTarget {
   @Override
   public List<Map<String, String>> probe(DeploymentPlan plan, DatabasePlan database, String sql, Tick tick) {
     return databases.probe(project(plan), database, sql, tick);
-  }
-
-  /** Each binding's ledger, one {@code /query} per database, all at once; a missing ledger table is empty. */
-  @Override
-  public List<DatabaseStatus> databases(DeploymentPlan plan, Tick tick) {
-    return databases.statuses(project(plan), tick);
-  }
-
-  /**
-   * The database's schema as SQL, without any data (one {@code /query} of {@code sqlite_master}): what the
-   * shadow and drift checks start from. Never an export: D1 makes a database unavailable to queries while
-   * an export runs, so no check may ask for one.
-   */
-  @Override
-  public Optional<String> databaseExport(DeploymentPlan plan, DatabasePlan database, Tick tick) {
-    return Optional.of(databases.schemaScript(project(plan), database, tick));
   }
 
   /** One {@code /query}; empty when {@code table} does not exist. */

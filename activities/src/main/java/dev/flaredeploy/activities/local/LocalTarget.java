@@ -6,9 +6,7 @@ import dev.flaredeploy.activities.config.ProjectConfigLoader;
 import dev.flaredeploy.activities.process.ProcessRunner.Tick;
 import dev.flaredeploy.activities.source.SourceSnapshots;
 import dev.flaredeploy.workflows.model.DatabasePlan;
-import dev.flaredeploy.workflows.model.DatabaseStatus;
 import dev.flaredeploy.workflows.model.DeploymentPlan;
-import dev.flaredeploy.workflows.model.MigrationFile;
 import dev.flaredeploy.workflows.model.RestorePoint;
 import dev.flaredeploy.workflows.model.SourceSnapshot;
 import java.nio.file.Files;
@@ -58,25 +56,6 @@ public class LocalTarget implements DeploymentTarget {
   @Override
   public List<Map<String, String>> probe(DeploymentPlan plan, DatabasePlan database, String sql, Tick tick) {
     return databases.probe(read(plan, database), sql, tick);
-  }
-
-  /** Verifies the pinned source first, as {@link #inspect} does. */
-  @Override
-  public List<DatabaseStatus> databases(DeploymentPlan plan, Tick tick) {
-    sources.verified(plan.source());
-    List<DatabaseStatus> statuses = new ArrayList<>();
-    for (DatabasePlan db : plan.databases()) {
-      List<String> applied = databases.appliedMigrations(read(plan, db), tick);
-      List<String> pending =
-          db.migrations().stream().map(MigrationFile::name).filter(f -> !applied.contains(f)).toList();
-      statuses.add(new DatabaseStatus(db.binding(), applied, pending));
-    }
-    return statuses;
-  }
-
-  @Override
-  public Optional<String> databaseExport(DeploymentPlan plan, DatabasePlan database, Tick tick) {
-    return Optional.of(databases.export(read(plan, database), tick));
   }
 
   @Override

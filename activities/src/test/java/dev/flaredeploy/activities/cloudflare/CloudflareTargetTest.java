@@ -104,10 +104,12 @@ class CloudflareTargetTest {
   void firstDeployAppliesBothMigrationsThenCreatesTheWorkerAtFullTraffic() {
     DeploymentPlan plan = plan(Map.of());
 
-    List<DatabaseStatus> before = observe(() -> target.databases(plan, NO_TICK));
+    List<DatabaseStatus> before = observe(() -> ledgers(target, plan));
     assertThat(before).containsExactly(new DatabaseStatus("DB", List.of(), List.of(M1, M2)));
-    assertThat(recorder.callLines()).containsExactly("POST " + db + "/query");
-    assertThat(sqlSent()).containsExactly("SELECT name FROM \"d1_migrations\" ORDER BY id");
+    assertThat(recorder.callLines()).containsExactly("POST " + db + "/query", "POST " + db + "/query");
+    assertThat(sqlSent()).containsExactly( // no ledger yet: the schema alone, again
+        "SELECT name FROM \"d1_migrations\" ORDER BY id; " + Checksums.SELECT + " " + DatabaseState.SCHEMA_QUERY,
+        DatabaseState.SCHEMA_QUERY);
 
     recorder.clearCalls();
     assertThat(target.liveRelease(plan)).isEmpty();
@@ -250,7 +252,7 @@ class CloudflareTargetTest {
     recorder.ledger(DB_ID, LEDGER, List.of(M1, M2));
     String ours = recorder.deployed(WORKER, plan.source().id());
 
-    assertThat(observe(() -> target.databases(plan, NO_TICK)))
+    assertThat(observe(() -> ledgers(target, plan)))
         .containsExactly(new DatabaseStatus("DB", List.of(M1, M2), List.of()));
     assertThat(target.liveRelease(plan)).contains(ours);
     assertThat(target.liveSource(plan, NO_TICK)).contains(plan.source().id());
@@ -272,12 +274,13 @@ class CloudflareTargetTest {
     recorder.database(stagingDb, "hello-d1-db-staging").ledger(stagingDb, LEDGER, List.of(M1));
     DeploymentPlan plan = plan(Map.of(), "staging");
 
-    assertThat(observe(() -> target.databases(plan, NO_TICK)))
+    assertThat(observe(() -> ledgers(target, plan)))
         .containsExactly(new DatabaseStatus("DB", List.of(M1), List.of(M2)));
     assertThat(target.liveRelease(plan)).isEmpty();
 
     assertThat(recorder.callLines()).containsExactly(
         "POST " + a + "/d1/database/" + stagingDb + "/query",
+        "POST " + a + "/d1/database/" + stagingDb + "/query", // no checksum table yet: read again without it
         "GET " + a + "/workers/scripts/hello-d1-staging/deployments");
   }
 
@@ -362,7 +365,7 @@ class CloudflareTargetTest {
     recorder.echoAuthorizationInErrors()
         .failQuery("ALTER TABLE notes ADD COLUMN author", "duplicate column name: author: SQLITE_ERROR");
 
-    assertThat(observe(() -> target.databases(plan, NO_TICK)).get(0).pending()).containsExactly(M1, M2);
+    assertThat(observe(() -> ledgers(target, plan)).get(0).pending()).containsExactly(M1, M2);
     assertThat(target.liveRelease(plan)).isEmpty();
     assertThatThrownBy(() -> target.applyMigrations(plan, plan.databases().get(0), NO_TICK))
         .isInstanceOfSatisfying(MigrationFailedException.class, failure -> {
@@ -388,7 +391,7 @@ class CloudflareTargetTest {
     CloudflareTarget noToken = new CloudflareTarget(PinnedWrangler.in(logDir()), sources,
         Map.of(CloudflareCredentials.API_BASE_URL, recorder.baseUrl()));
 
-    assertThatThrownBy(() -> noToken.databases(plan, NO_TICK))
+    assertThatThrownBy(() -> noToken.inspect(plan, plan.databases().get(0), NO_TICK))
         .isInstanceOfSatisfying(CloudflareException.class, failure -> {
           assertThat(failure.failureType()).isEqualTo(FailureTypes.CREDENTIALS_MISSING);
           assertThat(failure.retryable()).isFalse();
@@ -743,16 +746,17 @@ class CloudflareTargetTest {
     DeploymentPlan plan = plan(Map.of());
     recorder.ledger(DB_ID, LEDGER, List.of()).failNext("/query", 429, 1, 1);
 
-    assertThat(observe(() -> target.databases(plan, NO_TICK)).get(0).pending()).containsExactly(M1, M2);
+    assertThat(observe(() -> ledgers(target, plan)).get(0).pending()).containsExactly(M1, M2);
 
     List<Call> calls = recorder.calls();
-    assertThat(calls).extracting(Call::status).containsExactly(429, 200);
+    // the retried read, then D1's answer that the checksum table does not exist yet, and the read without it
+    assertThat(calls).extracting(Call::status).containsExactly(429, 400, 200);
     assertThat(java.time.Duration.between(calls.get(0).at(), calls.get(1).at())).isGreaterThanOrEqualTo(
         java.time.Duration.ofSeconds(1));
 
     recorder.clearCalls();
     recorder.failNext("/query", 403);
-    assertThatThrownBy(() -> target.databases(plan, NO_TICK))
+    assertThatThrownBy(() -> target.inspect(plan, plan.databases().get(0), NO_TICK))
         .isInstanceOfSatisfying(CloudflareException.class, failure -> {
           seen.add(failure.getMessage());
           assertThat(failure.failureType()).isEqualTo(FailureTypes.CLOUDFLARE_REFUSED);
@@ -814,7 +818,7 @@ class CloudflareTargetTest {
     dev.flaredeploy.activities.local.LocalWorkspace.deleteTree(Path.of(plan.source().path())); // gone for good
 
     assertThat(target.liveRelease(plan)).contains(live);
-    assertThat(observe(() -> target.databases(plan, NO_TICK))).hasSize(1);
+    assertThat(observe(() -> ledgers(target, plan))).hasSize(1);
     assertThat(observe(() -> target.checkpoint(plan, "run-1", NO_TICK))).hasSize(1);
     assertThatThrownBy(() -> target.liveRelease(old)) // an old plan still reads the name from the snapshot
         .isInstanceOf(dev.flaredeploy.activities.source.SourceException.class);
@@ -829,10 +833,10 @@ class CloudflareTargetTest {
     DeploymentPlan plan = plan(Map.of());
 
     assertThat(noAccount.preflight(plan, NO_TICK).ready()).isTrue();
-    assertThat(observe(() -> noAccount.databases(plan, NO_TICK))).hasSize(1);
+    assertThat(observe(() -> ledgers(noAccount, plan))).hasSize(1);
 
-    assertThat(recorder.callLines()).containsExactly(
-        "GET /memberships?per_page=50", "GET " + db, "POST " + db + "/query");
+    assertThat(recorder.callLines()).containsExactly( // no ledger yet: the schema alone, again
+        "GET /memberships?per_page=50", "GET " + db, "POST " + db + "/query", "POST " + db + "/query");
   }
 
   // ---- helpers ----
@@ -902,6 +906,20 @@ class CloudflareTargetTest {
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
+  }
+
+  /**
+   * Each database's ledger as the pre-deploy checks read it ({@link CloudflareTarget#inspect}): the applied
+   * migrations, and the plan's files the ledger lacks as pending.
+   */
+  private static List<DatabaseStatus> ledgers(CloudflareTarget target, DeploymentPlan plan) {
+    List<DatabaseStatus> statuses = new ArrayList<>();
+    for (DatabasePlan database : plan.databases()) {
+      List<String> applied = target.inspect(plan, database, NO_TICK).applied();
+      statuses.add(new DatabaseStatus(database.binding(), applied, database.migrations().stream()
+          .map(m -> m.name()).filter(name -> !applied.contains(name)).toList()));
+    }
+    return statuses;
   }
 
   /** Runs a target method and remembers what it returned, for the token check. */

@@ -4,7 +4,6 @@ import dev.flaredeploy.activities.DeploymentTarget;
 import dev.flaredeploy.activities.PreflightReport;
 import dev.flaredeploy.activities.process.ProcessRunner.Tick;
 import dev.flaredeploy.workflows.model.DatabasePlan;
-import dev.flaredeploy.workflows.model.DatabaseStatus;
 import dev.flaredeploy.workflows.model.DeploymentPlan;
 import dev.flaredeploy.workflows.model.RestorePoint;
 import java.sql.Connection;
@@ -110,16 +109,6 @@ final class SqliteTarget implements DeploymentTarget {
       }
       throw new IllegalStateException(database.binding() + ": " + e.getMessage(), e);
     }
-  }
-
-  @Override
-  public Optional<String> databaseExport(DeploymentPlan plan, DatabasePlan database, Tick tick) {
-    throw new AssertionError("a check asked for a data export of " + database.binding());
-  }
-
-  @Override
-  public List<DatabaseStatus> databases(DeploymentPlan plan, Tick tick) {
-    throw new AssertionError("the checks read the ledger through inspect");
   }
 
   @Override
