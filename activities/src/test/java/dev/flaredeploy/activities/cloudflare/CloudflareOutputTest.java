@@ -2,10 +2,8 @@ package dev.flaredeploy.activities.cloudflare;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.flaredeploy.activities.DatabaseState.SchemaObject;
 import dev.flaredeploy.activities.cloudflare.api.CloudflareApi.Deployment;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -43,22 +41,5 @@ class CloudflareOutputTest {
     assertThat(CloudflareOutput.complaint("", stderr)).isEqualTo(
         "A request to the Cloudflare API (/accounts/a/workers/scripts/w/deployments) failed.\n"
             + "This Worker does not exist on your account. [code: 10007]");
-  }
-
-  @Test
-  void theSchemaScriptRebuildsTablesIndexesAndVirtualTablesButNotTheirShadowTables() {
-    String script = SchemaScript.of(List.of(
-        new SchemaObject("table", "notes", "notes", "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)"),
-        new SchemaObject("index", "sqlite_autoindex_x_1", "x", null),
-        new SchemaObject("index", "notes_by_body", "notes", "CREATE INDEX notes_by_body ON notes (body)"),
-        new SchemaObject("table", "search", "search", "CREATE VIRTUAL TABLE search USING fts5(body)"),
-        new SchemaObject("table", "search_data", "search_data", "CREATE TABLE 'search_data'(id INTEGER, block)"),
-        new SchemaObject("table", "search_config", "search_config", "CREATE TABLE 'search_config'(k, v)")));
-
-    assertThat(script).isEqualTo("""
-        CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);
-        CREATE INDEX notes_by_body ON notes (body);
-        CREATE VIRTUAL TABLE search USING fts5(body);
-        """);
   }
 }
