@@ -158,6 +158,9 @@ public class DeploymentWorkflowImpl implements DeploymentWorkflow {
   /** The approval gate; null until the run reaches it (or when its plan needs none). */
   private ApprovalGate gate;
 
+  /** The plan a person approved; null when none was needed (or not yet). */
+  private PlanDigest approved;
+
   /** Sends the run's events to its webhooks; null when the plan has none. */
   private Notifier notifier;
 
@@ -207,6 +210,9 @@ public class DeploymentWorkflowImpl implements DeploymentWorkflow {
       Checkpoint checkpoint = checkpoint(plan);
       // another deployment migrated a database since validate-schema looked: its checks run again
       SchemaReport schema = movedOn(checked, checkpoint, waited) ? validateSchema(plan) : checked;
+      if (schema != checked) {
+        requireApprovedPlan(plan, schema);
+      }
       applyMigrations(plan, schema, checkpoint);
       releaseLocksUnlessARestoreMayFollow();
       Release release = deployWorker(plan, checkpoint.liveRelease(), releaseNeeded);
@@ -332,6 +338,7 @@ public class DeploymentWorkflowImpl implements DeploymentWorkflow {
       if (now.value().equals(digest.value())) {
         gate.settle(new ApprovalOutcome(ApprovalOutcome.PROCEEDING, digest.value(),
             "the checks ran again and found the same plan; the deployment proceeds"));
+        approved = digest;
         return again;
       }
       why = "the plan changed while it waited for approval: " + String.join("; ", now.changesFrom(digest));
@@ -339,6 +346,26 @@ public class DeploymentWorkflowImpl implements DeploymentWorkflow {
           + "plan " + now.value() + " now"));
       digest = now;
     }
+  }
+
+  /**
+   * After an approval, a run that waited for a shared database's lock goes on only with what the approval covered:
+   * the approved plan less the migrations the other deployment applied meanwhile ({@link PlanDigest#within}).
+   * Anything else (drift, a migration with other content) ends it before anything changed; a person approves the
+   * new plan in a new deployment. Waiting for a new approval here would hold the database's lock for days.
+   */
+  private void requireApprovedPlan(DeploymentPlan plan, SchemaReport schema) {
+    if (approved == null) {
+      return;
+    }
+    PlanDigest now = PlanDigest.of(plan, schema);
+    if (now.within(approved)) {
+      return;
+    }
+    throw ApplicationFailure.newNonRetryableFailure("the plan changed while it waited for its database lock, after "
+        + "plan " + approved.value() + " was approved: " + String.join("; ", now.changesFrom(approved))
+        + "; nothing was changed. Deploy again to see the new plan (" + now.value() + ") and approve it",
+        FailureTypes.APPROVED_PLAN_CHANGED);
   }
 
   /**

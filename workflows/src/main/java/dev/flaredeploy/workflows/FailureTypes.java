@@ -70,6 +70,12 @@ public final class FailureTypes {
   public static final String APPROVAL_REJECTED = "ApprovalRejected";
   /** nobody approved or rejected within the approval timeout; nothing was changed */
   public static final String APPROVAL_EXPIRED = "ApprovalExpired";
+  /**
+   * after its approval the deployment waited for a shared database's lock, and under the lock the checks found
+   * a plan the approval did not cover (not just fewer migrations); nothing was changed: deploy again and approve
+   * the new plan
+   */
+  public static final String APPROVED_PLAN_CHANGED = "ApprovedPlanChanged";
   /** approve/reject refused: the deployment is not waiting for an approval (now) */
   public static final String NOT_WAITING_FOR_APPROVAL = "NotWaitingForApproval";
   /** approve refused: the digest is not the one the deployment shows (the plan changed, or a typo) */
@@ -90,7 +96,8 @@ public final class FailureTypes {
   public static final Set<String> NON_RETRYABLE =
       Set.of(CONFIG_INVALID, SOURCE_UNAVAILABLE, CREDENTIALS_MISSING, TOOL_MISSING, MIGRATION_FAILED,
           MIGRATION_UNSAFE, PREFLIGHT_FAILED, POLICY_BLOCKED,
-          SMOKE_TEST_FAILED, CLOUDFLARE_REFUSED, DATA_CONFLICT, ROLLBACK_REFUSED, RESTORE_REFUSED);
+          SMOKE_TEST_FAILED, CLOUDFLARE_REFUSED, DATA_CONFLICT, ROLLBACK_REFUSED, RESTORE_REFUSED,
+          APPROVED_PLAN_CHANGED);
 
   private FailureTypes() {}
 }

@@ -7,6 +7,8 @@ import dev.flaredeploy.workflows.locks.DatabaseLockActivities;
 import dev.flaredeploy.workflows.locks.DatabaseLockActivitiesImpl;
 import dev.flaredeploy.workflows.locks.DatabaseLockWorkflow;
 import dev.flaredeploy.workflows.locks.DatabaseLockWorkflowImpl;
+import dev.flaredeploy.workflows.model.ApprovalDecision;
+import dev.flaredeploy.workflows.model.ApprovalSettings;
 import dev.flaredeploy.workflows.model.DeploymentReport;
 import dev.flaredeploy.workflows.model.DeploymentRequest;
 import dev.flaredeploy.workflows.model.LockHolder;
@@ -272,6 +274,29 @@ class DatabaseLockTest {
     assertThat(world.events).containsExactly("api apply shared", "api restore shared", "admin apply shared");
     assertThat(adminReport.databases().get(0).applied())
         .containsExactly("0001_init.sql", "0002_notes.sql", "0003_admin_audit.sql");
+  }
+
+  @Test
+  void anApprovedDeploymentThatThenWaitedForTheLockGoesOnWithWhatIsLeftOfTheApprovedPlan() throws Exception {
+    world.service("api", SHARED, "DB", "shared");
+    world.service("admin", concat(SHARED, "0003_admin_audit.sql"), "DB", "shared");
+    world.approvals.put("admin", new ApprovalSettings(true, 86_400_000L, List.of()));
+    holdApply("api");
+    WorkflowStub api = start("api");
+    assertThat(world.applying.get("api").await(30, TimeUnit.SECONDS)).isTrue();
+    WorkflowStub admin = start("admin");
+    awaitStep(admin, s -> s.name().equals(Steps.WAIT_FOR_APPROVAL) && s.state().equals("RUNNING"));
+    String digest = memo(admin).approval().plan().value();
+
+    client.newWorkflowStub(DeploymentWorkflow.class, admin.getExecution().getWorkflowId())
+        .approve(new ApprovalDecision(digest, "ada@laptop", "all three"));
+    awaitStep(admin, s -> s.name().equals("lock-database") && s.state().equals("RUNNING"));
+    world.holdApply.get("api").countDown();
+
+    DeploymentReport report = result(admin);
+    assertThat(report.state()).as(report.summary()).isEqualTo("SUCCEEDED");
+    assertThat(report.databases().get(0).applied()).as("api applied the shared two meanwhile")
+        .containsExactly("0003_admin_audit.sql");
   }
 
   @Test

@@ -53,4 +53,23 @@ class PlanDigestTest {
     assertThat(changed.get(4).changesFrom(base)).containsExactly("new drift: column t.x by hand");
     assertThat(base.matches(base.value().toUpperCase() + " ")).isTrue();
   }
+
+  @Test
+  void aPlanWithFewerOfTheApprovedMigrationsIsWithinItAnythingElseIsNot() {
+    PlanDigest approved = PlanDigest.of(plan("src-a", "b2", List.of()),
+        schema("src-live", List.of("0002.sql", "0003.sql"), null));
+
+    assertThat(PlanDigest.of(plan("src-a", "b2", List.of()), schema("src-live", List.of("0003.sql"), null))
+        .within(approved)).as("another deployment applied 0002 meanwhile").isTrue();
+    assertThat(PlanDigest.of(plan("src-a", "b2", List.of()), schema("src-live", List.of(), null)).within(approved))
+        .isTrue();
+    assertThat(PlanDigest.of(plan("src-a", "b9", List.of()), schema("src-live", List.of("0002.sql"), null))
+        .within(approved)).as("0002 with other content").isFalse();
+    assertThat(PlanDigest.of(plan("src-a", "b2", List.of()), schema("src-live", List.of("0004.sql"), null))
+        .within(approved)).as("a migration nobody approved").isFalse();
+    assertThat(PlanDigest.of(plan("src-a", "b2", List.of()), schema("src-live", List.of("0003.sql"), "by hand"))
+        .within(approved)).as("drift since").isFalse();
+    assertThat(PlanDigest.of(plan("src-a", "b2", List.of()), schema("src-other", List.of("0003.sql"), null))
+        .within(approved)).as("another live release").isFalse();
+  }
 }

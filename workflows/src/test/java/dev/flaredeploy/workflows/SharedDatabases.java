@@ -1,5 +1,6 @@
 package dev.flaredeploy.workflows;
 
+import dev.flaredeploy.workflows.model.ApprovalSettings;
 import dev.flaredeploy.workflows.model.Checkpoint;
 import dev.flaredeploy.workflows.model.CompensationOutcome;
 import dev.flaredeploy.workflows.model.DatabasePlan;
@@ -45,6 +46,8 @@ class SharedDatabases implements DeploymentActivities {
   /** database id → ledger. */
   final Map<String, List<String>> ledgers = new ConcurrentHashMap<>();
   final Map<String, String> live = new ConcurrentHashMap<>();
+  /** service → its environment's [approval], when it requires one. */
+  final Map<String, ApprovalSettings> approvals = new ConcurrentHashMap<>();
   /** service → steps whose failure restores its databases. */
   final Map<String, List<String>> restoreDatabaseOn = new ConcurrentHashMap<>();
   /** service → released when the service's apply may finish; its apply counts it down on entry first */
@@ -86,7 +89,7 @@ class SharedDatabases implements DeploymentActivities {
             List.of("main")), "wrangler.toml", databases,
         new SmokePlan(5_000, List.of(new SmokeCheck("/health", null, null)), null),
         restoreDatabaseOn.getOrDefault(service, Steps.DEFAULT_RESTORE_DATABASE_ON), new LocalSettings(8787),
-        attempt(), false, "warn", null, false, PolicySettings.NONE, List.of());
+        attempt(), false, "warn", null, false, PolicySettings.NONE, List.of(), null, approvals.get(service), List.of());
   }
 
   @Override

@@ -90,6 +90,18 @@ public record PlanDigest(
     return given != null && given.strip().equalsIgnoreCase(value);
   }
 
+  /**
+   * Whether this plan is what {@code approved} covered, less migrations someone else applied meanwhile: the same
+   * source, live release, drift and overrides, and pending migrations that the approved plan listed too (same
+   * binding, file and sha256). What a deployment that waited for a shared database's lock after its approval
+   * may still do without asking again.
+   */
+  public boolean within(PlanDigest approved) {
+    return Objects.equals(source, approved.source) && Objects.equals(liveRelease, approved.liveRelease)
+        && drift.equals(approved.drift) && overrides.equals(approved.overrides)
+        && approved.pending.containsAll(pending);
+  }
+
   /** What differs from {@code before}, for a person: one line per change. */
   public List<String> changesFrom(PlanDigest before) {
     List<String> changes = new ArrayList<>();
