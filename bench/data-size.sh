@@ -43,6 +43,8 @@ for rows in $sizes; do
   rm -rf "$p/node_modules" "$p/.wrangler"
   sed -i "s/^name = \"hello-d1\"/name = \"bench-$rows\"/" "$p/wrangler.toml"
   sed -i "s/^port = 8787/port = $web/" "$p/flaredeploy.toml"
+  # its own database: one database_id is one local database, shared by every copy that keeps the example's
+  sed -i "0,/^database_id = /s/^database_id = \".*\"/database_id = \"$(cat /proc/sys/kernel/random/uuid)\"/" "$p/wrangler.toml"
   web=$((web + 1))
   if [ "$rows" -gt 0 ]; then
     cat >"$p/migrations/0003_seed.sql" <<SQL

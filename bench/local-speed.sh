@@ -16,10 +16,10 @@ wrangler="$root/node_modules/.bin/wrangler"
 work="$(mktemp -d)"
 server_pid=""; dev_pid=""
 cleanup() {
-  [ -n "$dev_pid" ] && kill "$dev_pid" 2>/dev/null && wait "$dev_pid" 2>/dev/null
+  [ -n "$dev_pid" ] && kill "$dev_pid" 2>/dev/null && wait "$dev_pid" 2>/dev/null || true
   for p in "$work"/dev-*; do [ -d "$p" ] && FLAREDEPLOY_HOME="$work/home-dev" "$fd" local stop "$p" >/dev/null 2>&1; done
   for p in "$work"/embedded-*; do [ -d "$p" ] && FLAREDEPLOY_HOME="$work/home-$(basename "$p")" "$fd" local stop "$p" >/dev/null 2>&1; done
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -35,6 +35,8 @@ fresh_project() { # $1: dir, $2: port; the service is named after the dir, so ev
   rm -rf "$1/node_modules" "$1/.wrangler"
   sed -i "s/^name = \"hello-d1\"/name = \"bench-$(basename "$1")\"/" "$1/wrangler.toml"
   sed -i "s/^port = 8787/port = $2/" "$1/flaredeploy.toml"
+  # its own database too: one database_id is one local database, shared by every copy that keeps the example's
+  sed -i "0,/^database_id = /s/^database_id = \".*\"/database_id = \"$(cat /proc/sys/kernel/random/uuid)\"/" "$1/wrangler.toml"
 }
 lines() { [ -f "$1" ] && wc -l <"$1" || echo 0; }
 procs_dev=""; procs_embedded=""

@@ -1,6 +1,5 @@
 package dev.flaredeploy.activities.cloudflare;
 
-import dev.flaredeploy.testkit.CloudflareApiRecorder;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,8 +9,11 @@ import dev.flaredeploy.activities.DeploymentActivitiesImpl;
 import dev.flaredeploy.activities.config.ProjectConfigLoader;
 import dev.flaredeploy.activities.process.ProcessRunner;
 import dev.flaredeploy.activities.process.Wrangler;
+import dev.flaredeploy.activities.releases.ReleaseActivitiesImpl;
+import dev.flaredeploy.activities.releases.ReleaseJournal;
 import dev.flaredeploy.activities.smoke.SmokeChecker;
 import dev.flaredeploy.activities.source.SourceSnapshots;
+import dev.flaredeploy.testkit.CloudflareApiRecorder;
 import dev.flaredeploy.testkit.ExampleProjects;
 import dev.flaredeploy.testkit.HistoryText;
 import dev.flaredeploy.workflows.DeploymentAttributes;
@@ -127,7 +129,9 @@ final class CloudflarePipeline implements AutoCloseable {
     env = TestWorkflowEnvironment.newInstance(options.build());
     Worker worker = env.newWorker(QUEUE);
     worker.registerWorkflowImplementationTypes(Workflows.IMPLEMENTATIONS.toArray(Class<?>[]::new));
-    worker.registerActivitiesImplementations(activities, Workflows.lockActivities(env.getWorkflowClient()));
+    // as a worker has them: the database locks and the release journal beside the deployment's activities
+    worker.registerActivitiesImplementations(activities, Workflows.lockActivities(env.getWorkflowClient()),
+        new ReleaseActivitiesImpl(new ReleaseJournal(home), Map.of("cloudflare", cloudflare)));
     env.start();
     client = env.getWorkflowClient();
   }
