@@ -71,7 +71,7 @@ public final class CdsTraining {
     DeploymentReport report = new DeploymentReport(id, null, "cds-training", "default", "local", "c0ffee", false,
         "0123456789abcdef", "RUNNING", "deploying", List.of(new StepReport("prepare", "SUCCEEDED", 1,
             "2026-01-01T00:00:00Z", "2026-01-01T00:00:01Z", "pinned the source")),
-        List.of(), null, null, List.of(), "2026-01-01T00:00:00Z", null, List.of(), null);
+        List.of(), null, null, List.of(), "2026-01-01T00:00:00Z", null, List.of(), null, null, null);
     DeploymentWorkflow workflow = client.newWorkflowStub(DeploymentWorkflow.class, WorkflowOptions.newBuilder()
         .setWorkflowId(id)
         .setTaskQueue("cds-training")

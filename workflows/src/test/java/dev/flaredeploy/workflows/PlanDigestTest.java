@@ -23,7 +23,8 @@ class PlanDigestTest {
         new SourceSnapshot(source, "/s", "c0ffee", false, "/p", List.of()), "wrangler.toml",
         List.of(new DatabasePlan("DB", "db", "id", "migrations", "d1_migrations",
             List.of(new MigrationFile("0001.sql", "a1"), new MigrationFile("0002.sql", sha)))),
-        null, List.of(), null, 1, false, "warn", null, false, PolicySettings.NONE.withOverrides(overrides), List.of());
+        null, List.of(), null, 1, false, "warn", null, false, PolicySettings.NONE.withOverrides(overrides), List.of(),
+        null, null, null);
   }
 
   private static SchemaReport schema(String live, List<String> pending, String drift) {

@@ -131,7 +131,7 @@ class WireRecordsTest {
             List.of(new PolicyOverride("freeze", "hotfix for INC-42"))),
         List.of(new MigrationAllowance("0003_drop_legacy.sql", "DB", "the legacy column is unused since v2"),
             new MigrationAllowance("0004_rename.sql", null, "no reader left")),
-        new CloudflareSettings("hello-d1", "0123456789abcdef", "fedramp_high"));
+        new CloudflareSettings("hello-d1", "0123456789abcdef", "fedramp_high"), null, null);
 
 
     assertThat(roundTrip(plan, DeploymentPlan.class)).isEqualTo(plan);
@@ -165,7 +165,7 @@ class WireRecordsTest {
         List.of(new PolicyOverride("branches", "release from a hotfix branch")),
         List.of(new CheckResult("drift", CheckResult.WARNED, null, List.of(new CheckFinding(CheckFinding.WARNING,
             "DB", "column notes.priority", "extra", "exists in the live database but no applied migration creates it",
-            List.of())), "bring the database back in line with a migration")));
+            List.of())), "bring the database back in line with a migration")), null, null);
 
     assertThat(roundTrip(report, DeploymentReport.class)).isEqualTo(report);
   }

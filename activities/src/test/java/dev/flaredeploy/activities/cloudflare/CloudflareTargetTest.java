@@ -867,19 +867,19 @@ class CloudflareTargetTest {
     return new DeploymentPlan(loaded.service(), loaded.environment(), "cloudflare", snapshot,
         loaded.configFile().getFileName().toString(), loaded.databases(), loaded.smoke(),
         loaded.restoreDatabaseOn(), loaded.local(), 1, false, loaded.onDrift(), loaded.rolloutPlan(),
-        loaded.checkpointExport(), loaded.policy(), loaded.allowances());
+        loaded.checkpointExport(), loaded.policy(), loaded.allowances(), null, null, null);
   }
 
   private static DeploymentPlan withCloudflare(DeploymentPlan p, CloudflareSettings settings) {
     return new DeploymentPlan(p.service(), p.environment(), p.target(), p.source(), p.configFile(), p.databases(),
         p.smoke(), p.restoreDatabaseOn(), p.local(), p.attempt(), p.allowDestructive(), p.onDrift(), p.rollout(),
-        p.checkpointExport(), p.policy(), p.allowances(), settings);
+        p.checkpointExport(), p.policy(), p.allowances(), settings, null, null);
   }
 
   private static DeploymentPlan withCheckpointExport(DeploymentPlan p) {
     return new DeploymentPlan(p.service(), p.environment(), p.target(), p.source(), p.configFile(), p.databases(),
         p.smoke(), p.restoreDatabaseOn(), p.local(), p.attempt(), p.allowDestructive(), p.onDrift(), p.rollout(),
-        true, p.policy(), p.allowances());
+        true, p.policy(), p.allowances(), null, null, null);
   }
 
   private static String withoutTopLevelDatabaseId() {

@@ -354,7 +354,7 @@ class GateTest {
         new SourceSnapshot("src-new", project.toString(), null, false, "/p", List.of()), "wrangler.toml",
         databases, new SmokePlan(30_000, List.of(new SmokeCheck("/health", null, null)), null),
         List.of("apply-migrations"), new LocalSettings(8787), 1, false, onDrift, rollout, false, PolicySettings.NONE,
-        List.of());
+        List.of(), null, null, null);
   }
 
   private String readFile(String binding, String name) {
@@ -368,18 +368,18 @@ class GateTest {
   private static DeploymentPlan withPolicy(DeploymentPlan p, PolicySettings policy) {
     return new DeploymentPlan(p.service(), p.environment(), p.target(), p.source(), p.configFile(), p.databases(),
         p.smoke(), p.restoreDatabaseOn(), p.local(), p.attempt(), p.allowDestructive(), p.onDrift(), p.rollout(),
-        p.checkpointExport(), policy, p.allowances());
+        p.checkpointExport(), policy, p.allowances(), null, null, null);
   }
 
   private static DeploymentPlan withAllowance(DeploymentPlan p, MigrationAllowance allowance) {
     return new DeploymentPlan(p.service(), p.environment(), p.target(), p.source(), p.configFile(), p.databases(),
         p.smoke(), p.restoreDatabaseOn(), p.local(), p.attempt(), p.allowDestructive(), p.onDrift(), p.rollout(),
-        p.checkpointExport(), p.policy(), List.of(allowance));
+        p.checkpointExport(), p.policy(), List.of(allowance), null, null, null);
   }
 
   private static DeploymentPlan withAllowDestructive(DeploymentPlan p) {
     return new DeploymentPlan(p.service(), p.environment(), p.target(), p.source(), p.configFile(), p.databases(),
         p.smoke(), p.restoreDatabaseOn(), p.local(), p.attempt(), true, p.onDrift(), p.rollout(),
-        p.checkpointExport(), p.policy(), p.allowances());
+        p.checkpointExport(), p.policy(), p.allowances(), null, null, null);
   }
 }

@@ -210,6 +210,6 @@ class PolicyCheckTest {
   private static DeploymentPlan plan(PolicySettings policy, SourceSnapshot source, String environment, String target) {
     return new DeploymentPlan("shop", environment, target, source, "wrangler.toml", List.of(),
         new SmokePlan(5_000, List.of(), null), List.of(), new LocalSettings(8787), 1, false, "warn", null, false,
-        policy, List.of());
+        policy, List.of(), null, null, null);
   }
 }

@@ -49,7 +49,7 @@ class RestoreEligibilityTest {
   void theJournalKeepsEachRunOnceInOrder() {
     ReleaseJournal journal = new ReleaseJournal(home);
     var plan = new dev.flaredeploy.workflows.model.DeploymentPlan("shop", "default", "local", null, "wrangler.toml",
-        List.of(), null, List.of(), null, 1, false, "warn", null, false, null, List.of());
+        List.of(), null, List.of(), null, 1, false, "warn", null, false, null, List.of(), null, null, null);
     ReleaseRecord first = deployment("r1", List.of("0001.sql"), List.of("0001.sql"));
     first = new ReleaseRecord(first.kind(), first.release(), first.version(), first.url(), first.at(), null, false,
         "ada", first.workflowId(), "r1", null, first.databases(), plan);

@@ -351,7 +351,8 @@ public class Deployments {
           attributes == null ? part(parts, 2) : Optional.ofNullable(attributes.get(DeploymentAttributes.SERVICE)).orElse(part(parts, 2)),
           part(parts, 3), part(parts, 1),
           attributes == null ? null : attributes.get(DeploymentAttributes.COMMIT),
-          false, null, "RUNNING", "starting", List.of(), List.of(), null, null, List.of(), null, null, List.of(), null);
+          false, null, "RUNNING", "starting", List.of(), List.of(), null, null, List.of(), null, null, List.of(), null,
+          null, null);
     }
     if (running || !report.state().equals("RUNNING")) {
       return report;

@@ -46,29 +46,6 @@ public record DeploymentPlan(
     ApprovalSettings approval,
     List<NotifyTarget> notifications) {
 
-  /** A plan without {@link #approval} and {@link #notifications} (as recorded before they were added). */
-  public DeploymentPlan(
-      String service,
-      String environment,
-      String target,
-      SourceSnapshot source,
-      String configFile,
-      List<DatabasePlan> databases,
-      SmokePlan smoke,
-      List<String> restoreDatabaseOn,
-      LocalSettings local,
-      int attempt,
-      boolean allowDestructive,
-      String onDrift,
-      RolloutPlan rollout,
-      boolean checkpointExport,
-      PolicySettings policy,
-      List<MigrationAllowance> allowances,
-      CloudflareSettings cloudflare) {
-    this(service, environment, target, source, configFile, databases, smoke, restoreDatabaseOn, local, attempt,
-        allowDestructive, onDrift, rollout, checkpointExport, policy, allowances, cloudflare, null, null);
-  }
-
   /** Whether deployments of this plan wait for an approval after their checks. */
   public boolean approvalRequired() {
     return approval != null && approval.required();
@@ -77,27 +54,5 @@ public record DeploymentPlan(
   /** The {@code [[notify]]} entries; empty when none. */
   public List<NotifyTarget> notifyTargets() {
     return notifications == null ? List.of() : notifications;
-  }
-
-  /** A plan without {@link #cloudflare} (as recorded before it was added). */
-  public DeploymentPlan(
-      String service,
-      String environment,
-      String target,
-      SourceSnapshot source,
-      String configFile,
-      List<DatabasePlan> databases,
-      SmokePlan smoke,
-      List<String> restoreDatabaseOn,
-      LocalSettings local,
-      int attempt,
-      boolean allowDestructive,
-      String onDrift,
-      RolloutPlan rollout,
-      boolean checkpointExport,
-      PolicySettings policy,
-      List<MigrationAllowance> allowances) {
-    this(service, environment, target, source, configFile, databases, smoke, restoreDatabaseOn, local, attempt,
-        allowDestructive, onDrift, rollout, checkpointExport, policy, allowances, null, null, null);
   }
 }

@@ -41,29 +41,4 @@ public record DeploymentReport(
     List<CheckResult> checks,
     ApprovalReport approval,
     List<String> warnings) {
-
-  /** A report without {@link #approval} and {@link #warnings} (as recorded before they were added). */
-  public DeploymentReport(
-      String id,
-      String runId,
-      String service,
-      String environment,
-      String target,
-      String commit,
-      boolean dirty,
-      String source,
-      String state,
-      String summary,
-      List<StepReport> steps,
-      List<DatabaseReport> databases,
-      ReleaseReport release,
-      ErrorReport error,
-      List<String> actionsRequired,
-      String startedAt,
-      String finishedAt,
-      List<PolicyOverride> overrides,
-      List<CheckResult> checks) {
-    this(id, runId, service, environment, target, commit, dirty, source, state, summary, steps, databases, release,
-        error, actionsRequired, startedAt, finishedAt, overrides, checks, null, null);
-  }
 }
