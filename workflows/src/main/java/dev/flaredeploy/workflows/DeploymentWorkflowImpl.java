@@ -8,6 +8,7 @@ import dev.flaredeploy.workflows.internal.Compensations;
 import dev.flaredeploy.workflows.internal.Compensations.Compensation;
 import dev.flaredeploy.workflows.internal.DatabaseLocks;
 import dev.flaredeploy.workflows.internal.DeploymentMetrics;
+import dev.flaredeploy.workflows.internal.StepRunner;
 import dev.flaredeploy.workflows.internal.ReportBuilder;
 import dev.flaredeploy.workflows.model.ApprovalDecision;
 import dev.flaredeploy.workflows.model.ApprovalOutcome;
@@ -151,6 +152,7 @@ public class DeploymentWorkflowImpl implements DeploymentWorkflow {
   private ReportBuilder report;
 
   private DeploymentMetrics metrics;
+  private StepRunner steps;
 
   /** The plan prepare pinned; null until then. */
   private DeploymentPlan plan;
@@ -190,6 +192,7 @@ public class DeploymentWorkflowImpl implements DeploymentWorkflow {
     report = new ReportBuilder(Workflow::currentTimeMillis,
         Workflow.getInfo().getWorkflowId(), Workflow.getInfo().getRunId(), request);
     metrics = new DeploymentMetrics(request.service(), request.environment(), request.target());
+    steps = new StepRunner(report, metrics, this::publish);
     locks = new DatabaseLocks(new LockHolder(Workflow.getInfo().getWorkflowId(), Workflow.getInfo().getRunId(),
         request.service(), request.environment(), null), Workflow.getInfo().getTaskQueue(), report, this::publish);
     compensations = new Compensations(report, this::publish, locks::holdFor, metrics);
@@ -709,7 +712,7 @@ public class DeploymentWorkflowImpl implements DeploymentWorkflow {
     return gate;
   }
 
-  /** Runs one step, keeping the report (and the memo) current before and after. */
+  /** Runs one step through the activities, keeping the report (and the memo) current before and after. */
   private <T> T step(
       String name,
       String summary,
@@ -717,24 +720,9 @@ public class DeploymentWorkflowImpl implements DeploymentWorkflow {
       java.util.function.ToIntFunction<T> attempts,
       Function<T, String> detail) {
     currentStep = name;
-    int index = report.startStep(name, summary);
-    long started = Workflow.currentTimeMillis();
-    publish();
-    try {
-      T result = action.apply(activities(name, summary));
-      report.finishStep(index, StepState.SUCCEEDED, attempts.applyAsInt(result), detail.apply(result));
-      metrics.step(name, StepState.SUCCEEDED, Workflow.currentTimeMillis() - started);
-      publish();
-      return result;
-    } catch (ActivityFailure | CanceledFailure e) {
-      boolean cancelled = isCancellation(e);
-      report.finishStep(index, cancelled ? StepState.CANCELLED : StepState.FAILED, attemptsOf(e),
-          cancelled ? "cancelled while it ran" : messageOf(e));
-      metrics.step(name, cancelled ? StepState.CANCELLED : StepState.FAILED, Workflow.currentTimeMillis() - started);
-      publish();
-      throw e;
-    }
+    return steps.run(name, summary, () -> action.apply(activities(name, summary)), attempts, detail);
   }
+
 
   private DeploymentReport succeed(String summary) {
     report.finish(DeploymentState.SUCCEEDED, summary);

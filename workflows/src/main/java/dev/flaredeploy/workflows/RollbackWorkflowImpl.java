@@ -5,6 +5,7 @@ import static dev.flaredeploy.workflows.internal.Failures.messageOf;
 import dev.flaredeploy.workflows.internal.DatabaseLocks;
 import dev.flaredeploy.workflows.internal.DeploymentMetrics;
 import dev.flaredeploy.workflows.internal.ReportBuilder;
+import dev.flaredeploy.workflows.internal.StepRunner;
 import dev.flaredeploy.workflows.model.CompensationOutcome;
 import dev.flaredeploy.workflows.model.DeploymentPlan;
 import dev.flaredeploy.workflows.model.DeploymentReport;
@@ -17,7 +18,6 @@ import dev.flaredeploy.workflows.model.RestorePoint;
 import dev.flaredeploy.workflows.model.RollbackPlan;
 import dev.flaredeploy.workflows.model.RollbackRequest;
 import dev.flaredeploy.workflows.model.SmokeOutcome;
-import dev.flaredeploy.workflows.model.StepState;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
@@ -55,6 +55,7 @@ public class RollbackWorkflowImpl implements RollbackWorkflow {
 
   private ReportBuilder report;
   private DeploymentMetrics metrics;
+  private StepRunner steps;
   private Notifier notifier;
   private boolean changedSomething;
   private String currentStep = Steps.PLAN_ROLLBACK;
@@ -65,6 +66,7 @@ public class RollbackWorkflowImpl implements RollbackWorkflow {
         Workflow.getInfo().getRunId(), new DeploymentRequest(null, request.environment(), request.target(),
             request.service(), null, request.requestedBy(), false, List.of()));
     metrics = new DeploymentMetrics(request.service(), request.environment(), request.target());
+    steps = new StepRunner(report, metrics, this::publish);
     try {
       RollbackPlan plan = step(Steps.PLAN_ROLLBACK, "work out the rollback from the release journal",
           () -> release(Duration.ofMinutes(5), 5, "plan the rollback").planRollback(request),
@@ -164,23 +166,9 @@ public class RollbackWorkflowImpl implements RollbackWorkflow {
   private <T> T step(String name, String summary, Supplier<T> action, java.util.function.ToIntFunction<T> attempts,
       java.util.function.Function<T, String> detail) {
     currentStep = name;
-    int index = report.startStep(name, summary);
-    long started = Workflow.currentTimeMillis();
-    publish();
-    try {
-      T result = action.get();
-      report.finishStep(index, StepState.SUCCEEDED, attempts.applyAsInt(result), detail.apply(result));
-      metrics.step(name, StepState.SUCCEEDED, Workflow.currentTimeMillis() - started);
-      publish();
-      return result;
-    } catch (ActivityFailure | CanceledFailure e) {
-      boolean cancelled = e instanceof CanceledFailure || e.getCause() instanceof CanceledFailure;
-      report.finishStep(index, cancelled ? StepState.CANCELLED : StepState.FAILED, 1, cancelled ? "cancelled while it ran" : messageOf(e));
-      metrics.step(name, cancelled ? StepState.CANCELLED : StepState.FAILED, Workflow.currentTimeMillis() - started);
-      publish();
-      throw e;
-    }
+    return steps.run(name, summary, action, attempts, detail);
   }
+
 
   private DeploymentReport succeed(String summary) {
     report.finish(DeploymentState.SUCCEEDED, summary);
