@@ -4,6 +4,7 @@ import dev.flaredeploy.activities.DeploymentTarget;
 import dev.flaredeploy.activities.releases.ReleaseJournal;
 import dev.flaredeploy.cli.render.Json;
 import dev.flaredeploy.worker.ActivitiesFactory;
+import dev.flaredeploy.workflows.DeploymentIds;
 import dev.flaredeploy.workflows.model.ReleaseRecord;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -122,7 +123,8 @@ class ReleasesCommand implements Callable<Integer> {
     }
   }
 
+  /** A short id, {@code -} when there is none (a release not recorded with a commit). */
   static String shortId(String id) {
-    return id == null ? "-" : id.length() > 12 ? id.substring(0, 12) : id;
+    return id == null ? "-" : DeploymentIds.shortId(id);
   }
 }

@@ -41,4 +41,12 @@ public final class DeploymentIds {
   }
 
   private DeploymentIds() {}
+
+  /**
+   * How people see a source, release or version id: its first 12 characters ({@code none} when there is none).
+   * The one place it is defined, for the workflows, the activities and the CLI.
+   */
+  public static String shortId(String id) {
+    return id == null ? "none" : id.length() > 12 ? id.substring(0, 12) : id;
+  }
 }

@@ -1,5 +1,6 @@
 package dev.flaredeploy.workflows;
 
+import static dev.flaredeploy.workflows.DeploymentIds.shortId;
 import static dev.flaredeploy.workflows.internal.Failures.attemptsOf;
 import static dev.flaredeploy.workflows.internal.Failures.isCancellation;
 import static dev.flaredeploy.workflows.internal.Failures.messageOf;
@@ -929,9 +930,5 @@ public class DeploymentWorkflowImpl implements DeploymentWorkflow {
       return millis / 1_000 + "s";
     }
     return millis + "ms";
-  }
-
-  static String shortId(String id) {
-    return id == null ? "none" : id.length() > 12 ? id.substring(0, 12) : id;
   }
 }

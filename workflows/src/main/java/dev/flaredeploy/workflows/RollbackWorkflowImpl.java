@@ -1,5 +1,6 @@
 package dev.flaredeploy.workflows;
 
+import static dev.flaredeploy.workflows.DeploymentIds.shortId;
 import static dev.flaredeploy.workflows.internal.Failures.messageOf;
 
 import dev.flaredeploy.workflows.internal.DatabaseLocks;
@@ -236,10 +237,5 @@ public class RollbackWorkflowImpl implements RollbackWorkflow {
     return Workflow.newActivityStub(DeploymentActivities.class,
         ActivityOptions.newBuilder(options(startToClose, step.equals(Steps.SMOKE_TEST) ? 3 : 8)).setSummary(summary)
             .build());
-  }
-
-
-  private static String shortId(String id) {
-    return id == null ? "none" : id.length() > 12 ? id.substring(0, 12) : id;
   }
 }

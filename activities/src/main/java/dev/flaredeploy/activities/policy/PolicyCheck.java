@@ -1,5 +1,7 @@
 package dev.flaredeploy.activities.policy;
 
+import static dev.flaredeploy.workflows.DeploymentIds.shortId;
+
 import dev.flaredeploy.workflows.model.DeploymentPlan;
 import dev.flaredeploy.workflows.model.FreezeWindow;
 import dev.flaredeploy.workflows.model.PolicyOverride;
@@ -204,9 +206,5 @@ public final class PolicyCheck {
         : "set each with `wrangler secret put <NAME>" + named + "`";
     return new Finding(false, "the Worker lacks the required secret(s) " + String.join(", ", missing)
         + " (checked by name); " + how);
-  }
-
-  private static String shortId(String id) {
-    return id.length() > 12 ? id.substring(0, 12) : id;
   }
 }

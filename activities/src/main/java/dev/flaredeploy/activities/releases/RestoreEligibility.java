@@ -1,5 +1,7 @@
 package dev.flaredeploy.activities.releases;
 
+import static dev.flaredeploy.workflows.DeploymentIds.shortId;
+
 import dev.flaredeploy.workflows.model.ReleaseRecord;
 import java.util.List;
 import java.util.Optional;
@@ -44,9 +46,5 @@ public final class RestoreEligibility {
           + "--restore-database, or bring the database back by hand from the restore point");
     }
     return Optional.empty();
-  }
-
-  private static String shortId(String id) {
-    return id == null ? "none" : id.length() > 12 ? id.substring(0, 12) : id;
   }
 }

@@ -1,7 +1,10 @@
 package dev.flaredeploy.activities.releases;
 
+import static dev.flaredeploy.workflows.DeploymentIds.shortId;
+
 import dev.flaredeploy.activities.DeploymentTarget;
 import dev.flaredeploy.activities.process.ProcessRunner.Tick;
+import dev.flaredeploy.workflows.DeploymentIds;
 import dev.flaredeploy.workflows.model.DatabasePlan;
 import dev.flaredeploy.workflows.model.MigrationFile;
 import dev.flaredeploy.workflows.model.ReleaseRecord;
@@ -117,7 +120,7 @@ public final class RollbackPlanner {
     }
     if (releases.size() > 1) {
       throw new RollbackRefusedException(given + " names more than one release of " + where + " ("
-          + String.join(", ", releases.stream().map(RollbackPlanner::shortId).toList()) + "); give more of its id");
+          + String.join(", ", releases.stream().map(DeploymentIds::shortId).toList()) + "); give more of its id");
     }
     return matches.get(matches.size() - 1);
   }
@@ -170,9 +173,5 @@ public final class RollbackPlanner {
     return target.queryTable(newest.plan(), database, table,
             "SELECT name FROM \"" + table.replace("\"", "\"\"") + "\" ORDER BY id;", tick)
         .orElse(List.of()).stream().map(row -> row.get("name")).toList();
-  }
-
-  static String shortId(String id) {
-    return id == null ? "none" : id.length() > 12 ? id.substring(0, 12) : id;
   }
 }

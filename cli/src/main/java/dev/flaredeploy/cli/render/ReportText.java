@@ -1,5 +1,7 @@
 package dev.flaredeploy.cli.render;
 
+import static dev.flaredeploy.workflows.DeploymentIds.shortId;
+
 import dev.flaredeploy.workflows.model.ApprovalRecord;
 import dev.flaredeploy.workflows.model.ApprovalReport;
 import dev.flaredeploy.workflows.model.DatabaseReport;
@@ -178,9 +180,5 @@ public final class ReportText {
 
   private static String list(List<String> names) {
     return names.isEmpty() ? "none" : String.join(", ", names);
-  }
-
-  private static String shortId(String id) {
-    return id.length() > 12 ? id.substring(0, 12) : id;
   }
 }
