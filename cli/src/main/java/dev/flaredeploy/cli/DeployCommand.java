@@ -97,7 +97,7 @@ class DeployCommand implements Callable<Integer> {
   public Integer call() {
     Launch launch = launch();
     TemporalSettings settings = temporal.settings();
-    if (!settings.explicit() && !TemporalConnection.listening(settings.address(), Duration.ofSeconds(1))) {
+    if (TemporalOptions.nothingAtDefaultAddress(settings)) {
       return runEmbedded(settings, launch);
     }
     try (TemporalConnection connection = TemporalConnection.connect(settings, TemporalOptions.CONNECT_TIMEOUT)) {

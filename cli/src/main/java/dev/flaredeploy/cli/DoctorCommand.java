@@ -19,7 +19,6 @@ import io.temporal.api.workflowservice.v1.DescribeNamespaceRequest;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -86,7 +85,7 @@ class DoctorCommand implements Callable<Integer> {
       return Check.fail("temporal", e.getMessage(),
           "fix the Temporal client configuration (TEMPORAL_* variables, the temporal.toml profile)");
     }
-    if (!settings.explicit() && !TemporalConnection.listening(settings.address(), Duration.ofSeconds(1))) {
+    if (TemporalOptions.nothingAtDefaultAddress(settings)) {
       return Check.pass("temporal", "no server at " + settings.address() + " (the default address): deploy will run"
           + " embedded, with an in-process server and worker that last as long as the command; for deployments"
           + " that survive it, start a server (flaredeploy dev-server, or docker compose up) and a worker");

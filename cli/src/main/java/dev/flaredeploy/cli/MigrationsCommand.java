@@ -16,7 +16,6 @@ import dev.flaredeploy.workflows.model.DeploymentPlan;
 import dev.flaredeploy.workflows.model.DeploymentRequest;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -171,7 +170,7 @@ class MigrationsCommand {
     private void refuseWhileDeploying(DeploymentRequest request) {
       String id = DeploymentIds.workflowId(request.target(), request.service(), request.environment());
       TemporalSettings settings = temporal.settings();
-      if (!settings.explicit() && !TemporalConnection.listening(settings.address(), Duration.ofSeconds(1))) {
+      if (TemporalOptions.nothingAtDefaultAddress(settings)) {
         output.err().println("No Temporal server at " + settings.address() + ": not checking for a running deployment"
             + " of " + id);
         return;

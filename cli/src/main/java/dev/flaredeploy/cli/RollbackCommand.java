@@ -16,7 +16,6 @@ import dev.flaredeploy.workflows.model.RollbackPlan;
 import dev.flaredeploy.workflows.model.RollbackRequest;
 import io.temporal.api.common.v1.WorkflowExecution;
 import java.io.PrintWriter;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -57,7 +56,7 @@ class RollbackCommand implements Callable<Integer> {
       return preview(request);
     }
     TemporalSettings settings = temporal.settings();
-    if (!settings.explicit() && !TemporalConnection.listening(settings.address(), Duration.ofSeconds(1))) {
+    if (TemporalOptions.nothingAtDefaultAddress(settings)) {
       return runEmbedded(settings, request);
     }
     try (TemporalConnection connection = temporal.connect()) {

@@ -46,6 +46,15 @@ final class TemporalOptions {
     }
   }
 
+  /**
+   * True when no address was asked for (flag, variable or profile) and nothing listens at the default one: the
+   * commands that can run an embedded server and worker then do (deploy, rollback, migrations accept, doctor's
+   * report of it).
+   */
+  static boolean nothingAtDefaultAddress(TemporalSettings settings) {
+    return !settings.explicit() && !TemporalConnection.listening(settings.address(), Duration.ofSeconds(1));
+  }
+
   /** Connects; a server that does not answer is exit 4, with what to do when no address was asked for. */
   TemporalConnection connect() {
     return connect(null);

@@ -102,10 +102,6 @@ public final class WorkerMetrics implements AutoCloseable {
     return server.getAddress().getPort();
   }
 
-  public String scrape() {
-    return registry.scrape();
-  }
-
   @Override
   public void close() {
     if (server != null) {
