@@ -12,7 +12,6 @@ import dev.flaredeploy.worker.EmbeddedTemporal;
 import dev.flaredeploy.worker.TemporalConnection;
 import dev.flaredeploy.worker.TemporalSettings;
 import dev.flaredeploy.worker.TemporalUnreachableException;
-import dev.flaredeploy.workflows.DeploymentActivities;
 import dev.flaredeploy.workflows.DeploymentIds;
 import dev.flaredeploy.workflows.FailureTypes;
 import dev.flaredeploy.workflows.model.DeploymentPlan;
@@ -224,8 +223,9 @@ class DeployCommand implements Callable<Integer> {
         + "server and worker, which last only as long as this command. For durable deployments start a server "
         + "(docker compose up, or flaredeploy dev-server) and a worker (flaredeploy worker).");
     output.err().flush();
-    try (EmbeddedTemporal embedded = EmbeddedTemporal.start(settings.namespace(), temporal.taskQueue(), activities(),
-        moreActivities())) {
+    ActivitiesFactory.Activities activities = activities();
+    try (EmbeddedTemporal embedded = EmbeddedTemporal.start(settings.namespace(), temporal.taskQueue(),
+        activities.deployment(), activities.more())) {
       WorkflowClient client = embedded.connection().client();
       WorkflowServiceStubs stubs = embedded.connection().stubs();
       PrintWriter err = output.err();
@@ -316,17 +316,9 @@ class DeployCommand implements Callable<Integer> {
     }
   }
 
-  private Object[] moreActivities() {
+  private ActivitiesFactory.Activities activities() {
     try {
-      return ActivitiesFactory.more(FlaredeployCommand.environment(output.mixee));
-    } catch (IllegalStateException e) {
-      throw new CliException(ExitCode.UNAVAILABLE, e.getMessage(), e);
-    }
-  }
-
-  private DeploymentActivities activities() {
-    try {
-      return ActivitiesFactory.create(FlaredeployCommand.environment(output.mixee));
+      return ActivitiesFactory.forWorker(FlaredeployCommand.environment(output.mixee));
     } catch (IllegalStateException e) {
       throw new CliException(ExitCode.UNAVAILABLE, e.getMessage(), e);
     }

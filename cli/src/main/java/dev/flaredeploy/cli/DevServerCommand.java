@@ -46,9 +46,10 @@ class DevServerCommand implements Callable<Integer> {
         TemporalSettings.load(address, temporal.settings().namespace(), env), TemporalOptions.CONNECT_TIMEOUT);
     SearchAttributeSetup.ensure(connection.stubs(), connection.namespace());
     // this server is the Java test server: sticky execution off (see StickyExecution)
+    ActivitiesFactory.Activities activities = noWorker ? null : ActivitiesFactory.forWorker(env);
     PipelineWorker worker = noWorker ? null
-        : PipelineWorker.start(connection.client(), temporal.taskQueue(), false, ActivitiesFactory.create(env),
-            ActivitiesFactory.more(env));
+        : PipelineWorker.start(connection.client(), temporal.taskQueue(), false, activities.deployment(),
+            activities.more());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       if (worker != null) {

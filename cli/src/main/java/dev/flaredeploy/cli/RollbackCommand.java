@@ -112,8 +112,14 @@ class RollbackCommand implements Callable<Integer> {
     Map<String, String> env = FlaredeployCommand.environment(output.mixee);
     output.err().println("No Temporal server at " + settings.address() + ": running this rollback with an in-process "
         + "server and worker, which last only as long as this command.");
+    ActivitiesFactory.Activities activities;
+    try {
+      activities = ActivitiesFactory.forWorker(env);
+    } catch (IllegalStateException e) {
+      throw new CliException(ExitCode.UNAVAILABLE, e.getMessage(), e);
+    }
     try (EmbeddedTemporal embedded = EmbeddedTemporal.start(settings.namespace(), temporal.taskQueue(),
-        ActivitiesFactory.create(env), ActivitiesFactory.more(env))) {
+        activities.deployment(), activities.more())) {
       return run(new Deployments(embedded.connection().client(), embedded.connection().stubs(), temporal.taskQueue()),
           request);
     } catch (IllegalStateException e) {

@@ -70,8 +70,9 @@ class WorkerCommand implements Callable<Integer> {
     try {
       SearchAttributeSetup.ensure(connection.stubs(), connection.namespace());
       sticky = StickyExecution.choose(noSticky, env, () -> ServerKind.of(connection));
+      ActivitiesFactory.Activities activities = ActivitiesFactory.forWorker(env);
       worker = PipelineWorker.start(connection.client(), temporal.taskQueue(), sticky.sticky(),
-          maxConcurrentSteps, ActivitiesFactory.create(env), ActivitiesFactory.more(env));
+          maxConcurrentSteps, activities.deployment(), activities.more());
     } catch (IllegalStateException e) {
       connection.close();
       throw new CliException(ExitCode.UNAVAILABLE, e.getMessage(), e);

@@ -25,10 +25,27 @@ public final class ActivitiesFactory {
 
   /** @throws IllegalStateException when wrangler cannot be found, saying how to install it */
   public static DeploymentActivitiesImpl create(Map<String, String> env) {
-    World world = world(env);
+    return create(world(env));
+  }
+
+  private static DeploymentActivitiesImpl create(World world) {
     return new DeploymentActivitiesImpl(world.sources(), new ProjectConfigLoader(), world.targets(),
         new SmokeChecker());
   }
+
+  /**
+   * What a worker registers: the deployment's activities and those beside them ({@link #more}), over one
+   * {@link World}, so the release journal's activities and the deployment's drive the same targets.
+   *
+   * @throws IllegalStateException when wrangler cannot be found, saying how to install it
+   */
+  public static Activities forWorker(Map<String, String> env) {
+    World world = world(env);
+    return new Activities(create(world), more(env, world));
+  }
+
+  /** The activities of one worker: the deployment's, and the others it registers beside them. */
+  public record Activities(DeploymentActivitiesImpl deployment, Object[] more) {}
 
   /**
    * The activities beside the deployment's: notifications (webhook URLs from {@code env}) and the release journal
@@ -37,7 +54,10 @@ public final class ActivitiesFactory {
    * @throws IllegalStateException when wrangler cannot be found, saying how to install it
    */
   public static Object[] more(Map<String, String> env) {
-    World world = world(env);
+    return more(env, world(env));
+  }
+
+  private static Object[] more(Map<String, String> env, World world) {
     return new Object[] {
       new NotifyActivitiesImpl(env),
       new ReleaseActivitiesImpl(journal(env), world.targets())
