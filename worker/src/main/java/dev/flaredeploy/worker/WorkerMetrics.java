@@ -3,6 +3,7 @@ package dev.flaredeploy.worker;
 import com.sun.net.httpserver.HttpServer;
 import com.uber.m3.tally.RootScopeBuilder;
 import com.uber.m3.tally.Scope;
+import dev.flaredeploy.workflows.internal.DeploymentMetrics;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.config.MeterFilter;
@@ -50,7 +51,7 @@ public final class WorkerMetrics implements AutoCloseable {
     registry.config().meterFilter(new MeterFilter() {
       @Override
       public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
-        if (!id.getName().startsWith("flaredeploy_step_duration")) {
+        if (!id.getName().startsWith(DeploymentMetrics.STEP_DURATION)) {
           return config;
         }
         double[] slos = new double[STEP_BUCKETS.length];

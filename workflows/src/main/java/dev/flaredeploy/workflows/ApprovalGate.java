@@ -185,11 +185,6 @@ public final class ApprovalGate {
         settings.approvers(), List.copyOf(decisions));
   }
 
-  /** The digest that waits now, or null. */
-  public PlanDigest waiting() {
-    return waiting;
-  }
-
   private static String now() {
     return Instant.ofEpochMilli(Workflow.currentTimeMillis()).toString();
   }

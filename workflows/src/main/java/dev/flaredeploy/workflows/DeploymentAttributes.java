@@ -51,7 +51,7 @@ public final class DeploymentAttributes {
   /** The one-line static summary of a deployment in the Temporal UI. */
   public static String summary(DeploymentRequest request, String commit, boolean dirty) {
     String source = commit == null ? "a directory outside git"
-        : commit.substring(0, Math.min(12, commit.length())) + (dirty ? " (uncommitted changes)" : "");
+        : DeploymentIds.shortId(commit) + (dirty ? " (uncommitted changes)" : "");
     return "deploy " + request.service() + " (" + request.environment() + ") to " + request.target() + " from "
         + source;
   }

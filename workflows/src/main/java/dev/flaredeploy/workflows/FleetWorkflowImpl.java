@@ -6,13 +6,13 @@ import dev.flaredeploy.workflows.internal.FleetSchedule;
 import dev.flaredeploy.workflows.model.DeploymentPlan;
 import dev.flaredeploy.workflows.model.DeploymentReport;
 import dev.flaredeploy.workflows.model.DeploymentRequest;
+import dev.flaredeploy.workflows.model.DeploymentState;
 import dev.flaredeploy.workflows.model.FleetMember;
 import dev.flaredeploy.workflows.model.FleetMemberReport;
 import dev.flaredeploy.workflows.model.FleetMemberState;
 import dev.flaredeploy.workflows.model.FleetReport;
 import dev.flaredeploy.workflows.model.FleetRequest;
 import dev.flaredeploy.workflows.model.FleetState;
-import dev.flaredeploy.workflows.model.NotifyTarget;
 import dev.flaredeploy.workflows.model.StepReport;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.api.enums.v1.ParentClosePolicy;
@@ -343,12 +343,7 @@ public class FleetWorkflowImpl implements FleetWorkflow {
       return;
     }
     Notifier notifier = new Notifier(request.notifications());
-    String event = switch (state) {
-      case SUCCEEDED -> NotifyTarget.SUCCEEDED;
-      case CANCELLED -> NotifyTarget.CANCELLED;
-      case NEEDS_ATTENTION -> NotifyTarget.NEEDS_A_PERSON;
-      default -> NotifyTarget.FAILED;
-    };
+    String event = Notifier.eventOf(DeploymentState.valueOf(state.name())); // a fleet ends as a deployment can
     String id = Workflow.getInfo().getWorkflowId();
     Workflow.newDetachedCancellationScope(() -> {
       notifier.send(event, namesOf(m -> m.request().service()), namesOf(m -> m.request().environment()),

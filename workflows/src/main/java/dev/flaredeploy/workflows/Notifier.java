@@ -41,10 +41,6 @@ public final class Notifier {
     this.targets = targets == null ? List.of() : List.copyOf(targets);
   }
 
-  public boolean isEmpty() {
-    return targets.isEmpty();
-  }
-
   /** The event a run that ended in {@code state} sends (REJECTED and APPROVAL_EXPIRED count as failed). */
   public static String eventOf(DeploymentState state) {
     return switch (state) {

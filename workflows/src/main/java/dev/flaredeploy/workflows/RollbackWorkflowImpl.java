@@ -1,6 +1,7 @@
 package dev.flaredeploy.workflows;
 
 import static dev.flaredeploy.workflows.DeploymentIds.shortId;
+import static dev.flaredeploy.workflows.internal.Failures.isCancellation;
 import static dev.flaredeploy.workflows.internal.Failures.messageOf;
 
 import dev.flaredeploy.workflows.internal.DatabaseLocks;
@@ -170,7 +171,6 @@ public class RollbackWorkflowImpl implements RollbackWorkflow {
     return steps.run(name, summary, action, attempts, detail);
   }
 
-
   private DeploymentReport succeed(String summary) {
     report.finish(DeploymentState.SUCCEEDED, summary);
     publishFinal();
@@ -178,7 +178,7 @@ public class RollbackWorkflowImpl implements RollbackWorkflow {
   }
 
   private DeploymentReport fail(TemporalFailure e) {
-    boolean cancelled = e instanceof CanceledFailure || e.getCause() instanceof CanceledFailure;
+    boolean cancelled = isCancellation(e);
     Throwable cause = e.getCause() == null ? e : e.getCause();
     String type = cancelled ? "Cancelled" : cause instanceof ApplicationFailure af ? af.getType() : "Timeout";
     report.error(currentStep, type, cancelled ? "the rollback was cancelled" : messageOf(e));

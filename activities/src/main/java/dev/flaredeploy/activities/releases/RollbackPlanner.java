@@ -3,6 +3,7 @@ package dev.flaredeploy.activities.releases;
 import static dev.flaredeploy.workflows.DeploymentIds.shortId;
 
 import dev.flaredeploy.activities.DeploymentTarget;
+import dev.flaredeploy.activities.RestoreGuard;
 import dev.flaredeploy.activities.process.ProcessRunner.Tick;
 import dev.flaredeploy.workflows.DeploymentIds;
 import dev.flaredeploy.workflows.model.DatabasePlan;
@@ -71,7 +72,7 @@ public final class RollbackPlanner {
     List<RestorePoint> restores = new ArrayList<>();
     List<String> notes = new ArrayList<>();
     for (DatabasePlan database : newest.plan().databases()) {
-      List<String> ledger = ledger(target, newest, database, tick);
+      List<String> ledger = RestoreGuard.ledger(target, newest.plan(), database, tick);
       Set<String> known = new LinkedHashSet<>();
       to.plan().databases().stream().filter(d -> d.binding().equals(database.binding()))
           .forEach(d -> d.migrations().stream().map(MigrationFile::name).forEach(known::add));
@@ -166,12 +167,5 @@ public final class RollbackPlanner {
     }
     throw new RollbackRefusedException("release " + shortId(live) + " is the first release of " + where
         + " in the journal: there is none before it to roll back to");
-  }
-
-  private static List<String> ledger(DeploymentTarget target, ReleaseRecord newest, DatabasePlan database, Tick tick) {
-    String table = database.migrationsTable() == null ? "d1_migrations" : database.migrationsTable();
-    return target.queryTable(newest.plan(), database, table,
-            "SELECT name FROM \"" + table.replace("\"", "\"\"") + "\" ORDER BY id;", tick)
-        .orElse(List.of()).stream().map(row -> row.get("name")).toList();
   }
 }
