@@ -9,6 +9,7 @@ import dev.flaredeploy.workflows.internal.Compensations;
 import dev.flaredeploy.workflows.internal.Compensations.Compensation;
 import dev.flaredeploy.workflows.internal.DatabaseLocks;
 import dev.flaredeploy.workflows.internal.DeploymentMetrics;
+import dev.flaredeploy.workflows.internal.StepOptions;
 import dev.flaredeploy.workflows.internal.StepRunner;
 import dev.flaredeploy.workflows.internal.ReportBuilder;
 import dev.flaredeploy.workflows.model.ApprovalDecision;
@@ -36,9 +37,7 @@ import dev.flaredeploy.workflows.model.SmokeOutcome;
 import dev.flaredeploy.workflows.model.StepState;
 import dev.flaredeploy.workflows.model.TrafficShift;
 import dev.flaredeploy.workflows.model.UploadedVersion;
-import io.temporal.activity.ActivityCancellationType;
 import io.temporal.activity.ActivityOptions;
-import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
@@ -78,12 +77,6 @@ import org.slf4j.Logger;
 public class DeploymentWorkflowImpl implements DeploymentWorkflow {
   private static final Logger log = Workflow.getLogger(DeploymentWorkflowImpl.class);
 
-  /**
-   * Heartbeat timeout of every long step: seconds, so a dead worker's step moves to another worker fast.
-   * Activities heartbeat about once a second while wrangler runs.
-   */
-  static final Duration HEARTBEAT = Duration.ofSeconds(10);
-
   /** {@code Workflow.getVersion} change id: deploy-worker as a gradual rollout when the plan has one. */
   static final String GRADUAL_ROLLOUT = "gradual-rollout";
 
@@ -108,24 +101,9 @@ public class DeploymentWorkflowImpl implements DeploymentWorkflow {
   /** During a soak, how often the smoke checks run against the new version (and once more at its end). */
   static final Duration SOAK_CHECK_INTERVAL = Duration.ofSeconds(30);
 
-  private static RetryOptions retries(int maxAttempts) {
-    return RetryOptions.newBuilder()
-        .setInitialInterval(Duration.ofSeconds(1))
-        .setBackoffCoefficient(2)
-        .setMaximumInterval(Duration.ofSeconds(30))
-        .setMaximumAttempts(maxAttempts)
-        .setDoNotRetry(FailureTypes.NON_RETRYABLE.toArray(String[]::new))
-        .build();
-  }
-
   private static ActivityOptions options(Duration startToClose, int maxAttempts) {
-    return ActivityOptions.newBuilder()
-        .setStartToCloseTimeout(startToClose)
-        .setHeartbeatTimeout(HEARTBEAT)
-        // wait for a cancelled step to stop before compensating: never restore under a running apply
-        .setCancellationType(ActivityCancellationType.WAIT_CANCELLATION_COMPLETED)
-        .setRetryOptions(retries(maxAttempts))
-        .build();
+    // waits for a cancelled step to stop before compensating: never restore under a running apply
+    return StepOptions.of(startToClose, maxAttempts);
   }
 
   /** Timeouts and retries, declared once per step, with the reason. */
@@ -391,7 +369,7 @@ public class DeploymentWorkflowImpl implements DeploymentWorkflow {
         Workflow.getInfo().getWorkflowId(), Workflow.getInfo().getRunId(), checkpoint.liveRelease(), databases, plan);
     ReleaseActivities journal = Workflow.newActivityStub(ReleaseActivities.class, ActivityOptions.newBuilder()
         .setStartToCloseTimeout(Duration.ofMinutes(1))
-        .setRetryOptions(retries(5))
+        .setRetryOptions(StepOptions.retries(5))
         .setSummary("record release " + shortId(plan.source().id()) + " in the release journal")
         .build());
     try {

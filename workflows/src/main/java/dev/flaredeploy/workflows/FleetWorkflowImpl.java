@@ -3,6 +3,7 @@ package dev.flaredeploy.workflows;
 import static dev.flaredeploy.workflows.internal.Failures.messageOf;
 
 import dev.flaredeploy.workflows.internal.FleetSchedule;
+import dev.flaredeploy.workflows.internal.StepOptions;
 import dev.flaredeploy.workflows.model.DeploymentPlan;
 import dev.flaredeploy.workflows.model.DeploymentReport;
 import dev.flaredeploy.workflows.model.DeploymentRequest;
@@ -18,7 +19,6 @@ import io.temporal.activity.ActivityOptions;
 import io.temporal.api.enums.v1.ParentClosePolicy;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
-import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
@@ -63,16 +63,11 @@ public class FleetWorkflowImpl implements FleetWorkflow {
   /** {@code Workflow.getVersion} change id: the fleet's own outcome sent to its {@code [[notify]]} webhooks. */
   static final String FLEET_NOTIFICATIONS = "fleet-notifications";
 
-  /** The read-only checks of {@code allOrNothing}: as the deployment runs them, retried as it retries them. */
+  /** The read-only checks of {@code allOrNothing}: with the deployment's heartbeat and retries (5 attempts). */
   private static final ActivityOptions CHECKS = ActivityOptions.newBuilder()
       .setStartToCloseTimeout(Duration.ofMinutes(5))
-      .setHeartbeatTimeout(Duration.ofSeconds(10))
-      .setRetryOptions(RetryOptions.newBuilder()
-          .setInitialInterval(Duration.ofSeconds(1))
-          .setMaximumInterval(Duration.ofSeconds(30))
-          .setMaximumAttempts(5)
-          .setDoNotRetry(FailureTypes.NON_RETRYABLE.toArray(String[]::new))
-          .build())
+      .setHeartbeatTimeout(StepOptions.HEARTBEAT)
+      .setRetryOptions(StepOptions.retries(5))
       .build();
 
   private FleetRequest request;

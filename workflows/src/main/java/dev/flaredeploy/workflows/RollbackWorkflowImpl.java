@@ -7,6 +7,7 @@ import static dev.flaredeploy.workflows.internal.Failures.messageOf;
 import dev.flaredeploy.workflows.internal.DatabaseLocks;
 import dev.flaredeploy.workflows.internal.DeploymentMetrics;
 import dev.flaredeploy.workflows.internal.ReportBuilder;
+import dev.flaredeploy.workflows.internal.StepOptions;
 import dev.flaredeploy.workflows.internal.StepRunner;
 import dev.flaredeploy.workflows.model.CompensationOutcome;
 import dev.flaredeploy.workflows.model.DeploymentPlan;
@@ -21,7 +22,6 @@ import dev.flaredeploy.workflows.model.RollbackPlan;
 import dev.flaredeploy.workflows.model.RollbackRequest;
 import dev.flaredeploy.workflows.model.SmokeOutcome;
 import io.temporal.activity.ActivityOptions;
-import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
@@ -40,19 +40,12 @@ import java.util.function.Supplier;
  * to compensate with.
  */
 public class RollbackWorkflowImpl implements RollbackWorkflow {
-  private static final Duration HEARTBEAT = Duration.ofSeconds(10);
-
+  /**
+   * As a deployment runs its steps: a cancelled restore is waited for until it stopped, before the database's
+   * lock is given back.
+   */
   private static ActivityOptions options(Duration startToClose, int attempts) {
-    return ActivityOptions.newBuilder()
-        .setStartToCloseTimeout(startToClose)
-        .setHeartbeatTimeout(HEARTBEAT)
-        .setRetryOptions(RetryOptions.newBuilder()
-            .setInitialInterval(Duration.ofSeconds(1))
-            .setMaximumInterval(Duration.ofSeconds(30))
-            .setMaximumAttempts(attempts)
-            .setDoNotRetry(FailureTypes.NON_RETRYABLE.toArray(String[]::new))
-            .build())
-        .build();
+    return StepOptions.of(startToClose, attempts);
   }
 
   private ReportBuilder report;
