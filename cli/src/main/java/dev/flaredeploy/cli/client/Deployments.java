@@ -12,7 +12,6 @@ import dev.flaredeploy.workflows.model.DeploymentReport;
 import dev.flaredeploy.workflows.model.DeploymentRequest;
 import dev.flaredeploy.workflows.model.RollbackRequest;
 import io.temporal.client.WorkflowUpdateException;
-import io.temporal.failure.ApplicationFailure;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -175,31 +174,12 @@ public class Deployments {
    * from the memo, so following needs no worker and survives a restart of the CLI.
    */
   public DeploymentReport follow(String workflowId, String runId, Consumer<DeploymentReport> onChange) {
-    DeploymentReport last = null;
-    while (true) {
-      WorkflowExecutionDescription description = describe(workflowId, runId);
-      DeploymentReport report = report(description, workflowId);
-      if (!report.equals(last)) {
-        onChange.accept(report);
-        last = report;
-      }
-      if (description.getStatus() != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
-        return report;
-      }
-      sleep(POLL);
-    }
+    return Runs.follow(client, workflowId, runId, POLL, d -> report(d, workflowId), onChange);
   }
 
   /** Requests cancellation of the running run; its compensations run before it ends. */
   public String cancel(String workflowId, String reason) {
-    WorkflowExecutionDescription description = describe(workflowId, null);
-    if (description.getStatus() != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
-      throw new IllegalStateException(workflowId + " is not running (its last run ended "
-          + report(description, workflowId).state() + ")");
-    }
-    String runId = description.getExecution().getRunId();
-    client.newUntypedWorkflowStub(workflowId, Optional.of(runId), Optional.empty()).cancel(reason);
-    return runId;
+    return Runs.cancel(client, workflowId, reason, d -> report(d, workflowId).state());
   }
 
   /**
@@ -382,14 +362,5 @@ public class Deployments {
 
   private static <T> T decode(Payload payload, Class<T> type) {
     return Runs.decode(payload, type);
-  }
-
-  private static void sleep(Duration d) {
-    try {
-      Thread.sleep(d.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    }
   }
 }

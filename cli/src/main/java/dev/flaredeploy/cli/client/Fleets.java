@@ -96,32 +96,12 @@ public class Fleets {
 
   /** Follows the fleet until it ends (through any continue-as-new), calling {@code onChange} when it changes. */
   public FleetReport follow(String id, Consumer<FleetReport> onChange) {
-    FleetReport last = null;
-    while (true) {
-      WorkflowExecutionDescription description = Runs.describe(client, id, null);
-      FleetReport report = report(id, description);
-      if (!report.equals(last)) {
-        onChange.accept(report);
-        last = report;
-      }
-      if (description.getStatus() != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING
-          && description.getStatus() != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW) {
-        return report;
-      }
-      sleep(POLL);
-    }
+    return Runs.follow(client, id, null, POLL, d -> report(id, d), onChange);
   }
 
   /** Requests cancellation: running members undo what they changed, pending ones are skipped. */
   public String cancel(String id, String reason) {
-    WorkflowExecutionDescription description = Runs.describe(client, id, null);
-    if (description.getStatus() != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
-      throw new IllegalStateException(id + " is not running (its last run ended " + report(id, description).state()
-          + ")");
-    }
-    String runId = description.getExecution().getRunId();
-    client.newUntypedWorkflowStub(id, Optional.of(runId), Optional.empty()).cancel(reason);
-    return runId;
+    return Runs.cancel(client, id, reason, d -> report(id, d).state());
   }
 
   /**
@@ -363,14 +343,5 @@ public class Fleets {
   private static String lastStep(DeploymentReport report) {
     List<StepReport> steps = report.steps();
     return steps == null || steps.isEmpty() ? null : steps.get(steps.size() - 1).name();
-  }
-
-  private static void sleep(Duration d) {
-    try {
-      Thread.sleep(d.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    }
   }
 }

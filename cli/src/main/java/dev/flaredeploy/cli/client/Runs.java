@@ -3,6 +3,7 @@ package dev.flaredeploy.cli.client;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.temporal.api.common.v1.Payload;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.api.filter.v1.WorkflowTypeFilter;
 import io.temporal.api.workflow.v1.WorkflowExecutionInfo;
 import io.temporal.api.workflowservice.v1.ListClosedWorkflowExecutionsRequest;
@@ -13,12 +14,14 @@ import io.temporal.client.WorkflowExecutionMetadata;
 import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.common.converter.DefaultDataConverter;
 import io.temporal.serviceclient.WorkflowServiceStubs;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
@@ -38,6 +41,56 @@ final class Runs {
         throw new UnknownDeploymentException(workflowId);
       }
       throw e;
+    }
+  }
+
+  /**
+   * Follows the run {@code runId} (null: the latest) of {@code id} until it ends, through any continue-as-new,
+   * calling {@code onChange} whenever its report changes. The report is read from the description (the memo), so
+   * following needs no worker and survives a restart of the CLI.
+   */
+  static <T> T follow(WorkflowClient client, String id, String runId, Duration poll,
+      Function<WorkflowExecutionDescription, T> report, Consumer<T> onChange) {
+    T last = null;
+    while (true) {
+      WorkflowExecutionDescription description = describe(client, id, runId);
+      T now = report.apply(description);
+      if (!now.equals(last)) {
+        onChange.accept(now);
+        last = now;
+      }
+      if (description.getStatus() != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING
+          && description.getStatus() != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW) {
+        return now;
+      }
+      sleep(poll);
+    }
+  }
+
+  /**
+   * Requests cancellation of the running run of {@code id}; returns its run id.
+   *
+   * @param endedState the state a run that already ended ended in, for the refusal
+   * @throws IllegalStateException when nothing runs under {@code id}
+   */
+  static String cancel(WorkflowClient client, String id, String reason,
+      Function<WorkflowExecutionDescription, String> endedState) {
+    WorkflowExecutionDescription description = describe(client, id, null);
+    if (description.getStatus() != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
+      throw new IllegalStateException(id + " is not running (its last run ended " + endedState.apply(description)
+          + ")");
+    }
+    String runId = description.getExecution().getRunId();
+    client.newUntypedWorkflowStub(id, Optional.of(runId), Optional.empty()).cancel(reason);
+    return runId;
+  }
+
+  static void sleep(Duration d) {
+    try {
+      Thread.sleep(d.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
     }
   }
 
