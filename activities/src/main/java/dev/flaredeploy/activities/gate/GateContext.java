@@ -2,6 +2,7 @@ package dev.flaredeploy.activities.gate;
 
 import dev.flaredeploy.activities.DatabaseState;
 import dev.flaredeploy.activities.DeploymentTarget;
+import dev.flaredeploy.activities.process.Concurrently;
 import dev.flaredeploy.activities.process.ProcessRunner.Tick;
 import dev.flaredeploy.activities.process.Ticking;
 import dev.flaredeploy.activities.safety.MigrationSource;
@@ -24,12 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
  * What the checks of one run share: the plan, the target, and what was read of each database, read once
@@ -163,41 +159,15 @@ public final class GateContext {
       databases.forEach(d -> read.put(d.binding(), target.inspect(plan, d, tick)));
       return read;
     }
-    ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-      Thread thread = new Thread(r, "flaredeploy-inspect");
-      thread.setDaemon(true);
-      return thread;
-    });
-    try {
-      // the reads run on the pool without ticking; this thread ticks (heartbeats) while it waits for them
-      List<Future<DatabaseState>> futures = new ArrayList<>();
-      for (DatabasePlan database : databases) {
-        futures.add(pool.submit(() -> target.inspect(plan, database, Tick.NONE)));
-      }
-      for (int i = 0; i < databases.size(); i++) {
-        while (true) {
-          try {
-            read.put(databases.get(i).binding(), futures.get(i).get(1, TimeUnit.SECONDS));
-            break;
-          } catch (TimeoutException stillReading) {
-            tick.tick();
-          }
-        }
-      }
-      return read;
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException runtime) {
-        throw runtime;
-      }
-      if (e.getCause() instanceof Error error) {
-        throw error;
-      }
-      throw new IllegalStateException("reading the databases failed: " + e.getCause(), e.getCause());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while reading the databases", e);
-    } finally {
-      pool.shutdownNow();
+    // the reads run on helper threads without ticking; this thread ticks (heartbeats) while it waits for them
+    List<Supplier<DatabaseState>> reads = new ArrayList<>();
+    for (DatabasePlan database : databases) {
+      reads.add(() -> target.inspect(plan, database, Tick.NONE));
     }
+    List<DatabaseState> states = Concurrently.all(tick, reads, threads);
+    for (int i = 0; i < databases.size(); i++) {
+      read.put(databases.get(i).binding(), states.get(i));
+    }
+    return read;
   }
 }

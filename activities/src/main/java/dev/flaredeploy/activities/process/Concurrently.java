@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
@@ -26,7 +27,30 @@ public final class Concurrently {
   private Concurrently() {}
 
   /**
-   * The results of {@code tasks}, in their order. One task runs on the calling thread. When a task fails,
+   * As {@link #all(Tick, List)}, with at most {@code maxAtOnce} of the tasks running at the same time (a target
+   * that must not be read by too many connections at once).
+   */
+  public static <T> List<T> all(Tick tick, List<Supplier<T>> tasks, int maxAtOnce) {
+    if (maxAtOnce >= tasks.size()) {
+      return all(tick, tasks);
+    }
+    Semaphore running = new Semaphore(Math.max(1, maxAtOnce));
+    List<Supplier<T>> bounded = new ArrayList<>();
+    for (Supplier<T> task : tasks) {
+      bounded.add(() -> {
+        running.acquireUninterruptibly();
+        try {
+          return task.get();
+        } finally {
+          running.release();
+        }
+      });
+    }
+    return all(tick, bounded);
+  }
+
+  /**
+   * The results of {@code tasks}, in their order, each run on a helper thread. When a task fails,
    * its exception is thrown (the first in order among those that failed), once every task has ended; when
    * {@code tick} throws (the activity was cancelled), that propagates at once.
    */
