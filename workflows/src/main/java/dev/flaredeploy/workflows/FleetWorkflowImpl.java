@@ -163,17 +163,17 @@ public class FleetWorkflowImpl implements FleetWorkflow {
   private boolean checkEveryMember() {
     summary = "checking every member before any changes anything (--all-or-nothing)";
     publish();
-    Map<Integer, String> failures = new LinkedHashMap<>();
+    Map<Integer, CheckFailure> failures = new LinkedHashMap<>();
     int size = request.members().size();
     int parallel = Math.max(1, request.options().parallel());
     for (int from = 0; from < size; from += parallel) {
-      List<Promise<String>> batch = new ArrayList<>();
+      List<Promise<CheckFailure>> batch = new ArrayList<>();
       for (int i = from; i < Math.min(size, from + parallel); i++) {
         batch.add(Async.function(this::check, i));
       }
       Promise.allOf(batch).get();
       for (int k = 0; k < batch.size(); k++) {
-        String failure = batch.get(k).get();
+        CheckFailure failure = batch.get(k).get();
         if (failure != null) {
           failures.put(from + k, failure);
         }
@@ -185,7 +185,7 @@ public class FleetWorkflowImpl implements FleetWorkflow {
     }
     failures.forEach((i, why) -> {
       schedule.ended(i, FleetMemberState.FAILED);
-      members.set(i, ended(i, FleetMemberState.FAILED, why.substring(0, why.indexOf(' ')), why));
+      members.set(i, ended(i, FleetMemberState.FAILED, why.step(), why.message()));
     });
     String reason = "not started: --all-or-nothing, and " + failures.size() + " member"
         + (failures.size() == 1 ? "" : "s") + " failed their checks";
@@ -195,8 +195,11 @@ public class FleetWorkflowImpl implements FleetWorkflow {
     return false;
   }
 
-  /** One member's checks; null when they passed, else what failed (starting with the step's name). */
-  private String check(int index) {
+  /** The step of a member's checks that failed, and what a person reads about it. */
+  private record CheckFailure(String step, String message) {}
+
+  /** One member's checks; null when they passed, else which step failed and why. */
+  private CheckFailure check(int index) {
     DeploymentRequest r = request.members().get(index).request();
     String what = r.service() + " (" + r.environment() + ")";
     String step = Steps.PREPARE;
@@ -212,7 +215,8 @@ public class FleetWorkflowImpl implements FleetWorkflow {
       if (e.getCause() instanceof CanceledFailure cancel) {
         throw cancel;
       }
-      return step + " failed before anything changed (--all-or-nothing checks): " + messageOf(e);
+      return new CheckFailure(step, step + " failed before anything changed (--all-or-nothing checks): "
+          + messageOf(e));
     }
   }
 
