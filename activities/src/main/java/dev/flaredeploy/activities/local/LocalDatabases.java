@@ -4,6 +4,7 @@ import dev.flaredeploy.activities.DatabaseState;
 import dev.flaredeploy.activities.process.ProcessRunner;
 import dev.flaredeploy.activities.process.Ticking;
 import dev.flaredeploy.activities.safety.Checksums;
+import dev.flaredeploy.activities.safety.SqlStatements;
 import dev.flaredeploy.activities.safety.WranglerSplitter;
 import dev.flaredeploy.workflows.model.MigrationFile;
 import java.io.IOException;
@@ -468,7 +469,7 @@ public class LocalDatabases {
     if (!D1Connections.tableExists(connection, table)) {
       return List.of();
     }
-    return D1Connections.rows(connection, "SELECT name FROM " + RestoreScript.quote(table) + " ORDER BY id")
+    return D1Connections.rows(connection, "SELECT name FROM " + SqlStatements.quoteIdentifier(table) + " ORDER BY id")
         .stream().map(row -> row.get("name")).toList();
   }
 
