@@ -3,6 +3,7 @@ package dev.flaredeploy.activities;
 import dev.flaredeploy.activities.config.ConfigException;
 import dev.flaredeploy.activities.process.ProcessRunner.Tick;
 import dev.flaredeploy.activities.safety.Checksums;
+import dev.flaredeploy.activities.safety.SqlStatements;
 import dev.flaredeploy.workflows.model.DatabasePlan;
 import dev.flaredeploy.workflows.model.DeploymentPlan;
 import dev.flaredeploy.workflows.model.RestorePoint;
@@ -40,7 +41,7 @@ public interface DeploymentTarget {
   default DatabaseState inspect(DeploymentPlan plan, DatabasePlan database, Tick tick) {
     String ledger = database.migrationsTable();
     List<String> applied = queryTable(plan, database, ledger,
-        "SELECT name FROM \"" + ledger.replace("\"", "\"\"") + "\" ORDER BY id;", tick)
+        "SELECT name FROM " + SqlStatements.quoteIdentifier(ledger) + " ORDER BY id;", tick)
         .orElse(List.of()).stream().map(row -> row.get("name")).toList();
     Map<String, Checksums.Recorded> checksums = new LinkedHashMap<>();
     if (!applied.isEmpty()) {

@@ -1,6 +1,7 @@
 package dev.flaredeploy.activities;
 
 import dev.flaredeploy.activities.process.ProcessRunner.Tick;
+import dev.flaredeploy.activities.safety.SqlStatements;
 import dev.flaredeploy.workflows.model.DatabasePlan;
 import dev.flaredeploy.workflows.model.DeploymentPlan;
 import dev.flaredeploy.workflows.model.MigrationFile;
@@ -24,8 +25,8 @@ public final class RestoreGuard {
   public static List<String> ledger(DeploymentTarget target, DeploymentPlan plan, DatabasePlan db, Tick tick) {
     String table = db.migrationsTable() == null || db.migrationsTable().isBlank() ? "d1_migrations"
         : db.migrationsTable();
-    return target.queryTable(plan, db, table, "SELECT name FROM \"" + table.replace("\"", "\"\"") + "\" ORDER BY id;",
-            tick)
+    return target.queryTable(plan, db, table,
+            "SELECT name FROM " + SqlStatements.quoteIdentifier(table) + " ORDER BY id;", tick)
         .orElse(List.of()).stream().map(row -> row.get("name")).toList();
   }
 

@@ -13,6 +13,7 @@ import dev.flaredeploy.activities.local.MigrationFailedException;
 import dev.flaredeploy.activities.process.Concurrently;
 import dev.flaredeploy.activities.process.ProcessRunner.Tick;
 import dev.flaredeploy.activities.safety.Checksums;
+import dev.flaredeploy.activities.safety.SqlStatements;
 import dev.flaredeploy.workflows.FailureTypes;
 import dev.flaredeploy.workflows.model.DatabasePlan;
 import dev.flaredeploy.workflows.model.DeploymentPlan;
@@ -67,7 +68,7 @@ final class CloudflareDatabases {
    */
   DatabaseState inspect(CloudflareProject project, DatabasePlan db, Tick tick) {
     String ledger = ledgerTable(db);
-    String readLedger = "SELECT name FROM " + quote(ledger) + " ORDER BY id;";
+    String readLedger = "SELECT name FROM " + SqlStatements.quoteIdentifier(ledger) + " ORDER BY id;";
     try {
       List<D1Result> results = read(project, db, readLedger + "\n" + Checksums.SELECT + "\n"
           + DatabaseState.SCHEMA_QUERY, tick);
@@ -295,7 +296,8 @@ final class CloudflareDatabases {
 
   private Look lookAndPrepare(CloudflareProject project, DatabasePlan db, Tick tick) {
     String ledger = ledgerTable(db);
-    String sql = ledgerDdl(ledger) + "\n" + Checksums.CREATE_TABLE + "\nSELECT name FROM " + quote(ledger)
+    String sql = ledgerDdl(ledger) + "\n" + Checksums.CREATE_TABLE + "\nSELECT name FROM "
+        + SqlStatements.quoteIdentifier(ledger)
         + " ORDER BY id;\nSELECT name FROM " + Checksums.TABLE + " ORDER BY name;";
     try {
       List<D1Result> results = query(project, db, sql, QueryKind.REPEATABLE_WRITE, tick);
@@ -308,7 +310,8 @@ final class CloudflareDatabases {
   private Look look(CloudflareProject project, DatabasePlan db, Tick tick) {
     String ledger = ledgerTable(db);
     try {
-      List<D1Result> results = read(project, db, "SELECT name FROM " + quote(ledger) + " ORDER BY id;\n"
+      List<D1Result> results = read(project, db, "SELECT name FROM " + SqlStatements.quoteIdentifier(ledger)
+          + " ORDER BY id;\n"
           + "SELECT name FROM " + Checksums.TABLE + " ORDER BY name;", tick);
       return new Look(names(results.get(0)), new HashSet<>(names(results.get(1))));
     } catch (D1SqlException e) {
@@ -483,9 +486,5 @@ final class CloudflareDatabases {
 
   private static String describe(List<String> names) {
     return names.isEmpty() ? "nothing" : String.join(", ", names);
-  }
-
-  private static String quote(String identifier) {
-    return '"' + identifier.replace("\"", "\"\"") + '"';
   }
 }

@@ -37,6 +37,11 @@ final class ConfigFiles {
 
   private ConfigFiles() {}
 
+  /** A config file read as TOML when its name ends in {@code .toml}, else as JSON ({@code .json}, {@code .jsonc}). */
+  static ConfigTable readByExtension(Path file) {
+    return file.getFileName().toString().endsWith(".toml") ? readToml(file) : readJson(file);
+  }
+
   static ConfigTable readToml(Path file) {
     TomlParseResult result;
     try {

@@ -56,15 +56,7 @@ final class FlaredeployConfigReader {
       String target, SmokePlan smoke, LocalSettings local, List<String> restoreDatabaseOn, String onDrift,
       RolloutSetting rollout, boolean checkpointExport, PolicySettings policy,
       List<Allowance> allowances, ApprovalSettings approval, List<NotifyTarget> notifications,
-      Integer fleetParallel, List<NotifyTarget> fleetNotifications) {
-
-    /** With what applies to a whole fleet run: {@code [fleet] parallel} and the top level's {@code [[notify]]}. */
-    FlaredeploySettings withFleet(Integer parallel, List<NotifyTarget> topNotifications) {
-      return new FlaredeploySettings(target, smoke, local, restoreDatabaseOn, onDrift, rollout, checkpointExport,
-          policy, allowances, approval, notifications, parallel,
-          topNotifications != null ? topNotifications : List.of());
-    }
-  }
+      Integer fleetParallel, List<NotifyTarget> fleetNotifications) {}
 
   /**
    * What one section's {@code [rollout]} sets; null where it says nothing.
@@ -134,8 +126,12 @@ final class FlaredeployConfigReader {
           env.notifications != null ? env.notifications : notifications); // an environment's [[notify]] list replaces the top level's
     }
 
-    /** Drift fails production deployments and warns elsewhere, unless [policy] on_drift says otherwise. */
-    FlaredeploySettings withDefaults(String environment) {
+    /**
+     * Drift fails production deployments and warns elsewhere, unless [policy] on_drift says otherwise. With
+     * what applies to a whole fleet run: {@code [fleet] parallel} ({@code fleetParallel}, null when unset) and
+     * the top level's {@code [[notify]]} ({@code topNotifications}, none when null).
+     */
+    FlaredeploySettings withDefaults(String environment, Integer fleetParallel, List<NotifyTarget> topNotifications) {
       return new FlaredeploySettings(
           target != null ? target : DEFAULT_TARGET,
           new SmokePlan(
@@ -151,8 +147,8 @@ final class FlaredeployConfigReader {
           allowances,
           approval.settings(),
           notifications != null ? notifications : List.of(),
-          null,
-          List.of());
+          fleetParallel,
+          topNotifications != null ? topNotifications : List.of());
     }
 
     private static List<Allowance> concat(List<Allowance> top, List<Allowance> env) {
@@ -171,7 +167,7 @@ final class FlaredeployConfigReader {
       Path projectDir, String environment, String wranglerFile, Collection<String> wranglerEnvironments) {
     Path file = projectDir.resolve(FILE_NAME);
     if (!Files.exists(file)) {
-      return Overrides.NONE.withDefaults(environment);
+      return Overrides.NONE.withDefaults(environment, null, null);
     }
     ConfigTable top = ConfigFiles.readToml(file);
     top.rejectUnknownKeys(TOP_KEYS);
@@ -206,7 +202,7 @@ final class FlaredeployConfigReader {
         settings = settings.overriddenBy(overrides);
       }
     }
-    return settings.withDefaults(environment).withFleet(fleetParallel, topLevel.notifications);
+    return settings.withDefaults(environment, fleetParallel, topLevel.notifications);
   }
 
   private static Overrides section(ConfigTable table) {

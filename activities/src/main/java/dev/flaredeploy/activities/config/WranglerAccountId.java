@@ -30,9 +30,7 @@ public final class WranglerAccountId {
 
   /** A string key that environments inherit from the top level: the environment's own, else the top's. */
   private static Optional<String> inherited(Path configFile, String environment, String key) {
-    ConfigTable top = configFile.getFileName().toString().endsWith(".toml")
-        ? ConfigFiles.readToml(configFile)
-        : ConfigFiles.readJson(configFile);
+    ConfigTable top = ConfigFiles.readByExtension(configFile);
     Optional<String> own = Optional.empty();
     if (!ProjectConfigLoader.DEFAULT_ENVIRONMENT.equals(environment)) {
       own = top.table("env")

@@ -81,18 +81,14 @@ final class WranglerConfigReader {
   /** The environments the wrangler config in {@code projectDir} defines, in file order; reads nothing else. */
   List<String> environmentNames(Path projectDir) {
     Path configFile = discover(projectDir, new ArrayList<>());
-    ConfigTable top = configFile.getFileName().toString().endsWith(".toml")
-        ? ConfigFiles.readToml(configFile)
-        : ConfigFiles.readJson(configFile);
+    ConfigTable top = ConfigFiles.readByExtension(configFile);
     return List.copyOf(top.table("env").map(ConfigTable::subtables).orElse(Map.of()).keySet());
   }
 
   WranglerEnvironment read(Path projectDir, String environment) {
     List<String> warnings = new ArrayList<>();
     Path configFile = discover(projectDir, warnings);
-    ConfigTable top = configFile.getFileName().toString().endsWith(".toml")
-        ? ConfigFiles.readToml(configFile)
-        : ConfigFiles.readJson(configFile);
+    ConfigTable top = ConfigFiles.readByExtension(configFile);
 
     String service =
         top.string("name")
@@ -152,7 +148,13 @@ final class WranglerConfigReader {
         services(selected));
   }
 
-  private static Path discover(Path projectDir, List<String> warnings) {
+  /**
+   * The wrangler config wrangler would read in {@code projectDir}: the first of {@link #FILE_NAMES} that exists
+   * (a warning in {@code warnings} when there are more).
+   *
+   * @throws ConfigException when there is none
+   */
+  static Path discover(Path projectDir, List<String> warnings) {
     List<Path> found = new ArrayList<>();
     for (String name : FILE_NAMES) {
       Path candidate = projectDir.resolve(name);

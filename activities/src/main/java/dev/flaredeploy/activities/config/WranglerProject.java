@@ -90,13 +90,8 @@ public record WranglerProject(Path configFile, String service, List<Environment>
    */
   public static java.util.Optional<String> serviceIn(Path dir) {
     try {
-      for (String name : FILE_NAMES) {
-        Path file = dir.resolve(name);
-        if (Files.isRegularFile(file)) {
-          ConfigTable top = name.endsWith(".toml") ? ConfigFiles.readToml(file) : ConfigFiles.readJson(file);
-          return top.string("name").map(ConfigValue::value);
-        }
-      }
+      Path file = WranglerConfigReader.discover(dir, new ArrayList<>());
+      return ConfigFiles.readByExtension(file).string("name").map(ConfigValue::value);
     } catch (ConfigException unreadable) {
       // not a project we can name
     }

@@ -149,6 +149,33 @@ final class D1Connections {
   }
 
   /**
+   * Copies the database file {@code source} onto the new file {@code partial} ({@link #copy}, in one read
+   * transaction of {@code source}) and puts the copy in {@code journalMode}; false, and nothing written,
+   * when {@code source} does not exist. The caller deletes {@code partial}'s companions
+   * ({@link #deleteCompanions}) once it is done with it.
+   */
+  static boolean backup(Path source, Path partial, Duration busyTimeout, String journalMode) throws SQLException {
+    Optional<Boolean> copied = read(source, busyTimeout, connection -> {
+      copy(connection, partial, busyTimeout);
+      return true;
+    });
+    if (copied.isPresent()) {
+      file(partial, connection -> {
+        execute(connection, "PRAGMA journal_mode=" + journalMode);
+        return null;
+      });
+    }
+    return copied.isPresent();
+  }
+
+  /** Deletes what a connection may leave beside {@code file}: its {@code -wal}, {@code -shm} and {@code -journal}. */
+  static void deleteCompanions(Path file) throws IOException {
+    for (String suffix : List.of("-wal", "-shm", "-journal")) {
+      Files.deleteIfExists(sibling(file, suffix));
+    }
+  }
+
+  /**
    * Copies the main database of {@code source} onto the file {@code destination} with SQLite's online
    * backup API: every page in one step, so one read transaction on the source and one write transaction on
    * the destination (all or nothing), retrying a busy destination lock for about {@code busyTimeout}.

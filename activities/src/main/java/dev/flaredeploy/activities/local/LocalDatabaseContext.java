@@ -54,6 +54,14 @@ public record LocalDatabaseContext(
     if (database.localDatabaseId() != null) {
       return database.localDatabaseId();
     }
+    return defaultLocalId(database);
+  }
+
+  /**
+   * The id wrangler's local mode keeps a database under when it has no {@code preview_database_id}: its
+   * {@code database_id}, else its binding.
+   */
+  static String defaultLocalId(DatabasePlan database) {
     return database.databaseId() != null ? database.databaseId() : database.binding();
   }
 }

@@ -4,6 +4,7 @@ import dev.flaredeploy.activities.DatabaseState;
 import dev.flaredeploy.activities.process.ProcessRunner;
 import dev.flaredeploy.activities.process.Ticking;
 import dev.flaredeploy.activities.safety.Checksums;
+import dev.flaredeploy.activities.safety.SqlStatements;
 import dev.flaredeploy.activities.safety.WranglerSplitter;
 import dev.flaredeploy.workflows.model.MigrationFile;
 import java.io.IOException;
@@ -270,14 +271,9 @@ public class LocalDatabases {
       Files.createDirectories(target.getParent());
       Ticking.call(tick, "checkpoint", () -> {
         try {
-          Optional<Boolean> copied = D1Connections.read(ctx.file(), busyTimeout, connection -> {
-            D1Connections.copy(connection, partial, busyTimeout);
-            return true;
-          });
+          boolean copied = D1Connections.backup(ctx.file(), partial, busyTimeout, "DELETE"); // self-contained: no -wal
           D1Connections.file(partial, connection -> {
-            if (copied.isPresent()) {
-              D1Connections.execute(connection, "PRAGMA journal_mode=DELETE"); // self-contained: no -wal
-            } else {
+            if (!copied) {
               D1Connections.exec(connection, "CREATE TABLE empty(x); DROP TABLE empty;"); // an empty database
             }
             requireIntact(connection, partial);
@@ -289,8 +285,7 @@ public class LocalDatabases {
         }
         return null;
       });
-      Files.deleteIfExists(D1Connections.sibling(partial, "-wal"));
-      Files.deleteIfExists(D1Connections.sibling(partial, "-shm"));
+      D1Connections.deleteCompanions(partial);
       Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
       return target;
     } catch (IOException e) {
@@ -468,7 +463,7 @@ public class LocalDatabases {
     if (!D1Connections.tableExists(connection, table)) {
       return List.of();
     }
-    return D1Connections.rows(connection, "SELECT name FROM " + RestoreScript.quote(table) + " ORDER BY id")
+    return D1Connections.rows(connection, "SELECT name FROM " + SqlStatements.quoteIdentifier(table) + " ORDER BY id")
         .stream().map(row -> row.get("name")).toList();
   }
 

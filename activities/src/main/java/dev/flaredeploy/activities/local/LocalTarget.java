@@ -220,9 +220,9 @@ public class LocalTarget implements DeploymentTarget {
       return new ProjectConfigLoader().load(project, plan.environment()).databases().stream()
           .filter(d -> d.binding().equals(db.binding()) && d.localDatabaseId() != null)
           .map(DatabasePlan::localDatabaseId).findFirst()
-          .orElse(db.databaseId() != null ? db.databaseId() : db.binding());
+          .orElse(LocalDatabaseContext.defaultLocalId(db));
     } catch (RuntimeException e) {
-      return db.databaseId() != null ? db.databaseId() : db.binding();
+      return LocalDatabaseContext.defaultLocalId(db);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.flaredeploy.activities.local;
 
+import dev.flaredeploy.activities.safety.SqlStatements;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -38,19 +39,19 @@ final class RestoreScript {
       sql.append("DROP ")
           .append(object.type().toUpperCase(java.util.Locale.ROOT))
           .append(" IF EXISTS ")
-          .append(quote(object.name()))
+          .append(SqlStatements.quoteIdentifier(object.name()))
           .append(";\n");
     }
     sql.append("CREATE TABLE ")
-        .append(quote(GUARD_TABLE))
+        .append(SqlStatements.quoteIdentifier(GUARD_TABLE))
         .append(" (leftover INTEGER CHECK (leftover = 0));\n")
         .append("INSERT INTO ")
-        .append(quote(GUARD_TABLE))
+        .append(SqlStatements.quoteIdentifier(GUARD_TABLE))
         .append(" SELECT count(*) FROM sqlite_master WHERE name <> '")
         .append(GUARD_TABLE)
         .append("' AND lower(name) NOT GLOB 'sqlite_*' AND name NOT GLOB '_cf_*';\n")
         .append("DROP TABLE ")
-        .append(quote(GUARD_TABLE))
+        .append(SqlStatements.quoteIdentifier(GUARD_TABLE))
         .append(";\n");
     if (current.stream().anyMatch(o -> o.name().equals("sqlite_sequence"))) {
       sql.append("DELETE FROM sqlite_sequence;\n");
@@ -84,10 +85,5 @@ final class RestoreScript {
       case "view" -> 1;
       default -> object.virtual() ? 2 : 3;
     };
-  }
-
-  /** An SQL identifier in double quotes (names may be keywords: a trigger called {@code nothing}). */
-  static String quote(String identifier) {
-    return '"' + identifier.replace("\"", "\"\"") + '"';
   }
 }

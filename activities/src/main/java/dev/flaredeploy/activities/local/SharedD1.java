@@ -12,7 +12,6 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Stream;
 
@@ -222,15 +221,7 @@ public final class SharedD1 {
     if (!Files.isRegularFile(shared)) {
       Path partial = shared.resolveSibling("." + own.getFileName() + ".partial-" + UUID.randomUUID());
       try {
-        Optional<Boolean> copied = D1Connections.read(own, connection -> {
-          D1Connections.copy(connection, partial, D1Connections.BUSY_TIMEOUT);
-          return true;
-        });
-        if (copied.isPresent()) {
-          D1Connections.file(partial, connection -> {
-            D1Connections.execute(connection, "PRAGMA journal_mode=WAL"); // as workerd keeps its databases
-            return null;
-          });
+        if (D1Connections.backup(own, partial, D1Connections.BUSY_TIMEOUT, "WAL")) { // as workerd keeps its databases
           try {
             Files.createLink(shared, partial); // appears whole, and only if nothing is there yet
           } catch (FileAlreadyExistsException raced) {
@@ -242,14 +233,12 @@ public final class SharedD1 {
             + LocalDatabases.d1Message(e));
       } finally {
         Files.deleteIfExists(partial);
-        Files.deleteIfExists(D1Connections.sibling(partial, "-wal"));
-        Files.deleteIfExists(D1Connections.sibling(partial, "-shm"));
+        D1Connections.deleteCompanions(partial);
       }
     }
     requireSame(service, environment, null, own, shared);
-    for (String suffix : List.of("", "-wal", "-shm", "-journal")) {
-      Files.deleteIfExists(D1Connections.sibling(own, suffix));
-    }
+    Files.deleteIfExists(own);
+    D1Connections.deleteCompanions(own);
   }
 
   /** Both files hold the same database (schema and rows), or a conflict a person must settle. */

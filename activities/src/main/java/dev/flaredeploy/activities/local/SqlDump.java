@@ -1,5 +1,6 @@
 package dev.flaredeploy.activities.local;
 
+import dev.flaredeploy.activities.safety.SqlStatements;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -65,16 +66,17 @@ final class SqlDump {
   private static void dumpRows(Connection connection, String table, List<String> lines) throws SQLException {
     List<String> columns = new ArrayList<>();
     try (Statement statement = connection.createStatement();
-        ResultSet result = statement.executeQuery("PRAGMA table_info=" + RestoreScript.quote(table))) {
+        ResultSet result = statement.executeQuery("PRAGMA table_info=" + SqlStatements.quoteIdentifier(table))) {
       while (result.next()) {
-        columns.add(RestoreScript.quote(result.getString("name")));
+        columns.add(SqlStatements.quoteIdentifier(result.getString("name")));
       }
     }
     try (Statement statement = connection.createStatement();
         ResultSet result = statement.executeQuery(
-            "SELECT " + String.join(", ", columns) + " FROM " + RestoreScript.quote(table))) {
+            "SELECT " + String.join(", ", columns) + " FROM " + SqlStatements.quoteIdentifier(table))) {
       while (result.next()) {
-        StringBuilder insert = new StringBuilder("INSERT INTO ").append(RestoreScript.quote(table)).append(" VALUES(");
+        StringBuilder insert =
+            new StringBuilder("INSERT INTO ").append(SqlStatements.quoteIdentifier(table)).append(" VALUES(");
         for (int i = 1; i <= columns.size(); i++) {
           insert.append(i == 1 ? "" : ",").append(literal(result.getObject(i)));
         }

@@ -656,6 +656,6 @@ final class DataDependencies implements ShadowDatabase.StatementObserver {
   }
 
   static String q(String identifier) {
-    return "\"" + identifier.replace("\"", "\"\"") + "\"";
+    return SqlStatements.quoteIdentifier(identifier);
   }
 }

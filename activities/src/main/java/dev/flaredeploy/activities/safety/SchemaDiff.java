@@ -496,7 +496,7 @@ public record SchemaDiff(
           text =
               token.type() == Type.WORD
                   ? renamed.toUpperCase(Locale.ROOT)
-                  : "\"" + renamed.replace("\"", "\"\"") + "\"";
+                  : SqlStatements.quoteIdentifier(renamed);
         }
       }
       if (out.length() > 0) {

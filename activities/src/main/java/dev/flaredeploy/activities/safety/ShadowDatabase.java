@@ -211,7 +211,7 @@ public final class ShadowDatabase implements AutoCloseable {
   public boolean isEmpty(String name) {
     try (Statement statement = connection.createStatement();
         ResultSet rows = statement.executeQuery(
-            "SELECT 1 FROM \"" + name.replace("\"", "\"\"") + "\" LIMIT 1")) {
+            "SELECT 1 FROM " + SqlStatements.quoteIdentifier(name) + " LIMIT 1")) {
       return !rows.next();
     } catch (SQLException e) {
       return false; // not a table one can read: not known to be empty
@@ -221,7 +221,7 @@ public final class ShadowDatabase implements AutoCloseable {
   /** How many rows table {@code name} holds now (for tests). */
   long rowCount(String name) {
     try (Statement statement = connection.createStatement();
-        ResultSet rows = statement.executeQuery("SELECT count(*) FROM \"" + name.replace("\"", "\"\"") + "\"")) {
+        ResultSet rows = statement.executeQuery("SELECT count(*) FROM " + SqlStatements.quoteIdentifier(name))) {
       return rows.next() ? rows.getLong(1) : 0;
     } catch (SQLException e) {
       throw new IllegalStateException("cannot count the rows of " + name + " in the shadow: " + e.getMessage(), e);

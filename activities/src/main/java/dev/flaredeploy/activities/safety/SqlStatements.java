@@ -77,6 +77,14 @@ public final class SqlStatements {
     return statements.isEmpty() || statements.get(statements.size() - 1).terminated();
   }
 
+  /**
+   * An SQL identifier in double quotes, inner double quotes doubled (names may be keywords: a trigger
+   * called {@code nothing}).
+   */
+  public static String quoteIdentifier(String identifier) {
+    return '"' + identifier.replace("\"", "\"\"") + '"';
+  }
+
   private static int newlines(String text) {
     int count = 0;
     for (int i = 0; i < text.length(); i++) {
