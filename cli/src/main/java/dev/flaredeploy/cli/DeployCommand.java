@@ -5,6 +5,7 @@ import dev.flaredeploy.activities.cloudflare.ProvisionedDatabase;
 import dev.flaredeploy.activities.process.ProcessRunner;
 import dev.flaredeploy.cli.client.AlreadyRunningException;
 import dev.flaredeploy.cli.client.Deployments;
+import dev.flaredeploy.cli.render.ApprovalCommands;
 import dev.flaredeploy.cli.render.Json;
 import dev.flaredeploy.cli.render.Progress;
 import dev.flaredeploy.worker.ActivitiesFactory;
@@ -320,7 +321,7 @@ class DeployCommand implements Callable<Integer> {
         + hint);
     if (input.project().approvalRequired()) {
       output.err().println("the " + input.request().environment() + " environment requires an approval: after its "
-          + "checks the deployment waits for `flaredeploy approve " + execution.getWorkflowId() + " --digest D`; "
+          + "checks the deployment waits for `" + ApprovalCommands.approve(execution.getWorkflowId(), "D") + "`; "
           + "this command keeps following it (Ctrl-C stops following, not the deployment)");
     }
     DeploymentReport report = deployments.follow(
