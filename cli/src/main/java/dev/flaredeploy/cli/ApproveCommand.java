@@ -1,7 +1,7 @@
 package dev.flaredeploy.cli;
 
 import dev.flaredeploy.cli.client.ApprovalRefusedException;
-import dev.flaredeploy.cli.render.FleetText;
+import dev.flaredeploy.cli.render.ApprovalCommands;
 import dev.flaredeploy.cli.render.Json;
 import dev.flaredeploy.worker.TemporalConnection;
 import dev.flaredeploy.workflows.FleetIds;
@@ -50,7 +50,7 @@ class ApproveCommand implements Callable<Integer> {
           + PlanDigest.LENGTH + " hex digits, as `flaredeploy status` shows it (nothing was sent)");
     }
     String id = deployment.id();
-    refuseFleet(temporal, id, "approve", m -> FleetText.approveCommand(m));
+    refuseFleet(temporal, id, "approve", m -> ApprovalCommands.approve(m.id(), m.digest()));
     ApprovalDecision decision = new ApprovalDecision(digest.strip().toLowerCase(), ProjectInput.requestedBy(), reason);
     ApprovalOutcome outcome = send(temporal, connection -> temporal.deployments(connection)
         .approve(id, decision, UPDATE_TIMEOUT));
@@ -112,7 +112,7 @@ class ApproveCommand implements Callable<Integer> {
     } else {
       output.out().println(id + ": " + outcome.result() + " (plan " + outcome.digest() + "): " + outcome.detail());
       if (ApprovalOutcome.ASKING_AGAIN.equals(outcome.result())) {
-        output.out().println("  to approve the new plan: flaredeploy approve " + id + " --digest " + outcome.digest());
+        output.out().println("  to approve the new plan: " + ApprovalCommands.approve(id, outcome.digest()));
       }
     }
     output.out().flush();

@@ -5,6 +5,7 @@ import dev.flaredeploy.activities.cloudflare.ProvisionedDatabase;
 import dev.flaredeploy.activities.process.ProcessRunner;
 import dev.flaredeploy.cli.client.AlreadyRunningException;
 import dev.flaredeploy.cli.client.Deployments;
+import dev.flaredeploy.cli.render.ApprovalCommands;
 import dev.flaredeploy.cli.render.Json;
 import dev.flaredeploy.cli.render.Progress;
 import dev.flaredeploy.worker.ActivitiesFactory;
@@ -29,6 +30,10 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -72,15 +77,19 @@ class DeployCommand implements Callable<Integer> {
 
   enum IfRunning { fail, wait }
 
-  /** How many deployments ahead of this one --if-running wait waits for, at most. */
+  /** How many runs (deployments, or fleet runs) ahead of this one --if-running wait waits for, at most. */
   private static final int MAX_WAITS = 100;
 
   /**
    * What deploy starts and follows: one deployment, or a fleet run ({@link FleetDeploy}).
    */
   interface Launch {
-    /** Starts, follows (unless --detach) and prints the result; returns the exit code. */
-    int run(WorkflowClient client, WorkflowServiceStubs stubs, String hint);
+    /**
+     * Starts, follows (unless --detach) and prints the result; returns the exit code.
+     *
+     * @param embedded whether the run lives in this process (see {@link #hint})
+     */
+    int run(WorkflowClient client, WorkflowServiceStubs stubs, boolean embedded);
 
     /** Embedded mode, interrupted: cancels what was started and waits (bounded) for its undo. */
     void cancelAndWait(WorkflowClient client, WorkflowServiceStubs stubs, PrintWriter err);
@@ -100,8 +109,7 @@ class DeployCommand implements Callable<Integer> {
       return runEmbedded(settings, launch);
     }
     try (TemporalConnection connection = TemporalConnection.connect(settings, TemporalOptions.CONNECT_TIMEOUT)) {
-      return launch.run(connection.client(), connection.stubs(),
-          "Ctrl-C stops following, not the deployment; `flaredeploy watch ID` follows it again");
+      return launch.run(connection.client(), connection.stubs(), false);
     } catch (TemporalUnreachableException e) {
       if (settings.explicit()) {
         throw new CliException(ExitCode.UNAVAILABLE, e.getMessage(), e);
@@ -140,8 +148,9 @@ class DeployCommand implements Callable<Integer> {
     }
     return new Launch() {
       @Override
-      public int run(WorkflowClient client, WorkflowServiceStubs stubs, String hint) {
-        return DeployCommand.this.run(new Deployments(client, stubs, temporal.taskQueue()), input, hint);
+      public int run(WorkflowClient client, WorkflowServiceStubs stubs, boolean embedded) {
+        return DeployCommand.this.run(new Deployments(client, stubs, temporal.taskQueue()), input,
+            hint(embedded, "deployment"));
       }
 
       @Override
@@ -232,8 +241,7 @@ class DeployCommand implements Callable<Integer> {
       Thread undoOnInterrupt = new Thread(() -> launch.cancelAndWait(client, stubs, err));
       Runtime.getRuntime().addShutdownHook(undoOnInterrupt);
       try {
-        return launch.run(client, stubs,
-            "Ctrl-C cancels it (undoing what it did), since nothing outlives this command");
+        return launch.run(client, stubs, true);
       } finally {
         try {
           Runtime.getRuntime().removeShutdownHook(undoOnInterrupt);
@@ -245,30 +253,57 @@ class DeployCommand implements Callable<Integer> {
   }
 
   /**
+   * What a person reads after "started": what Ctrl-C does to the {@code noun} ("deployment", "fleet") — with a
+   * server, it stops following only; embedded, it cancels the run, since nothing outlives this command.
+   */
+  static String hint(boolean embedded, String noun) {
+    return embedded
+        ? "Ctrl-C cancels it (undoing what it did), since nothing outlives this command"
+        : "Ctrl-C stops following, not the " + noun + "; `flaredeploy watch ID` follows it again";
+  }
+
+  /**
    * Embedded mode only: the deployment dies with this process, so an interrupt cancels it and waits
    * (bounded) for its compensations rather than leave a half-migrated database behind.
    */
   private static void cancelAndWait(Deployments deployments, DeploymentRequest request, PrintWriter err) {
     String id = DeploymentIds.workflowId(
         request.target(), request.service(), request.environment());
+    cancelAndWait(id, deployments::cancel,
+        runId -> deployments.follow(id, runId, report -> { }), // the deploy thread prints
+        " and undoing what it did…", "", err);
+  }
+
+  /**
+   * Embedded mode, interrupted, for a deployment or a fleet run alike: cancels the run {@code id}, says so, waits at
+   * most {@link #EMBEDDED_UNDO_LIMIT} for it to end (its compensations), and reports when it could not.
+   *
+   * @param cancel requests cancellation with a reason; returns the run id ({@link IllegalStateException}: it had
+   *     ended already, and nothing is said)
+   * @param followToEnd follows that run id until the run ends
+   * @param cancelling what follows "interrupted: cancelling ID"
+   * @param whatToCheck what follows "check " when the undo could not be finished
+   */
+  static void cancelAndWait(String id, BiFunction<String, String, String> cancel, Consumer<String> followToEnd,
+      String cancelling, String whatToCheck, PrintWriter err) {
     try {
-      String runId = deployments.cancel(id, "interrupted while running embedded");
-      err.println("interrupted: cancelling " + id + " and undoing what it did…");
+      String runId = cancel.apply(id, "interrupted while running embedded");
+      err.println("interrupted: cancelling " + id + cancelling);
       err.flush();
       CompletableFuture
-          .supplyAsync(() -> deployments.follow(id, runId, report -> { })) // the deploy thread prints
+          .runAsync(() -> followToEnd.accept(runId))
           .get(EMBEDDED_UNDO_LIMIT.toSeconds(), TimeUnit.SECONDS);
     } catch (IllegalStateException notRunning) {
       // it had ended already
     } catch (Exception e) {
-      err.println("could not finish undoing " + id + " (" + e + "); check `flaredeploy local status` "
-          + "and the databases' restore points under the flaredeploy home");
+      err.println("could not finish undoing " + id + " (" + e + "); check " + whatToCheck + "`flaredeploy local "
+          + "status` and the databases' restore points under the flaredeploy home");
       err.flush();
     }
   }
 
   /** How long an interrupted embedded deployment (or fleet) may take to undo itself. */
-  static final Duration EMBEDDED_UNDO_LIMIT = Duration.ofMinutes(3);
+  private static final Duration EMBEDDED_UNDO_LIMIT = Duration.ofMinutes(3);
 
   private int run(Deployments deployments, ProjectInput input, String hint) {
     WorkflowExecution execution = start(deployments, input);
@@ -286,7 +321,7 @@ class DeployCommand implements Callable<Integer> {
         + hint);
     if (input.project().approvalRequired()) {
       output.err().println("the " + input.request().environment() + " environment requires an approval: after its "
-          + "checks the deployment waits for `flaredeploy approve " + execution.getWorkflowId() + " --digest D`; "
+          + "checks the deployment waits for `" + ApprovalCommands.approve(execution.getWorkflowId(), "D") + "`; "
           + "this command keeps following it (Ctrl-C stops following, not the deployment)");
     }
     DeploymentReport report = deployments.follow(
@@ -298,20 +333,39 @@ class DeployCommand implements Callable<Integer> {
   /** Starts the deployment; with --if-running wait, queues behind the running ones first. */
   private WorkflowExecution start(Deployments deployments, ProjectInput input) {
     DeploymentRequest request = input.request();
+    return start(() -> deployments.start(request, input.commit(), input.dirty()), ifRunning == IfRunning.wait,
+        e -> "a deployment of " + request.service() + " ("
+            + request.environment() + ", " + request.target() + ") is already running: " + e.workflowId()
+            + " (run " + e.runId() + "); follow it with `flaredeploy watch " + e.workflowId() + "`, stop it "
+            + "with `flaredeploy cancel " + e.workflowId() + "`, or queue behind it with --if-running wait",
+        e -> "waiting for the running deployment " + e.workflowId() + " (run " + e.runId()
+            + ") to end before starting",
+        e -> deployments.follow(e.workflowId(), e.runId(), report -> { }),
+        output.err());
+  }
+
+  /**
+   * Starts a run (a deployment or a fleet run) with {@code start}; when one is already running, refuses (exit 3)
+   * unless {@code waitIfRunning}, else says so, follows it to its end and tries again — at most
+   * {@value #MAX_WAITS} times.
+   *
+   * @param refusal the refusal's message, naming the running one
+   * @param waiting the line said before waiting for the running one
+   * @param followToEnd follows the running one until it ends
+   */
+  static WorkflowExecution start(Supplier<WorkflowExecution> start, boolean waitIfRunning,
+      Function<AlreadyRunningException, String> refusal, Function<AlreadyRunningException, String> waiting,
+      Consumer<AlreadyRunningException> followToEnd, PrintWriter err) {
     for (int waited = 0; ; waited++) {
       try {
-        return deployments.start(request, input.commit(), input.dirty());
+        return start.get();
       } catch (AlreadyRunningException e) {
-        if (ifRunning == IfRunning.fail || waited >= MAX_WAITS) {
-          throw new CliException(ExitCode.REFUSED, "a deployment of " + request.service() + " ("
-              + request.environment() + ", " + request.target() + ") is already running: " + e.workflowId()
-              + " (run " + e.runId() + "); follow it with `flaredeploy watch " + e.workflowId() + "`, stop it "
-              + "with `flaredeploy cancel " + e.workflowId() + "`, or queue behind it with --if-running wait");
+        if (!waitIfRunning || waited >= MAX_WAITS) {
+          throw new CliException(ExitCode.REFUSED, refusal.apply(e));
         }
-        output.err().println("waiting for the running deployment " + e.workflowId() + " (run " + e.runId()
-            + ") to end before starting");
-        output.err().flush();
-        deployments.follow(e.workflowId(), e.runId(), report -> { });
+        err.println(waiting.apply(e));
+        err.flush();
+        followToEnd.accept(e);
       }
     }
   }

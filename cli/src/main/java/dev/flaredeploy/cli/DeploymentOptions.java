@@ -1,5 +1,6 @@
 package dev.flaredeploy.cli;
 
+import dev.flaredeploy.cli.client.EnvironmentGlob;
 import dev.flaredeploy.workflows.DeploymentIds;
 import dev.flaredeploy.workflows.FleetIds;
 import java.util.List;
@@ -26,9 +27,9 @@ final class DeploymentOptions extends EnvironmentOptions {
       return DeploymentIdArgument.checkFleet(reference);
     }
     ProjectArgument project = project(reference);
-    if (environment.contains(",") || FleetSelection.isGlob(environment)) {
+    if (environment.contains(",") || EnvironmentGlob.isGlob(environment)) {
       List<String> patterns = List.of(environment.split(","));
-      String first = patterns.stream().filter(p -> !FleetSelection.isGlob(p)).findFirst().orElse("default");
+      String first = patterns.stream().filter(p -> !EnvironmentGlob.isGlob(p)).findFirst().orElse("default");
       return FleetIds.fleetId(targetOf(project, first), List.of(project.requireService()), patterns);
     }
     return DeploymentIds.workflowId(targetOf(project), project.requireService(), environment);

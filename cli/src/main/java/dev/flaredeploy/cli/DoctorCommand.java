@@ -54,9 +54,8 @@ class DoctorCommand implements Callable<Integer> {
   public Integer call() {
     Map<String, String> env = FlaredeployCommand.environment(output.mixee);
     Path workingDirectory = FlaredeployCommand.workingDirectory(output.mixee);
-    if (target != null && !EnvironmentOptions.TARGETS.contains(target)) {
-      throw new CliException(ExitCode.INVALID_INPUT, "unknown target \"" + target + "\"; expected one of "
-          + String.join(", ", EnvironmentOptions.TARGETS));
+    if (target != null) {
+      EnvironmentOptions.checkTarget(target, "");
     }
     Path projectDir = project == null ? null
         : ProjectArgument.resolve(project, workingDirectory).requireDirectory("doctor");

@@ -10,6 +10,17 @@ import picocli.CommandLine.Spec;
 abstract class EnvironmentOptions {
   static final List<String> TARGETS = List.of("local", "cloudflare");
 
+  /**
+   * Refuses (exit 2) a target that is not one of {@link #TARGETS}: {@code unknown target "X"; expected one of ...},
+   * then {@code suffix} (such as {@code " (nothing was started)"}, or empty).
+   */
+  static void checkTarget(String target, String suffix) {
+    if (!TARGETS.contains(target)) {
+      throw new CliException(ExitCode.INVALID_INPUT, "unknown target \"" + target + "\"; expected one of "
+          + String.join(", ", TARGETS) + suffix);
+    }
+  }
+
   @Spec(Spec.Target.MIXEE) CommandSpec mixee;
 
   @Option(names = "--env", paramLabel = "NAME", defaultValue = ProjectConfigLoader.DEFAULT_ENVIRONMENT,
@@ -33,10 +44,7 @@ abstract class EnvironmentOptions {
   /** As {@link #targetOf(ProjectArgument)}, for {@code environmentName}'s configuration. */
   String targetOf(ProjectArgument project, String environmentName) {
     if (target != null) {
-      if (!TARGETS.contains(target)) {
-        throw new CliException(ExitCode.INVALID_INPUT, "unknown target \"" + target + "\"; expected one of "
-            + String.join(", ", TARGETS));
-      }
+      checkTarget(target, "");
       return target;
     }
     return project.load(environmentName).map(p -> p.target()).orElse("local");

@@ -1,6 +1,5 @@
 package dev.flaredeploy.cli;
 
-import dev.flaredeploy.cli.client.AlreadyRunningException;
 import dev.flaredeploy.cli.client.Fleets;
 import dev.flaredeploy.cli.render.FleetProgress;
 import dev.flaredeploy.cli.render.FleetText;
@@ -18,8 +17,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code deploy} of a fleet: starts the fleet run under its id (the selection's lock), follows it with a line per
@@ -27,8 +24,6 @@ import java.util.concurrent.TimeUnit;
  * failed or was skipped, every compensation completed) or 5 (a compensation needs a person).
  */
 final class FleetDeploy implements DeployCommand.Launch {
-  /** How many fleet runs ahead of this one --if-running wait waits for, at most. */
-  private static final int MAX_WAITS = 100;
   /** How many members the static details list by id. */
   private static final int LISTED_MEMBERS = 50;
 
@@ -50,7 +45,7 @@ final class FleetDeploy implements DeployCommand.Launch {
   }
 
   @Override
-  public int run(WorkflowClient client, WorkflowServiceStubs stubs, String hint) {
+  public int run(WorkflowClient client, WorkflowServiceStubs stubs, boolean embedded) {
     Fleets fleets = new Fleets(client, stubs, taskQueue);
     WorkflowExecution execution = start(fleets);
     String id = execution.getWorkflowId();
@@ -71,7 +66,7 @@ final class FleetDeploy implements DeployCommand.Launch {
     }
     PrintWriter err = output.err();
     err.println("fleet " + id + " started: " + selection.members().size() + " members, "
-        + FleetText.options(options) + "; " + hint.replace("the deployment", "the fleet"));
+        + FleetText.options(options) + "; " + DeployCommand.hint(embedded, "fleet"));
     List<String> gated = approvalRequired();
     if (!gated.isEmpty()) {
       err.println(gated.size() + " member" + (gated.size() == 1 ? "" : "s") + " require" + (gated.size() == 1 ? "s"
@@ -87,19 +82,8 @@ final class FleetDeploy implements DeployCommand.Launch {
   @Override
   public void cancelAndWait(WorkflowClient client, WorkflowServiceStubs stubs, PrintWriter err) {
     Fleets fleets = new Fleets(client, stubs, taskQueue);
-    try {
-      fleets.cancel(selection.id(), "interrupted while running embedded");
-      err.println("interrupted: cancelling " + selection.id() + "; its running members undo what they did…");
-      err.flush();
-      CompletableFuture.supplyAsync(() -> fleets.follow(selection.id(), report -> { }))
-          .get(DeployCommand.EMBEDDED_UNDO_LIMIT.toSeconds(), TimeUnit.SECONDS);
-    } catch (IllegalStateException notRunning) {
-      // it had ended already
-    } catch (Exception e) {
-      err.println("could not finish undoing " + selection.id() + " (" + e + "); check each member with "
-          + "`flaredeploy local status` and the databases' restore points under the flaredeploy home");
-      err.flush();
-    }
+    DeployCommand.cancelAndWait(selection.id(), fleets::cancel, runId -> fleets.follow(selection.id(), report -> { }),
+        "; its running members undo what they did…", "each member with ", err);
   }
 
   @Override
@@ -109,21 +93,14 @@ final class FleetDeploy implements DeployCommand.Launch {
 
   private WorkflowExecution start(Fleets fleets) {
     FleetRequest request = request();
-    for (int waited = 0; ; waited++) {
-      try {
-        return fleets.start(selection.id(), request, summary(), details());
-      } catch (AlreadyRunningException e) {
-        if (!waitIfRunning || waited >= MAX_WAITS) {
-          throw new CliException(ExitCode.REFUSED, "a fleet run of this selection is already running: "
-              + e.workflowId() + " (run " + e.runId() + "); follow it with `flaredeploy watch '" + e.workflowId()
-              + "'`, stop it with `flaredeploy cancel '" + e.workflowId() + "'`, or queue behind it with"
-              + " --if-running wait");
-        }
-        output.err().println("waiting for the running fleet " + e.workflowId() + " to end before starting");
-        output.err().flush();
-        fleets.follow(e.workflowId(), report -> { });
-      }
-    }
+    return DeployCommand.start(() -> fleets.start(selection.id(), request, summary(), details()), waitIfRunning,
+        e -> "a fleet run of this selection is already running: "
+            + e.workflowId() + " (run " + e.runId() + "); follow it with `flaredeploy watch '" + e.workflowId()
+            + "'`, stop it with `flaredeploy cancel '" + e.workflowId() + "'`, or queue behind it with"
+            + " --if-running wait",
+        e -> "waiting for the running fleet " + e.workflowId() + " to end before starting",
+        e -> fleets.follow(e.workflowId(), report -> { }),
+        output.err());
   }
 
   private FleetRequest request() {

@@ -4,14 +4,13 @@ import dev.flaredeploy.activities.config.ConfigException;
 import dev.flaredeploy.activities.config.LoadedProject;
 import dev.flaredeploy.activities.config.ServiceBinding;
 import dev.flaredeploy.activities.config.WranglerProject;
+import dev.flaredeploy.cli.client.EnvironmentGlob;
 import dev.flaredeploy.workflows.FleetIds;
 import dev.flaredeploy.workflows.model.NotifyTarget;
 import dev.flaredeploy.workflows.model.PolicyOverride;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.FileSystems;
 import java.nio.file.Path;
-import java.nio.file.PathMatcher;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -46,10 +45,6 @@ record FleetSelection(
     List<ProjectInput> members, List<List<Integer>> after, String id, String target, String text, Integer parallel,
     List<NotifyTarget> notifications) {
 
-  static boolean isGlob(String environment) {
-    return environment.contains("*") || environment.contains("?") || environment.contains("[");
-  }
-
   /**
    * @param directories the projects as given (directories, or the service name of the project in the current
    *     directory); empty: the current directory
@@ -74,7 +69,7 @@ record FleetSelection(
         throw new CliException(ExitCode.INVALID_INPUT, e.getMessage() + " (nothing was started)", e);
       }
       for (String environment : available) {
-        List<String> by = patterns.stream().filter(p -> selects(p, environment)).toList();
+        List<String> by = patterns.stream().filter(p -> EnvironmentGlob.matches(p, environment)).toList();
         by.forEach(p -> matched.merge(p, 1, Integer::sum));
         if (by.size() > 1) {
           throw new CliException(ExitCode.INVALID_INPUT, "--env " + String.join(" and --env ", by) + " both select "
@@ -85,13 +80,13 @@ record FleetSelection(
         }
       }
       for (String p : patterns) {
-        if (!isGlob(p) && !available.contains(p)) {
+        if (!EnvironmentGlob.isGlob(p) && !available.contains(p)) {
           pairs.add(new Pair(dir, p)); // loading it says what is wrong, as a single deploy does
         }
       }
     }
     matched.forEach((pattern, count) -> {
-      if (isGlob(pattern) && count == 0) {
+      if (EnvironmentGlob.isGlob(pattern) && count == 0) {
         throw new CliException(ExitCode.INVALID_INPUT, "--env " + pattern + " matches no environment of "
             + String.join(", ", given) + " (environments are matched by name; \"default\" is the top level);"
             + " nothing was started");
@@ -148,14 +143,6 @@ record FleetSelection(
         .map(e -> new NotifyTarget(e.getValue().urlEnv(),
             NotifyTarget.EVENTS.stream().filter(events.get(e.getKey())::contains).toList(), e.getValue().format()))
         .toList();
-  }
-
-  private static boolean selects(String pattern, String environment) {
-    if (!isGlob(pattern)) {
-      return pattern.equals(environment);
-    }
-    PathMatcher glob = FileSystems.getDefault().getPathMatcher("glob:" + pattern);
-    return !environment.contains("/") && glob.matches(Path.of(environment));
   }
 
   private record Ordered(List<ProjectInput> members, List<List<Integer>> after) {}

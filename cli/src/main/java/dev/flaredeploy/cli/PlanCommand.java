@@ -3,6 +3,7 @@ package dev.flaredeploy.cli;
 import dev.flaredeploy.activities.gate.Gate;
 import dev.flaredeploy.activities.gate.RestorePoints;
 import dev.flaredeploy.activities.process.ProcessRunner;
+import dev.flaredeploy.cli.render.ApprovalCommands;
 import dev.flaredeploy.cli.render.CheckText;
 import dev.flaredeploy.cli.render.Json;
 import dev.flaredeploy.workflows.model.CheckFinding;
@@ -149,8 +150,8 @@ class PlanCommand implements Callable<Integer> {
         .append(" within ").append(plan.smoke().timeoutMillis() / 1000.0).append(" s\n");
     PlanDigest digest = PlanDigest.of(plan, schema);
     out.append("  plan digest: ").append(digest.value()).append(plan.approvalRequired()
-        ? " (this environment requires an approval: a deployment would wait for `flaredeploy approve ID --digest "
-            + digest.value() + "`, and ask again if the plan changes while it waits)"
+        ? " (this environment requires an approval: a deployment would wait for `"
+            + ApprovalCommands.approve("ID", digest.value()) + "`, and ask again if the plan changes while it waits)"
         : " (no approval required)").append('\n');
     out.append(blocked.map(why -> "BLOCKED: " + why + "\n").orElse(plan.approvalRequired()
         ? "  the deployment would wait for an approval, then proceed\n" : "  the deployment would proceed\n"));

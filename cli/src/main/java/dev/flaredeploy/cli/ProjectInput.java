@@ -47,10 +47,7 @@ record ProjectInput(DeploymentRequest request, LoadedProject project, String com
     String chosenTarget = target != null ? target : project.target();
     // the Cloudflare credentials are the worker's, not the CLI's: a worker without a token fails the
     // deployment with CredentialsMissing before changing anything (exit 2)
-    if (!EnvironmentOptions.TARGETS.contains(chosenTarget)) {
-      throw new CliException(ExitCode.INVALID_INPUT, "unknown target \"" + chosenTarget + "\"; expected one of "
-          + String.join(", ", EnvironmentOptions.TARGETS) + " (nothing was started)");
-    }
+    EnvironmentOptions.checkTarget(chosenTarget, " (nothing was started)");
     try {
       project.requireTargetCanRollOut(chosenTarget);
     } catch (ConfigException e) {

@@ -1,5 +1,6 @@
 package dev.flaredeploy.cli;
 
+import dev.flaredeploy.cli.render.ApprovalCommands;
 import dev.flaredeploy.workflows.model.ApprovalDecision;
 import dev.flaredeploy.workflows.model.ApprovalOutcome;
 import java.util.concurrent.Callable;
@@ -27,7 +28,7 @@ class RejectCommand implements Callable<Integer> {
     }
     String id = deployment.id();
     ApproveCommand.refuseFleet(temporal, id, "reject",
-        m -> "flaredeploy reject " + m.id() + " --reason TEXT   (plan " + m.digest() + ")");
+        m -> ApprovalCommands.reject(m.id()) + "   (plan " + m.digest() + ")");
     ApprovalDecision decision = new ApprovalDecision(null, ProjectInput.requestedBy(), reason.strip());
     ApprovalOutcome outcome = ApproveCommand.send(temporal, connection -> temporal.deployments(connection)
         .reject(id, decision, ApproveCommand.UPDATE_TIMEOUT));

@@ -1,5 +1,6 @@
 package dev.flaredeploy.cli;
 
+import dev.flaredeploy.cli.client.EnvironmentGlob;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,7 +42,7 @@ final class SelectionOptions {
 
   /** More than one (service, environment) may be selected. */
   boolean fleet() {
-    return projects().size() > 1 || environments().size() > 1 || environments().stream().anyMatch(FleetSelection::isGlob);
+    return projects().size() > 1 || environments().size() > 1 || environments().stream().anyMatch(EnvironmentGlob::isGlob);
   }
 
   /** The one project's directory (not a fleet). */

@@ -37,15 +37,25 @@ public final class DeploymentAttributes {
    * @param commit the commit its source comes from, null outside git
    */
   public static SearchAttributes of(DeploymentRequest request, String commit) {
-    SearchAttributes.Builder attributes = SearchAttributes.newBuilder()
-        .set(SERVICE, request.service())
-        .set(ENVIRONMENT, request.environment())
-        .set(TARGET, request.target())
-        .set(STATE, "RUNNING");
+    SearchAttributes.Builder attributes = SearchAttributes.newBuilder(
+        of(request.target(), request.service(), request.environment()));
     if (commit != null) {
       attributes.set(COMMIT, commit);
     }
     return attributes.build();
+  }
+
+  /**
+   * The search attributes a run under a deployment id starts with (a deployment, or a rollback): its service,
+   * environment and target, and the state RUNNING.
+   */
+  public static SearchAttributes of(String target, String service, String environment) {
+    return SearchAttributes.newBuilder()
+        .set(SERVICE, service)
+        .set(ENVIRONMENT, environment)
+        .set(TARGET, target)
+        .set(STATE, "RUNNING")
+        .build();
   }
 
   /** The one-line static summary of a deployment in the Temporal UI. */

@@ -93,12 +93,8 @@ public class Deployments {
         WorkflowOptions.newBuilder()
             .setWorkflowId(id)
             .setTaskQueue(taskQueue)
-            .setTypedSearchAttributes(SearchAttributes.newBuilder()
-                .set(DeploymentAttributes.SERVICE, request.service())
-                .set(DeploymentAttributes.ENVIRONMENT, request.environment())
-                .set(DeploymentAttributes.TARGET, request.target())
-                .set(DeploymentAttributes.STATE, "RUNNING")
-                .build())
+            .setTypedSearchAttributes(
+                DeploymentAttributes.of(request.target(), request.service(), request.environment()))
             .setStaticSummary("roll back " + request.service() + " (" + request.environment() + ", " + request.target()
                 + ") to " + (request.to() == null ? "the previous release" : "release " + request.to())
                 + (request.restoreDatabase() ? ", restoring the databases" : ""))
@@ -134,7 +130,7 @@ public class Deployments {
       throw new ApprovalRefusedException(FailureTypes.NOT_WAITING_FOR_APPROVAL, workflowId + " is not waiting for an "
           + "approval: its latest run ended " + report(description, workflowId).state());
     }
-    if (!"Deployment".equals(description.getWorkflowType())) {
+    if (!WORKFLOW_TYPE.equals(description.getWorkflowType())) {
       throw new ApprovalRefusedException(FailureTypes.NOT_WAITING_FOR_APPROVAL, workflowId + " is not waiting for an "
           + "approval: what runs now is a " + description.getWorkflowType().toLowerCase());
     }

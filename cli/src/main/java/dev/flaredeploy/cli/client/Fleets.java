@@ -26,8 +26,6 @@ import io.temporal.client.WorkflowStub;
 import io.temporal.common.SearchAttributes;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.serviceclient.WorkflowServiceStubs;
-import java.nio.file.FileSystems;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -327,8 +325,7 @@ public class Fleets {
     String[] parts = id.split(":", -1);
     boolean serviceMatches = service == null || List.of(parts[2].split("\\+")).contains(service);
     boolean environmentMatches = environment == null || List.of(parts[3].split(",")).stream()
-        .anyMatch(pattern -> pattern.equals(environment)
-            || FileSystems.getDefault().getPathMatcher("glob:" + pattern).matches(Path.of(environment)));
+        .anyMatch(pattern -> EnvironmentGlob.matches(pattern, environment));
     return serviceMatches && environmentMatches;
   }
 

@@ -32,8 +32,8 @@ public final class FleetProgress implements Consumer<FleetReport> {
       }
       String name = FleetText.name(m);
       if (m.digest() != null) {
-        err.println("  ? " + name + ": waits for approval of plan " + m.digest() + ": " + FleetText.approveCommand(m)
-            + "  (or: flaredeploy reject " + m.id() + " --reason TEXT); the fleet counts it as running");
+        err.println("  ? " + name + ": waits for approval of plan " + m.digest() + ": " + ApprovalCommands.approve(m.id(), m.digest())
+            + "  (or: " + ApprovalCommands.reject(m.id()) + "); the fleet counts it as running");
       } else if (m.state().equals("RUNNING")) {
         err.println("  … " + name + ": " + (m.step() == null ? "started (member " + (m.index() + 1) + " of "
             + report.total() + ")" : m.step()));

@@ -34,8 +34,8 @@ public final class FleetText {
     for (FleetMemberReport m : r.members()) {
       if (m.digest() != null) {
         out.append("  APPROVAL NEEDED: ").append(name(m)).append(" waits for plan ").append(m.digest()).append(": ")
-            .append(approveCommand(m)).append("  (or: flaredeploy reject ").append(m.id())
-            .append(" --reason TEXT)\n");
+            .append(ApprovalCommands.approve(m.id(), m.digest())).append("  (or: ")
+            .append(ApprovalCommands.reject(m.id())).append(")\n");
       }
     }
     for (String action : r.actionsRequired()) {
@@ -45,11 +45,6 @@ public final class FleetText {
       out.append("  warning: ").append(warning).append('\n');
     }
     return out.toString();
-  }
-
-  /** How to approve a member that waits: "flaredeploy approve deploy:…:tenant-a --digest D". */
-  public static String approveCommand(FleetMemberReport m) {
-    return "flaredeploy approve " + m.id() + " --digest " + m.digest();
   }
 
   /** "canary 1, then 2 at a time; stops after more than 0 failures". */

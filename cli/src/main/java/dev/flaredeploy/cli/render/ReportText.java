@@ -151,8 +151,8 @@ public final class ReportText {
     String expires = r.approval() == null || r.approval().expiresAt() == null ? "" : " (until " + r.approval().expiresAt() + ")";
     return "  waiting for approval of plan " + digest + expires
         + (r.approval() != null && r.approval().why() != null ? ": " + r.approval().why() : "") + "\n"
-        + "    approve: flaredeploy approve " + r.id() + " --digest " + digest + " [--reason TEXT]\n"
-        + "    reject:  flaredeploy reject " + r.id() + " --reason TEXT";
+        + "    approve: " + ApprovalCommands.approve(r.id(), digest) + " [--reason TEXT]\n"
+        + "    reject:  " + ApprovalCommands.reject(r.id());
   }
 
   public static String stepLine(StepReport s) {
